@@ -1,0 +1,97 @@
+//! A connector: one provider, its endpoints, limits and object kinds.
+
+use async_trait::async_trait;
+use std::time::Duration;
+
+use crate::http::Api;
+use crate::{ObjectKind, Result};
+
+/// Where a provider's HTTP endpoints are. A single base-URL override (a
+/// simulator) moves all of them together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    /// The API root that object paths are joined to.
+    pub api: String,
+    /// The OAuth2 token endpoint.
+    pub token: String,
+    /// The OAuth2 authorization endpoint (authorization-code grant).
+    pub authorize: String,
+    /// Where the tenants a grant reaches are listed.
+    pub tenants: String,
+}
+
+/// The provider's published limits, which Tether keeps to by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RateLimitPolicy {
+    /// Requests in flight at once per tenant.
+    pub concurrency: u32,
+    /// Requests per window per tenant.
+    pub per_window: u32,
+    /// The window length.
+    #[serde(with = "secs")]
+    pub window: Duration,
+    /// Requests per day per tenant, when the provider has a daily budget.
+    pub per_day: Option<u32>,
+}
+
+mod secs {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let secs = f64::deserialize(d)?;
+        Duration::try_from_secs_f64(secs).map_err(serde::de::Error::custom)
+    }
+}
+
+/// One tenant (organisation) a grant gives access to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant {
+    /// The provider's tenant id, sent with every API call.
+    pub id: String,
+    /// Its display name.
+    pub name: String,
+}
+
+/// One provider. Registered once with [`crate::ConnectorRegistration`];
+/// nothing in core, store or cli changes when a provider is added.
+#[async_trait]
+pub trait Connector: Send + Sync + 'static {
+    /// The provider's id, e.g. `xero`.
+    fn id(&self) -> &'static str;
+
+    /// The provider's name for people.
+    fn display_name(&self) -> &'static str;
+
+    /// The endpoints, moved under `base_url` when one is given.
+    fn endpoints(&self, base_url: Option<&str>) -> Endpoints;
+
+    /// The OAuth2 scopes a connection asks for.
+    fn scopes(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The provider's published per-tenant limits.
+    fn rate_limits(&self) -> RateLimitPolicy;
+
+    /// The response header reporting the tenant's remaining daily budget.
+    fn budget_header(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Every object kind, in the order a full sync pulls them (referenced
+    /// kinds before the kinds that reference them).
+    fn kinds(&self) -> &'static [&'static dyn ObjectKind];
+
+    /// Lists the tenants the current grant reaches.
+    async fn tenants(&self, api: &Api) -> Result<Vec<Tenant>>;
+
+    /// Finds a kind by name.
+    fn kind(&self, name: &str) -> Option<&'static dyn ObjectKind> {
+        self.kinds().iter().copied().find(|k| k.name() == name)
+    }
+}

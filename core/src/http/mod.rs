@@ -1,0 +1,164 @@
+//! The HTTP seam every connector calls through. Rate limiting, retries, auth
+//! and request logging are written once here, each as one middleware over
+//! `reqwest-middleware`, so a connector only builds requests and reads bodies.
+//!
+//! The stack, outermost first: [`RetryLayer`] → [`RateLimitLayer`] →
+//! [`BearerAuthLayer`] → [`CallLog`]. Every attempt therefore waits its turn
+//! at the limiter, carries a fresh token, and is counted as one API call.
+
+mod auth;
+mod calls;
+mod date;
+mod limit;
+mod retry;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest_middleware::{ClientBuilder, ClientWithMiddleware, RequestBuilder};
+
+use crate::RateLimitPolicy;
+use crate::auth::TokenSource;
+
+pub use auth::BearerAuthLayer;
+pub use calls::{ApiStats, CallLog};
+pub use date::provider_time;
+pub use limit::{RateLimitLayer, TenantLimiter};
+pub use retry::{RetryLayer, RetryPolicy};
+
+/// A connection's door to its provider: the middleware stack, the API root
+/// and the tenant. Cheap to clone; clones share limits and counters.
+#[derive(Clone)]
+pub struct Api {
+    client: ClientWithMiddleware,
+    base: Arc<str>,
+    tenant: Option<Arc<str>>,
+    stats: Arc<ApiStats>,
+}
+
+impl Api {
+    /// Starts a request; `path` is joined to the API root unless it is an absolute URL.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// A `GET` request (see [`Api::request`]).
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.request(Method::GET, path)
+    }
+
+    /// The URL a path resolves to.
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_owned()
+        } else {
+            format!(
+                "{}/{}",
+                self.base.trim_end_matches('/'),
+                path.trim_start_matches('/')
+            )
+        }
+    }
+
+    /// The tenant every call is for, when the provider has tenants.
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.tenant.as_deref()
+    }
+
+    /// Counters of the calls made through this door.
+    pub fn stats(&self) -> &ApiStats {
+        &self.stats
+    }
+}
+
+/// Assembles an [`Api`]: one per connection, so each tenant has its own limits.
+pub struct ApiBuilder {
+    base: String,
+    tenant: Option<String>,
+    tokens: Option<Arc<dyn TokenSource>>,
+    limits: RateLimitPolicy,
+    budget_header: Option<&'static str>,
+    retry: RetryPolicy,
+    timeout: Duration,
+    http: Option<reqwest::Client>,
+}
+
+impl ApiBuilder {
+    /// Starts a builder for the API rooted at `base`, kept to `limits`.
+    pub fn new(base: impl Into<String>, limits: RateLimitPolicy) -> Self {
+        ApiBuilder {
+            base: base.into(),
+            tenant: None,
+            tokens: None,
+            limits,
+            budget_header: None,
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(60),
+            http: None,
+        }
+    }
+
+    /// The tenant the calls are for.
+    pub fn tenant(mut self, tenant: impl Into<String>) -> Self {
+        self.tenant = Some(tenant.into());
+        self
+    }
+
+    /// Where bearer tokens come from; without one, requests go unauthenticated.
+    pub fn tokens(mut self, tokens: Arc<dyn TokenSource>) -> Self {
+        self.tokens = Some(tokens);
+        self
+    }
+
+    /// The response header carrying the provider's remaining daily budget.
+    pub fn budget_header(mut self, header: Option<&'static str>) -> Self {
+        self.budget_header = header;
+        self
+    }
+
+    /// How failed calls are retried.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// A shared reqwest client (connection pool) to build on.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Builds the stack.
+    pub fn build(self) -> crate::Result<Api> {
+        let http = match self.http {
+            Some(http) => http,
+            None => default_http_client(self.timeout)?,
+        };
+        let stats = Arc::new(ApiStats::default());
+        let limiter = Arc::new(TenantLimiter::new(self.limits, self.budget_header));
+        let mut builder = ClientBuilder::new(http)
+            .with(RetryLayer::new(self.retry, stats.clone()))
+            .with(RateLimitLayer::new(limiter));
+        if let Some(tokens) = self.tokens {
+            builder = builder.with(BearerAuthLayer::new(tokens));
+        }
+        let client = builder.with(CallLog::new(stats.clone())).build();
+        Ok(Api {
+            client,
+            base: self.base.into(),
+            tenant: self.tenant.map(Into::into),
+            stats,
+        })
+    }
+}
+
+/// The reqwest client Tether uses: rustls, a request timeout, our user agent.
+pub fn default_http_client(timeout: Duration) -> crate::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(Duration::from_secs(10))
+        .user_agent(concat!("tether/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| crate::Error::config(format!("building the HTTP client: {e}")))
+}

@@ -1,0 +1,164 @@
+//! An object kind: one collection of one provider, its capabilities, and the
+//! small hooks the core's loops call.
+
+use async_trait::async_trait;
+use serde_json::value::RawValue;
+
+use crate::http::Api;
+use crate::{Page, PageRequest, ParseError, ParsedObject, Result};
+
+/// How deletions of a kind reach us (see DESIGN.md, "Deletion detection").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeletionStrategy {
+    /// The object stays, with a status that means deleted (`ParsedObject::deleted`).
+    Status,
+    /// A change feed lists deleted ids.
+    Tombstone,
+    /// The object disappears; only a full id listing reveals it.
+    Vanish,
+    /// Objects are never deleted.
+    Never,
+}
+
+impl DeletionStrategy {
+    /// The name stored with a record whose deletion was seen this way.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeletionStrategy::Status => "status",
+            DeletionStrategy::Tombstone => "tombstone",
+            DeletionStrategy::Vanish => "vanish",
+            DeletionStrategy::Never => "never",
+        }
+    }
+}
+
+/// How a kind's full listing is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// In pages of at most this many objects.
+    Paged {
+        /// The largest page the provider serves.
+        max_page_size: u32,
+    },
+    /// All at once.
+    Unpaged,
+}
+
+/// What a provider lets us do with a kind. The core gates behaviour on these
+/// instead of calling methods that answer "unsupported".
+#[derive(Debug, Clone, Copy)]
+pub struct KindCapabilities {
+    /// How the full listing is paged.
+    pub paging: Paging,
+    /// Whether the listing can be narrowed to "changed since" a time.
+    pub modified_since: bool,
+    /// How deletions show up.
+    pub deletion: DeletionStrategy,
+    /// Whether and how it can be written; `None` for read-only kinds.
+    pub write: Option<WriteCapabilities>,
+}
+
+/// What export may do with a kind, declared once by the connector.
+#[derive(Debug, Clone, Copy)]
+pub struct WriteCapabilities {
+    /// Objects a single write call may carry.
+    pub batch_size: usize,
+    /// Whether the provider replays a request carrying the same idempotency key.
+    pub idempotency_key: bool,
+    /// Fields that cannot change once the object has been exported.
+    pub locked_fields: &'static [&'static str],
+    /// The field that finds our own object again when its id is unknown.
+    pub natural_key: Option<&'static str>,
+    /// Which edits each status allows; statuses not listed allow any edit.
+    pub status_rules: &'static [(&'static str, EditScope)],
+    /// How an object is deleted at the provider.
+    pub delete: RemoteDelete,
+}
+
+/// What may still be edited in a given status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditScope {
+    /// Any field.
+    Any,
+    /// Only these fields.
+    Only(&'static [&'static str]),
+    /// Nothing: the object is final.
+    Nothing,
+}
+
+/// How deleting an object is expressed to the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoteDelete {
+    /// Set `field` to `value` (Xero invoice `Status` = `DELETED`).
+    Status {
+        /// The status field.
+        field: &'static str,
+        /// The value meaning deleted.
+        value: &'static str,
+    },
+    /// Set an archive status; the object stays readable.
+    Archive {
+        /// The status field.
+        field: &'static str,
+        /// The value meaning archived.
+        value: &'static str,
+    },
+    /// An HTTP `DELETE`.
+    Hard,
+    /// The provider does not allow deleting it.
+    NotAllowed,
+}
+
+/// One collection of one provider. The core owns the loops; a kind fills the
+/// hooks: list one page, and read one object.
+#[async_trait]
+pub trait ObjectKind: Send + Sync + 'static {
+    /// The kind's name, the snake case of the provider's collection (`invoices`).
+    fn name(&self) -> &'static str;
+
+    /// What the provider lets us do with it.
+    fn capabilities(&self) -> KindCapabilities;
+
+    /// Fetches one page of the listing. Follows the provider's own pagination
+    /// and never assumes the requested page size was honoured.
+    async fn list_page(&self, api: &Api, request: PageRequest) -> Result<Page>;
+
+    /// Reads one raw object into a record, or names the field that is wrong.
+    fn parse(&self, raw: &RawValue) -> Result<ParsedObject, ParseError>;
+
+    /// The write hook, for kinds whose capabilities include `write`.
+    fn writer(&self) -> Option<&dyn ObjectWriter> {
+        None
+    }
+}
+
+/// One local object to push, as export will hand it to a connector.
+#[derive(Debug, Clone)]
+pub struct WriteRequest {
+    /// The provider's id, `None` to create.
+    pub external_id: Option<String>,
+    /// The object's JSON in the provider's shape.
+    pub data: String,
+    /// A key that is the same for every retry of this local version.
+    pub idempotency_key: String,
+}
+
+/// The provider's answer for one element of a batch write.
+#[derive(Debug, Clone)]
+pub enum WriteOutcome {
+    /// Written; the provider's object as it now stands.
+    Written(ParsedObject),
+    /// Refused; the provider's message, naming the field.
+    Rejected(String),
+}
+
+/// Batch create/update with a result per element, and reading objects by id
+/// (to check the provider's version before writing).
+#[async_trait]
+pub trait ObjectWriter: Send + Sync {
+    /// Creates or updates a batch; one outcome per request, in order.
+    async fn write_batch(&self, api: &Api, batch: &[WriteRequest]) -> Result<Vec<WriteOutcome>>;
+
+    /// Reads the current provider objects for these ids.
+    async fn read_by_ids(&self, api: &Api, ids: &[String]) -> Result<Vec<Box<RawValue>>>;
+}

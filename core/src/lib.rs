@@ -1,0 +1,39 @@
+//! Tether's core: the lifecycle that keeps an application's store and a
+//! provider in step, and the traits a provider connector and a store fill in.
+//!
+//! `core` knows no provider and no database engine. A connector
+//! ([`Connector`], [`ObjectKind`]) knows its provider's HTTP API; a store
+//! ([`Store`]) knows its database. The loops (paging, checkpoints,
+//! reconciliation) live here, once, in [`sync`]; so do the cross-cutting HTTP
+//! concerns (rate limiting, retries, auth) in [`http`].
+#![deny(missing_docs)]
+
+pub mod auth;
+mod connector;
+mod error;
+pub mod http;
+mod kind;
+mod page;
+mod registry;
+mod secret;
+mod session;
+pub mod store;
+pub mod sync;
+
+pub use connector::{Connector, Endpoints, RateLimitPolicy, Tenant};
+pub use error::{Error, ErrorKind, Result};
+pub use kind::{
+    DeletionStrategy, EditScope, KindCapabilities, ObjectKind, ObjectWriter, Paging, RemoteDelete,
+    WriteCapabilities, WriteOutcome, WriteRequest,
+};
+pub use page::{Page, PageRequest, PageToken, ParseError, ParsedObject};
+pub use registry::{ConnectorRegistration, connector, connectors};
+pub use secret::{MasterKey, Secret, Vault};
+pub use session::{ConnectRequest, Session, connect};
+
+/// Every time Tether keeps is UTC; provider times are converted on parse.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
+// Re-exported so a connector's `inventory::submit!` resolves without its own
+// dependency pin drifting from core's.
+pub use inventory;
