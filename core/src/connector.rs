@@ -87,8 +87,9 @@ pub trait Connector: Send + Sync + 'static {
     /// kinds before the kinds that reference them).
     fn kinds(&self) -> &'static [&'static dyn ObjectKind];
 
-    /// Lists the tenants the current grant reaches.
-    async fn tenants(&self, api: &Api) -> Result<Vec<Tenant>>;
+    /// Lists the tenants the current grant reaches (`api` is authenticated
+    /// but not yet bound to a tenant).
+    async fn tenants(&self, api: &Api, endpoints: &Endpoints) -> Result<Vec<Tenant>>;
 
     /// Finds a kind by name.
     fn kind(&self, name: &str) -> Option<&'static dyn ObjectKind> {

@@ -15,6 +15,7 @@ pub mod http;
 mod kind;
 mod page;
 mod registry;
+pub mod sandbox;
 mod secret;
 mod session;
 pub mod store;

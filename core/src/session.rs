@@ -90,7 +90,8 @@ pub async fn connect(
         limits,
     )?
     .build()?;
-    let tenants = connector.tenants(&api).await?;
+    let endpoints = connector.endpoints(request.base_url.as_deref());
+    let tenants = connector.tenants(&api, &endpoints).await?;
     let tenant = match &request.tenant {
         Some(wanted) => tenants
             .iter()

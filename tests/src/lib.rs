@@ -1,1 +1,36 @@
-//! placeholder
+//! The harness of Tether's end-to-end tests: real parts only. Each test gets
+//! a fresh store (a SQLite file, or a fresh PostgreSQL database when
+//! `TETHER_TEST_POSTGRES_URL` is set), a Xero simulator on loopback, and a
+//! connection made through the real client-credentials flow.
+
+// Linking the connector crates keeps their `inventory` registrations.
+use tether_xero as _;
+
+mod compare;
+pub mod conformance;
+mod db;
+mod env;
+mod xero_app;
+
+pub use compare::{assert_store_matches_provider, canonical, stored_records};
+pub use db::{Backend, TestDb};
+pub use env::{Env, sim_config};
+pub use xero_app::XeroApp;
+
+/// Runs each listed `async fn(Backend)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_every_store {
+    ($($test:ident),* $(,)?) => {$(
+        mod $test {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$test($crate::Backend::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$test($crate::Backend::Postgres).await
+            }
+        }
+    )*};
+}

@@ -1,0 +1,54 @@
+//! One file per command: its arguments and what it does.
+
+mod connect;
+mod demo;
+mod providers;
+mod records;
+mod runs;
+mod sandbox;
+mod status;
+mod sync;
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use crate::context::Global;
+
+/// Exit code when some kinds synced and others failed.
+pub const PARTIAL_FAILURE: u8 = 3;
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// List the providers this build includes.
+    Providers(providers::Args),
+    /// Run a local simulator of a provider's API.
+    Sandbox(sandbox::Args),
+    /// Authorise a connection to a provider's tenant and save it.
+    Connect(connect::Args),
+    /// Pull every object of the given kinds (all when none is given).
+    Sync(sync::Args),
+    /// Show a connection, its kinds, cursors and totals.
+    Status(status::Args),
+    /// List the records of one kind.
+    Records(records::Args),
+    /// Show the run history of a connection.
+    Runs(runs::Args),
+    /// Start a sandbox, connect to it and sync it into a fresh SQLite file.
+    Demo(demo::Args),
+}
+
+impl Command {
+    pub async fn run(self, global: &Global) -> anyhow::Result<ExitCode> {
+        match self {
+            Command::Providers(args) => providers::run(args, global).await,
+            Command::Sandbox(args) => sandbox::run(args, global).await,
+            Command::Connect(args) => connect::run(args, global).await,
+            Command::Sync(args) => sync::run(args, global).await,
+            Command::Status(args) => status::run(args, global).await,
+            Command::Records(args) => records::run(args, global).await,
+            Command::Runs(args) => runs::run(args, global).await,
+            Command::Demo(args) => demo::run(args, global).await,
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! `tether status NAME`
+
+use std::process::ExitCode;
+
+use tether_core::store::Store;
+
+use crate::context::{Context, Global};
+use crate::output::{Table, json_line, time};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The connection.
+    pub name: String,
+}
+
+pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
+    let ctx = Context::open(global).await?;
+    let connection = ctx.connection(&args.name).await?;
+    let connector = tether_core::connector(&connection.provider);
+    let totals = ctx.store.totals(connection.id).await?;
+    let kinds: Vec<&str> = match connector {
+        Some(c) => c.kinds().iter().map(|k| k.name()).collect(),
+        None => totals.iter().map(|t| t.kind.as_str()).collect(),
+    };
+    let mut rows = Vec::new();
+    for kind in kinds {
+        let state = ctx.store.sync_state(connection.id, kind).await?;
+        let total = totals.iter().find(|t| t.kind == kind);
+        rows.push(serde_json::json!({
+            "kind": kind,
+            "live": total.map_or(0, |t| t.live),
+            "deleted": total.map_or(0, |t| t.deleted),
+            "quarantined": total.map_or(0, |t| t.quarantined),
+            "cursor": state.cursor,
+            "last_full_sync_at": state.last_full_sync_at,
+            "in_progress": state.checkpoint.as_ref().map(|c| serde_json::json!({"pages": c.pages, "sweep": c.sweep})),
+        }));
+    }
+    if ctx.json {
+        json_line(&serde_json::json!({
+            "name": connection.name,
+            "provider": connection.provider,
+            "tenant_id": connection.tenant_id,
+            "tenant_name": connection.tenant_name,
+            "base_url": connection.base_url,
+            "status": connection.status,
+            "kinds": rows,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} — {} organisation `{}` ({}), {}",
+        connection.name, connection.provider, connection.tenant_name, connection.tenant_id, connection.status
+    );
+    if let Some(base) = &connection.base_url {
+        println!("base URL: {base}");
+    }
+    let mut table = Table::new(&["KIND", "LIVE", "DELETED", "QUARANTINED", "CURSOR", "LAST FULL SYNC", "IN PROGRESS"]);
+    for row in &rows {
+        let when = |key: &str| time(row[key].as_str().and_then(|s| s.parse().ok()));
+        table.row(vec![
+            row["kind"].as_str().unwrap_or_default().to_owned(),
+            row["live"].to_string(),
+            row["deleted"].to_string(),
+            row["quarantined"].to_string(),
+            when("cursor"),
+            when("last_full_sync_at"),
+            match row["in_progress"]["pages"].as_i64() {
+                Some(pages) => format!("{pages} pages in"),
+                None => "-".to_owned(),
+            },
+        ]);
+    }
+    table.print();
+    let quarantined = ctx.store.quarantined(connection.id, 5).await?;
+    if !quarantined.is_empty() {
+        println!("\nlatest quarantined objects:");
+        for q in quarantined {
+            println!("  {}", q.error);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,68 @@
+//! Xero as a Tether connector.
+
+use async_trait::async_trait;
+use serde::Deserialize;
+use tether_core::http::Api;
+use tether_core::{Connector, Endpoints, Error, ObjectKind, RateLimitPolicy, Result, Tenant};
+
+use crate::config::{self, DAY_BUDGET_HEADER, RATE_LIMITS};
+use crate::kinds::KINDS;
+
+/// The Xero Accounting API.
+pub struct XeroConnector;
+
+/// One entry of `GET /connections` (Xero identity API).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct XeroConnection {
+    tenant_id: String,
+    tenant_name: Option<String>,
+    tenant_type: Option<String>,
+}
+
+#[async_trait]
+impl Connector for XeroConnector {
+    fn id(&self) -> &'static str {
+        "xero"
+    }
+
+    fn display_name(&self) -> &'static str {
+        "Xero Accounting"
+    }
+
+    fn endpoints(&self, base_url: Option<&str>) -> Endpoints {
+        config::endpoints(base_url)
+    }
+
+    fn rate_limits(&self) -> RateLimitPolicy {
+        RATE_LIMITS
+    }
+
+    fn budget_header(&self) -> Option<&'static str> {
+        Some(DAY_BUDGET_HEADER)
+    }
+
+    fn kinds(&self) -> &'static [&'static dyn ObjectKind] {
+        &KINDS
+    }
+
+    async fn tenants(&self, api: &Api, endpoints: &Endpoints) -> Result<Vec<Tenant>> {
+        let response = api.get(&endpoints.tenants).send().await?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(Error::from)?;
+        if !status.is_success() {
+            return Err(crate::client::parse_error("connections", status, &body));
+        }
+        let connections: Vec<XeroConnection> = serde_json::from_slice(&body)
+            .map_err(|e| Error::invalid(format!("Xero connections: unexpected body: {e}")))?;
+        Ok(connections
+            .into_iter()
+            // Practice-manager tenants have no accounting data.
+            .filter(|c| c.tenant_type.as_deref().is_none_or(|t| t == "ORGANISATION"))
+            .map(|c| Tenant {
+                name: c.tenant_name.unwrap_or_else(|| c.tenant_id.clone()),
+                id: c.tenant_id,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,104 @@
+//! Registers the Xero simulator as a sandbox, so `tether sandbox xero` and
+//! `tether demo` reach it without Xero-specific code in the CLI.
+
+use async_trait::async_trait;
+use tether_core::sandbox::{
+    RunningSandbox, Sandbox, SandboxInfo, SandboxLimits, SandboxOptions, SandboxRegistration,
+};
+use tether_core::{Error, Result, Secret};
+
+use crate::sim::{SimConfig, SimFaults, SimHandle, SimLimits, SimSizes, XeroSim};
+
+/// The Xero simulator behind the generic sandbox seam.
+struct XeroSandbox;
+
+struct RunningXeroSim(SimHandle);
+
+/// Maps the generic limit choice onto the simulator's limits.
+fn sim_limits(limits: SandboxLimits) -> SimLimits {
+    match limits {
+        SandboxLimits::Real => SimLimits::real(),
+        SandboxLimits::Off => SimLimits::off(),
+        SandboxLimits::Custom {
+            per_window,
+            per_day,
+            concurrency,
+            window,
+        } => {
+            let real = SimLimits::real();
+            SimLimits {
+                per_window: per_window.unwrap_or(real.per_window),
+                per_day: per_day.unwrap_or(real.per_day),
+                concurrent: concurrency.unwrap_or(real.concurrent),
+                window: window.unwrap_or(real.window),
+                ..real
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Sandbox for XeroSandbox {
+    fn provider(&self) -> &'static str {
+        "xero"
+    }
+
+    async fn start(&self, options: SandboxOptions) -> Result<Box<dyn RunningSandbox>> {
+        let config = SimConfig {
+            seed: options.seed,
+            sizes: SimSizes::scaled(options.size),
+            limits: sim_limits(options.limits),
+            faults: SimFaults {
+                latency_ms: options.latency.as_millis() as u64,
+                error_rate: options.error_rate,
+                ..SimFaults::default()
+            },
+            ..SimConfig::default()
+        };
+        let handle = XeroSim::start(config, options.listen)
+            .await
+            .map_err(|e| Error::config(format!("starting the Xero sandbox on {}: {e}", options.listen)))?;
+        Ok(Box::new(RunningXeroSim(handle)))
+    }
+}
+
+#[async_trait]
+impl RunningSandbox for RunningXeroSim {
+    fn info(&self) -> SandboxInfo {
+        SandboxInfo {
+            base_url: self.0.base_url(),
+            client_id: self.0.client_id().to_owned(),
+            client_secret: Secret::new(self.0.client_secret()),
+            tenant_id: self.0.tenant_id().to_string(),
+        }
+    }
+
+    async fn shutdown(self: Box<Self>) {
+        self.0.shutdown().await;
+    }
+}
+
+tether_core::inventory::submit! {
+    SandboxRegistration(&XeroSandbox)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn custom_limits_override_only_what_is_given() {
+        let limits = sim_limits(SandboxLimits::Custom {
+            per_window: Some(60),
+            per_day: None,
+            concurrency: None,
+            window: Some(Duration::from_secs(2)),
+        });
+        assert_eq!(limits.per_window, 60);
+        assert_eq!(limits.window, Duration::from_secs(2));
+        assert_eq!(limits.per_day, SimLimits::real().per_day);
+        assert!(limits.enabled);
+        assert!(!sim_limits(SandboxLimits::Off).enabled);
+    }
+}

@@ -1,0 +1,8 @@
+//! sea-orm entities, one file per table. They mirror the migrations in
+//! [`crate::migration`]; the migrations, not these, define the schema.
+
+pub mod connections;
+pub mod quarantine;
+pub mod records;
+pub mod runs;
+pub mod sync_state;

@@ -1,0 +1,29 @@
+//! The schema, as sea-orm migrations applied in order by [`Migrator`].
+//!
+//! Each migration is frozen once released: a schema change is a new file
+//! appended to [`Migrator::migrations`], never an edit. Every migration runs
+//! in a transaction on both engines, so a failure leaves no half-built table.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_create_connections;
+mod m0002_create_runs;
+mod m0003_create_records;
+mod m0004_create_sync_state;
+mod m0005_create_quarantine;
+
+/// Applies the store's migrations; [`crate::SeaStore::connect`] runs it.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m0001_create_connections::Migration),
+            Box::new(m0002_create_runs::Migration),
+            Box::new(m0003_create_records::Migration),
+            Box::new(m0004_create_sync_state::Migration),
+            Box::new(m0005_create_quarantine::Migration),
+        ]
+    }
+}

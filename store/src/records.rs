@@ -1,0 +1,345 @@
+//! Records: the page upsert, the end of a full pull, reading, and totals.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement,
+};
+use tether_core::store::{
+    ConnectionId, KindTotals, PageCommit, RecordQuery, RecordUpsert, StoredRecord, SweepEnd,
+};
+
+use crate::entity::records::{self, Column};
+use crate::error::{Doing, StoreError};
+use crate::quarantine::insert_quarantine;
+use crate::sea_store::{SeaStore, micros, now};
+use crate::sync_state::{complete_sweep, save_checkpoint};
+
+/// Values bound per record by the page upsert (the columns of [`upsert_row`]).
+const BINDS_PER_RECORD: usize = 11;
+
+/// `deleted_at` on conflict: cleared when the object is live again, kept when
+/// it was already deleted (the first sighting is the deletion time), else the
+/// page's time.
+const DELETED_AT_ON_CONFLICT: &str = r#"CASE WHEN "excluded"."deleted_at" IS NULL THEN NULL ELSE COALESCE("records"."deleted_at", "excluded"."deleted_at") END"#;
+
+/// `deletion_source` on conflict, kept together with `deleted_at`.
+const DELETION_SOURCE_ON_CONFLICT: &str = r#"CASE WHEN "excluded"."deleted_at" IS NULL THEN NULL WHEN "records"."deleted_at" IS NULL THEN "excluded"."deletion_source" ELSE "records"."deletion_source" END"#;
+
+/// `changed_by_run` on conflict: moves only when the content or the deleted
+/// state changed, so a record can be traced to the run that last changed it.
+const CHANGED_BY_RUN_ON_CONFLICT: &str = r#"CASE WHEN "records"."data" = "excluded"."data" AND ("records"."deleted_at" IS NULL) = ("excluded"."deleted_at" IS NULL) THEN "records"."changed_by_run" ELSE "excluded"."changed_by_run" END"#;
+
+impl SeaStore {
+    /// Upserts the page's records (batched by external id), inserts its
+    /// quarantined objects and saves its checkpoint, in one transaction.
+    pub(crate) async fn commit_page_impl(&self, page: PageCommit<'_>) -> Result<(), StoreError> {
+        let doing = || {
+            format!(
+                "committing page {} of {} for connection {} (run {}, {} records, {} quarantined)",
+                page.checkpoint.pages,
+                page.kind,
+                page.connection.0,
+                page.run,
+                page.records.len(),
+                page.quarantined.len()
+            )
+        };
+        let txn = self.begin_write().await.doing(doing)?;
+        upsert_records(&txn, self.backend(), &page)
+            .await
+            .doing(doing)?;
+        insert_quarantine(&txn, page.connection, page.quarantined)
+            .await
+            .doing(doing)?;
+        save_checkpoint(&txn, page.connection, page.kind, page.checkpoint)
+            .await
+            .doing(doing)?;
+        txn.commit().await.doing(doing)
+    }
+
+    /// Marks deleted every record with an external id that the full pull
+    /// did not see, advances the cursor and clears the checkpoint, in one
+    /// transaction. Returns how many records it marked deleted.
+    pub(crate) async fn finish_sweep_impl(&self, end: SweepEnd<'_>) -> Result<u64, StoreError> {
+        let doing = || {
+            format!(
+                "finishing the full pull of {} for connection {} (sweep {}, run {})",
+                end.kind, end.connection.0, end.sweep, end.run
+            )
+        };
+        let seen_at = micros(end.seen_at);
+        let txn = self.begin_write().await.doing(doing)?;
+        let deleted = records::Entity::update_many()
+            .col_expr(Column::DeletedAt, Expr::value(seen_at))
+            .col_expr(Column::DeletionSource, Expr::value(end.deletion_source))
+            .col_expr(Column::ChangedByRun, Expr::value(end.run.0))
+            .filter(Column::ConnectionId.eq(end.connection.0))
+            .filter(Column::Kind.eq(end.kind))
+            .filter(Column::ExternalId.is_not_null())
+            .filter(Column::DeletedAt.is_null())
+            .filter(
+                Condition::any()
+                    .add(Column::SeenInSweep.is_null())
+                    .add(Column::SeenInSweep.ne(end.sweep.0)),
+            )
+            .exec(&txn)
+            .await
+            .doing(doing)?
+            .rows_affected;
+        complete_sweep(&txn, end.connection, end.kind, end.cursor, seen_at)
+            .await
+            .doing(doing)?;
+        txn.commit().await.doing(doing)?;
+        Ok(deleted)
+    }
+
+    /// A keyset page of a kind's records, by local id.
+    pub(crate) async fn records_impl(
+        &self,
+        query: &RecordQuery,
+    ) -> Result<Vec<StoredRecord>, StoreError> {
+        let doing = || {
+            format!(
+                "reading records of {} for connection {} after id {}",
+                query.kind, query.connection.0, query.after_id
+            )
+        };
+        let mut select = records::Entity::find()
+            .filter(Column::ConnectionId.eq(query.connection.0))
+            .filter(Column::Kind.eq(query.kind.as_str()))
+            .filter(Column::Id.gt(query.after_id));
+        if !query.include_deleted {
+            select = select.filter(Column::DeletedAt.is_null());
+        }
+        select
+            .order_by_asc(Column::Id)
+            .limit(query.limit)
+            .all(self.db())
+            .await
+            .doing(doing)?
+            .into_iter()
+            .map(to_stored)
+            .collect()
+    }
+
+    /// Live, deleted and quarantined counts per kind, in one grouped query;
+    /// kinds with only quarantined objects are included.
+    pub(crate) async fn totals_impl(
+        &self,
+        connection: ConnectionId,
+    ) -> Result<Vec<KindTotals>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            kind: String,
+            live: i64,
+            deleted: i64,
+            quarantined: i64,
+        }
+        let backend = self.backend();
+        let sql = placeholders(
+            backend,
+            "SELECT kind, CAST(SUM(live) AS BIGINT) AS live, \
+                    CAST(SUM(deleted) AS BIGINT) AS deleted, \
+                    CAST(SUM(quarantined) AS BIGINT) AS quarantined \
+             FROM ( \
+                 SELECT kind, \
+                        SUM(CASE WHEN deleted_at IS NULL THEN 1 ELSE 0 END) AS live, \
+                        SUM(CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END) AS deleted, \
+                        0 AS quarantined \
+                 FROM records WHERE connection_id = ? GROUP BY kind \
+                 UNION ALL \
+                 SELECT kind, 0, 0, COUNT(*) FROM quarantine WHERE connection_id = ? GROUP BY kind \
+             ) AS per_table \
+             GROUP BY kind ORDER BY kind",
+        );
+        let rows = Row::find_by_statement(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [connection.0.into(), connection.0.into()],
+        ))
+        .all(self.db())
+        .await
+        .doing(|| format!("counting records of connection {}", connection.0))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| KindTotals {
+                kind: r.kind,
+                live: r.live,
+                deleted: r.deleted,
+                quarantined: r.quarantined,
+            })
+            .collect())
+    }
+}
+
+/// The batched upsert: one `INSERT ... ON CONFLICT DO UPDATE` per chunk, a
+/// chunk being as many records as the engine's bind-parameter limit allows
+/// (a page of 1000 is one statement on both engines).
+async fn upsert_records<C: ConnectionTrait>(
+    db: &C,
+    backend: DbBackend,
+    page: &PageCommit<'_>,
+) -> Result<(), DbErr> {
+    let records = last_of_each(page.records);
+    let chunk = max_binds(backend) / BINDS_PER_RECORD;
+    let created_at = now();
+    for rows in records.chunks(chunk) {
+        records::Entity::insert_many(rows.iter().map(|r| upsert_row(page, r, created_at)))
+            .on_conflict(on_conflict())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// One record's inserted values; on conflict [`on_conflict`] decides which win.
+fn upsert_row(
+    page: &PageCommit<'_>,
+    r: &RecordUpsert,
+    created_at: tether_core::Timestamp,
+) -> records::ActiveModel {
+    let synced_at = micros(page.synced_at);
+    records::ActiveModel {
+        connection_id: Set(page.connection.0),
+        kind: Set(page.kind.to_owned()),
+        external_id: Set(Some(r.external_id.clone())),
+        data: Set(r.data.clone()),
+        remote_updated_at: Set(r.remote_updated_at.map(micros)),
+        synced_at: Set(Some(synced_at)),
+        deleted_at: Set(r.deleted.then_some(synced_at)),
+        deletion_source: Set(r.deleted.then(|| "status".to_owned())),
+        seen_in_sweep: Set(Some(page.checkpoint.sweep.0)),
+        changed_by_run: Set(Some(page.run.0)),
+        created_at: Set(created_at),
+        ..Default::default()
+    }
+}
+
+/// What an existing record takes from the page. Local-edit and export
+/// columns are left alone.
+fn on_conflict() -> OnConflict {
+    OnConflict::columns([Column::ConnectionId, Column::Kind, Column::ExternalId])
+        .update_columns([
+            Column::Data,
+            Column::RemoteUpdatedAt,
+            Column::SyncedAt,
+            Column::SeenInSweep,
+        ])
+        .value(Column::DeletedAt, Expr::cust(DELETED_AT_ON_CONFLICT))
+        .value(
+            Column::DeletionSource,
+            Expr::cust(DELETION_SOURCE_ON_CONFLICT),
+        )
+        .value(Column::ChangedByRun, Expr::cust(CHANGED_BY_RUN_ON_CONFLICT))
+        .to_owned()
+}
+
+/// The page without earlier duplicates of an external id (a listing that
+/// shifted under us can repeat one): PostgreSQL refuses an upsert that
+/// touches a row twice, and the last copy is the newest.
+fn last_of_each(records: &[RecordUpsert]) -> Vec<&RecordUpsert> {
+    let mut last: HashMap<&str, usize> = HashMap::with_capacity(records.len());
+    for (i, r) in records.iter().enumerate() {
+        last.insert(r.external_id.as_str(), i);
+    }
+    if last.len() == records.len() {
+        return records.iter().collect();
+    }
+    records
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| last[r.external_id.as_str()] == *i)
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// The most values one statement may bind.
+fn max_binds(backend: DbBackend) -> usize {
+    match backend {
+        DbBackend::Postgres => 65_535,
+        // SQLITE_MAX_VARIABLE_NUMBER of the bundled SQLite (>= 3.32).
+        _ => 32_766,
+    }
+}
+
+/// Turns `?` placeholders into PostgreSQL's `$1, $2, ...`.
+pub(crate) fn placeholders(backend: DbBackend, sql: &str) -> String {
+    if backend != DbBackend::Postgres {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A row as core's type; `data` is parsed to JSON.
+fn to_stored(m: records::Model) -> Result<StoredRecord, StoreError> {
+    let data = serde_json::from_str(&m.data).map_err(|e| StoreError::Corrupt {
+        doing: format!("reading record {} ({})", m.id, m.kind),
+        problem: format!("column data is not JSON: {e}"),
+    })?;
+    Ok(StoredRecord {
+        id: m.id,
+        kind: m.kind,
+        external_id: m.external_id,
+        remote_updated_at: m.remote_updated_at,
+        synced_at: m.synced_at,
+        local_updated_at: m.local_updated_at,
+        exported_at: m.exported_at,
+        deleted_at: m.deleted_at,
+        deletion_source: m.deletion_source,
+        changed_by_run: m.changed_by_run,
+        data,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(id: &str, data: &str) -> RecordUpsert {
+        RecordUpsert {
+            external_id: id.to_owned(),
+            remote_updated_at: None,
+            deleted: false,
+            data: data.to_owned(),
+        }
+    }
+
+    #[test]
+    fn duplicates_in_a_page_keep_the_last_copy() {
+        let page = [rec("a", "1"), rec("b", "2"), rec("a", "3")];
+        let kept: Vec<_> = last_of_each(&page)
+            .into_iter()
+            .map(|r| (r.external_id.as_str(), r.data.as_str()))
+            .collect();
+        assert_eq!(kept, [("b", "2"), ("a", "3")]);
+    }
+
+    #[test]
+    fn postgres_placeholders_are_numbered() {
+        assert_eq!(
+            placeholders(DbBackend::Postgres, "a = ? AND b = ?"),
+            "a = $1 AND b = $2"
+        );
+        assert_eq!(placeholders(DbBackend::Sqlite, "a = ?"), "a = ?");
+    }
+
+    #[test]
+    fn a_page_of_a_thousand_is_one_statement_on_both_engines() {
+        assert!(max_binds(DbBackend::Sqlite) / BINDS_PER_RECORD >= 1000);
+        assert!(max_binds(DbBackend::Postgres) / BINDS_PER_RECORD >= 1000);
+    }
+}

@@ -1,0 +1,164 @@
+//! Run history: starting, finishing and listing runs.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use tether_core::store::{ConnectionId, Run, RunCounts, RunId, RunStatus, RunType};
+
+use crate::entity::runs::{self, Column};
+use crate::error::{Doing, StoreError};
+use crate::sea_store::{SeaStore, now};
+
+impl SeaStore {
+    /// Marks the (connection, kind)'s `running` runs interrupted (their
+    /// process died) and records the new run, in one transaction.
+    pub(crate) async fn start_run_impl(
+        &self,
+        connection: ConnectionId,
+        kind: &str,
+        run_type: RunType,
+    ) -> Result<RunId, StoreError> {
+        let doing = || {
+            format!(
+                "starting a {} run of {kind} for connection {}",
+                run_type.as_str(),
+                connection.0
+            )
+        };
+        let at = now();
+        let txn = self.begin_write().await.doing(doing)?;
+        let interrupted = runs::Entity::update_many()
+            .col_expr(Column::Status, Expr::value(RunStatus::Interrupted.as_str()))
+            .col_expr(Column::FinishedAt, Expr::value(at))
+            .filter(Column::ConnectionId.eq(connection.0))
+            .filter(Column::Kind.eq(kind))
+            .filter(Column::Status.eq(RunStatus::Running.as_str()))
+            .exec(&txn)
+            .await
+            .doing(doing)?
+            .rows_affected;
+        let row = runs::ActiveModel {
+            connection_id: Set(connection.0),
+            kind: Set(kind.to_owned()),
+            run_type: Set(run_type.as_str().to_owned()),
+            status: Set(RunStatus::Running.as_str().to_owned()),
+            started_at: Set(at),
+            finished_at: Set(None),
+            pages: Set(0),
+            fetched: Set(0),
+            stored: Set(0),
+            quarantined: Set(0),
+            deleted: Set(0),
+            api_calls: Set(0),
+            error: Set(None),
+            ..Default::default()
+        };
+        let id = runs::Entity::insert(row)
+            .exec(&txn)
+            .await
+            .doing(doing)?
+            .last_insert_id;
+        txn.commit().await.doing(doing)?;
+        if interrupted > 0 {
+            tracing::warn!(
+                connection = connection.0,
+                kind,
+                interrupted,
+                run = id,
+                "earlier run(s) still marked running were interrupted"
+            );
+        }
+        Ok(RunId(id))
+    }
+
+    /// Records how a run ended, with its counts.
+    pub(crate) async fn finish_run_impl(
+        &self,
+        run: RunId,
+        status: RunStatus,
+        counts: &RunCounts,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let doing = || format!("finishing run {run} as {}", status.as_str());
+        let updated = runs::Entity::update_many()
+            .col_expr(Column::Status, Expr::value(status.as_str()))
+            .col_expr(Column::FinishedAt, Expr::value(now()))
+            .col_expr(Column::Pages, Expr::value(counts.pages))
+            .col_expr(Column::Fetched, Expr::value(counts.fetched))
+            .col_expr(Column::Stored, Expr::value(counts.stored))
+            .col_expr(Column::Quarantined, Expr::value(counts.quarantined))
+            .col_expr(Column::Deleted, Expr::value(counts.deleted))
+            .col_expr(Column::ApiCalls, Expr::value(counts.api_calls))
+            .col_expr(Column::Error, Expr::value(error.map(str::to_owned)))
+            .filter(Column::Id.eq(run.0))
+            .exec(self.db())
+            .await
+            .doing(doing)?
+            .rows_affected;
+        if updated == 0 {
+            return Err(StoreError::Missing(format!("{}: no such run", doing())));
+        }
+        Ok(())
+    }
+
+    /// A connection's most recent runs, newest first.
+    pub(crate) async fn runs_impl(
+        &self,
+        connection: ConnectionId,
+        limit: u64,
+    ) -> Result<Vec<Run>, StoreError> {
+        runs::Entity::find()
+            .filter(Column::ConnectionId.eq(connection.0))
+            .order_by_desc(Column::Id)
+            .limit(limit)
+            .all(self.db())
+            .await
+            .doing(|| format!("listing runs of connection {}", connection.0))?
+            .into_iter()
+            .map(to_run)
+            .collect()
+    }
+}
+
+/// Reads a stored run type; core's [`RunType`] has `as_str` but no parser.
+fn parse_run_type(s: &str) -> Option<RunType> {
+    [
+        RunType::Sync,
+        RunType::Resync,
+        RunType::Reconcile,
+        RunType::Export,
+    ]
+    .into_iter()
+    .find(|t| t.as_str() == s)
+}
+
+/// A row as core's type.
+fn to_run(m: runs::Model) -> Result<Run, StoreError> {
+    let corrupt = |problem: String| StoreError::Corrupt {
+        doing: format!("reading run {}", m.id),
+        problem,
+    };
+    let run_type = parse_run_type(&m.run_type)
+        .ok_or_else(|| corrupt(format!("unknown run type `{}`", m.run_type)))?;
+    let status = RunStatus::parse(&m.status)
+        .ok_or_else(|| corrupt(format!("unknown run status `{}`", m.status)))?;
+    Ok(Run {
+        id: RunId(m.id),
+        connection_id: m.connection_id,
+        kind: m.kind,
+        run_type,
+        status,
+        started_at: m.started_at,
+        finished_at: m.finished_at,
+        counts: RunCounts {
+            pages: m.pages,
+            fetched: m.fetched,
+            stored: m.stored,
+            quarantined: m.quarantined,
+            deleted: m.deleted,
+            api_calls: m.api_calls,
+        },
+        error: m.error,
+    })
+}

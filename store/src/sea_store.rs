@@ -1,0 +1,287 @@
+//! [`SeaStore`]: opening the database, and the `Store` trait wired to the
+//! per-concern implementations in the sibling modules.
+
+use std::path::Path;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::SubsecRound;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+use tether_core::store::{
+    Connection, ConnectionId, KindTotals, NewConnection, PageCommit, QuarantineEntry,
+    RecordQuery, Run, RunCounts, RunId, RunStatus, RunType, Store, StoredRecord, SweepEnd,
+    SyncState,
+};
+use tether_core::{Result, Timestamp};
+
+use crate::error::{Doing, StoreError};
+use crate::migration::Migrator;
+
+/// How long a SQLite writer waits for another's lock before failing.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections in a SQLite file pool: WAL lets readers run beside the one writer.
+const SQLITE_POOL_SIZE: u32 = 4;
+
+/// The sea-orm implementation of core's [`Store`], on SQLite or PostgreSQL.
+///
+/// Cheap to clone: it holds a connection pool.
+#[derive(Debug, Clone)]
+pub struct SeaStore {
+    db: DatabaseConnection,
+}
+
+impl SeaStore {
+    /// Opens the database at `url` and applies pending migrations.
+    ///
+    /// `sqlite://path` (the file and its directory are created when missing;
+    /// WAL journal, `synchronous=NORMAL`, a busy timeout and foreign keys are
+    /// set on every connection), `sqlite::memory:`, or `postgres://...`.
+    pub async fn connect(url: &str) -> Result<SeaStore> {
+        let db = if url.starts_with("sqlite:") {
+            open_sqlite(url).await?
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let mut options = ConnectOptions::new(url);
+            options.sqlx_logging(false);
+            Database::connect(options)
+                .await
+                .doing(|| format!("opening PostgreSQL database {}", redact(url)))?
+        } else {
+            return Err(StoreError::UnsupportedUrl(redact(url)).into());
+        };
+        let store = SeaStore { db };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// The URL [`SeaStore::connect`] takes for a SQLite file at `path`,
+    /// created when missing.
+    pub fn url_for_sqlite_path(path: impl AsRef<Path>) -> String {
+        // sqlx percent-decodes the path, so `%`, `?` and `#` must be encoded.
+        let raw = path.as_ref().to_string_lossy();
+        let mut encoded = String::with_capacity(raw.len());
+        for c in raw.chars() {
+            match c {
+                '%' => encoded.push_str("%25"),
+                '?' => encoded.push_str("%3F"),
+                '#' => encoded.push_str("%23"),
+                c => encoded.push(c),
+            }
+        }
+        format!("sqlite://{encoded}?mode=rwc")
+    }
+
+    /// Applies any migration not yet applied; a no-op on an up-to-date schema.
+    pub async fn migrate(&self) -> Result<()> {
+        Migrator::up(&self.db, None)
+            .await
+            .doing(|| "applying the store's migrations".to_owned())?;
+        Ok(())
+    }
+
+    /// The underlying connection, for tests and tools that inspect the tables.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Closes the pool, waiting for connections in use to be returned.
+    pub async fn close(self) -> Result<()> {
+        self.db
+            .close()
+            .await
+            .doing(|| "closing the database".to_owned())?;
+        Ok(())
+    }
+
+    /// Which engine this store runs on.
+    pub(crate) fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write
+    /// lock at `BEGIN` (IMMEDIATE), so a second writer waits out the busy
+    /// timeout instead of failing when its read lock cannot be upgraded.
+    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        self.db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+    }
+}
+
+/// Opens a SQLite pool with the settings Tether relies on.
+async fn open_sqlite(url: &str) -> Result<DatabaseConnection, StoreError> {
+    let memory = url.contains(":memory:") || url.contains("mode=memory");
+    if !memory {
+        create_parent_dir(url)?;
+    }
+    let mut options = ConnectOptions::new(url);
+    options
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .foreign_keys(true)
+        });
+    if memory {
+        // An in-memory database lives as long as its last connection: keep one.
+        options
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None);
+    } else {
+        options.max_connections(SQLITE_POOL_SIZE);
+    }
+    Database::connect(options)
+        .await
+        .doing(|| format!("opening SQLite database {url}"))
+}
+
+/// Creates the directory a SQLite URL's file lives in.
+fn create_parent_dir(url: &str) -> Result<(), StoreError> {
+    let options: sea_orm::sqlx::sqlite::SqliteConnectOptions =
+        url.parse().map_err(|e: sea_orm::sqlx::Error| StoreError::Db {
+            doing: format!("reading SQLite URL {url}"),
+            source: DbErr::Custom(e.to_string()),
+        })?;
+    match options.get_filename().parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.display().to_string(),
+                source,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A URL with any password replaced, fit for an error message.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A time as both engines keep it: PostgreSQL stores microseconds, so every
+/// time is cut to microseconds before it is written and reads back equal.
+pub(crate) fn micros(t: Timestamp) -> Timestamp {
+    t.trunc_subsecs(6)
+}
+
+/// Our clock, at the precision we store.
+pub(crate) fn now() -> Timestamp {
+    micros(chrono::Utc::now())
+}
+
+#[async_trait]
+impl Store for SeaStore {
+    async fn save_connection(&self, connection: &NewConnection) -> Result<Connection> {
+        Ok(self.save_connection_impl(connection).await?)
+    }
+
+    async fn connection(&self, name: &str) -> Result<Option<Connection>> {
+        Ok(self.connection_impl(name).await?)
+    }
+
+    async fn connections(&self) -> Result<Vec<Connection>> {
+        Ok(self.connections_impl().await?)
+    }
+
+    async fn start_run(
+        &self,
+        connection: ConnectionId,
+        kind: &str,
+        run_type: RunType,
+    ) -> Result<RunId> {
+        Ok(self.start_run_impl(connection, kind, run_type).await?)
+    }
+
+    async fn finish_run(
+        &self,
+        run: RunId,
+        status: RunStatus,
+        counts: &RunCounts,
+        error: Option<&str>,
+    ) -> Result<()> {
+        Ok(self.finish_run_impl(run, status, counts, error).await?)
+    }
+
+    async fn runs(&self, connection: ConnectionId, limit: u64) -> Result<Vec<Run>> {
+        Ok(self.runs_impl(connection, limit).await?)
+    }
+
+    async fn sync_state(&self, connection: ConnectionId, kind: &str) -> Result<SyncState> {
+        Ok(self.sync_state_impl(connection, kind).await?)
+    }
+
+    async fn commit_page(&self, page: PageCommit<'_>) -> Result<()> {
+        Ok(self.commit_page_impl(page).await?)
+    }
+
+    async fn finish_sweep(&self, end: SweepEnd<'_>) -> Result<u64> {
+        Ok(self.finish_sweep_impl(end).await?)
+    }
+
+    async fn records(&self, query: &RecordQuery) -> Result<Vec<StoredRecord>> {
+        Ok(self.records_impl(query).await?)
+    }
+
+    async fn totals(&self, connection: ConnectionId) -> Result<Vec<KindTotals>> {
+        Ok(self.totals_impl(connection).await?)
+    }
+
+    async fn quarantined(
+        &self,
+        connection: ConnectionId,
+        limit: u64,
+    ) -> Result<Vec<QuarantineEntry>> {
+        Ok(self.quarantined_impl(connection, limit).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_url_encodes_what_sqlx_would_decode() {
+        assert_eq!(
+            SeaStore::url_for_sqlite_path("/tmp/a b/t.db"),
+            "sqlite:///tmp/a b/t.db?mode=rwc"
+        );
+        assert_eq!(
+            SeaStore::url_for_sqlite_path("/tmp/50%?#/t.db"),
+            "sqlite:///tmp/50%25%3F%23/t.db?mode=rwc"
+        );
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://u:secret@host:5432/db"),
+            "postgres://u:***@host:5432/db"
+        );
+        assert_eq!(redact("postgres://u@host/db"), "postgres://u@host/db");
+    }
+}

@@ -1,0 +1,248 @@
+//! Test databases: a SQLite file in a temporary directory, or a fresh
+//! PostgreSQL database per test (created through `TETHER_TEST_POSTGRES_URL`,
+//! dropped afterwards) so tests run in parallel without seeing each other.
+
+#![allow(dead_code)]
+
+use chrono::{TimeZone, Utc};
+use sea_orm::{ConnectionTrait, Database};
+use tether_core::Timestamp;
+use tether_core::store::{
+    Checkpoint, ConnectionId, NewConnection, PageCommit, QuarantineEntry, RecordUpsert, RunId,
+    RunType, Store,
+};
+use tether_store::SeaStore;
+
+/// The variable naming a PostgreSQL server the tests may create databases on.
+pub const POSTGRES_ENV: &str = "TETHER_TEST_POSTGRES_URL";
+
+/// A store on a database of its own, removed when dropped.
+pub struct TestDb {
+    /// The store under test.
+    pub store: SeaStore,
+    /// The URL it was opened with, to open it again.
+    pub url: String,
+    _sqlite_dir: Option<tempfile::TempDir>,
+    pg: Option<PgCleanup>,
+}
+
+impl TestDb {
+    /// A store on a new SQLite file (in a directory that does not exist yet,
+    /// so connect has to create it).
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = SeaStore::url_for_sqlite_path(dir.path().join("nested/dir/tether.db"));
+        let store = SeaStore::connect(&url).await.expect("open SQLite store");
+        TestDb {
+            store,
+            url,
+            _sqlite_dir: Some(dir),
+            pg: None,
+        }
+    }
+
+    /// A store on a new PostgreSQL database, or `None` (with a note) when
+    /// no server is configured.
+    pub async fn postgres() -> Option<TestDb> {
+        let Ok(admin) = std::env::var(POSTGRES_ENV) else {
+            eprintln!("{POSTGRES_ENV} is not set; skipping the PostgreSQL run of this test");
+            return None;
+        };
+        let name = format!("tether_test_{}", uuid::Uuid::new_v4().simple());
+        let admin_db = Database::connect(admin.as_str())
+            .await
+            .expect("connect to the PostgreSQL admin database");
+        admin_db
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create the test database");
+        admin_db.close().await.ok();
+        let url = with_database(&admin, &name);
+        let cleanup = PgCleanup { admin, name };
+        let store = SeaStore::connect(&url).await.expect("open PostgreSQL store");
+        Some(TestDb {
+            store,
+            url,
+            _sqlite_dir: None,
+            pg: Some(cleanup),
+        })
+    }
+
+    /// Which engine, for messages.
+    pub fn engine(&self) -> &'static str {
+        if self.pg.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+    }
+}
+
+/// The admin URL pointed at another database.
+fn with_database(admin: &str, name: &str) -> String {
+    let (base, query) = match admin.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (admin, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+/// Drops a test database, even when the test panicked.
+struct PgCleanup {
+    admin: String,
+    name: String,
+}
+
+impl Drop for PgCleanup {
+    fn drop(&mut self) {
+        let admin = self.admin.clone();
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime: do the async work on a thread
+        // with a runtime of its own.
+        let done = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("cleanup runtime");
+            rt.block_on(async {
+                let db = Database::connect(admin.as_str()).await?;
+                db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await?;
+                db.close().await
+            })
+        })
+        .join();
+        if !matches!(done, Ok(Ok(()))) {
+            eprintln!("could not drop test database {}", self.name);
+        }
+    }
+}
+
+/// A provider time: whole seconds, as a `Date` header gives.
+pub fn t(secs: i64) -> Timestamp {
+    Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap()
+}
+
+/// A connection to hang records on.
+pub async fn connection(store: &SeaStore, name: &str) -> ConnectionId {
+    store
+        .save_connection(&NewConnection {
+            name: name.to_owned(),
+            provider: "xero".to_owned(),
+            tenant_id: format!("tenant-{name}"),
+            tenant_name: format!("Tenant {name}"),
+            base_url: None,
+            sealed_credentials: "sealed:abc".to_owned(),
+            rate_limits: None,
+        })
+        .await
+        .expect("save connection")
+        .id
+}
+
+/// A live record.
+pub fn rec(id: &str, data: &str) -> RecordUpsert {
+    RecordUpsert {
+        external_id: id.to_owned(),
+        remote_updated_at: Some(t(-100)),
+        deleted: false,
+        data: data.to_owned(),
+    }
+}
+
+/// A record whose status says deleted.
+pub fn deleted(id: &str, data: &str) -> RecordUpsert {
+    RecordUpsert {
+        deleted: true,
+        ..rec(id, data)
+    }
+}
+
+/// A checkpoint of a pull started by `sweep`.
+pub fn checkpoint(sweep: RunId, next: Option<&str>, pages: i64) -> Checkpoint {
+    Checkpoint {
+        sweep,
+        next: next.map(|n| tether_core::PageToken(n.to_owned())),
+        pending_cursor: Some(t(-60)),
+        pages,
+    }
+}
+
+/// Commits `records` as a page of a pull started by `run`, itself the sweep.
+pub async fn commit(
+    store: &SeaStore,
+    connection: ConnectionId,
+    kind: &str,
+    run: RunId,
+    synced_at: Timestamp,
+    records: &[RecordUpsert],
+) {
+    commit_with(store, connection, kind, run, synced_at, records, &[])
+        .await
+        .expect("commit page");
+}
+
+/// Like [`commit`], with quarantined entries, returning the result.
+pub async fn commit_with(
+    store: &SeaStore,
+    connection: ConnectionId,
+    kind: &str,
+    run: RunId,
+    synced_at: Timestamp,
+    records: &[RecordUpsert],
+    quarantined: &[QuarantineEntry],
+) -> tether_core::Result<()> {
+    let checkpoint = checkpoint(run, Some("next"), 1);
+    store
+        .commit_page(PageCommit {
+            connection,
+            kind,
+            run,
+            synced_at,
+            records,
+            quarantined,
+            checkpoint: &checkpoint,
+        })
+        .await
+}
+
+/// Starts a sync run.
+pub async fn run(store: &SeaStore, connection: ConnectionId, kind: &str) -> RunId {
+    store
+        .start_run(connection, kind, RunType::Sync)
+        .await
+        .expect("start run")
+}
+
+/// A quarantined object met by `run`.
+pub fn bad(kind: &str, id: Option<&str>, run: RunId) -> QuarantineEntry {
+    QuarantineEntry {
+        kind: kind.to_owned(),
+        external_id: id.map(str::to_owned),
+        error: format!("{kind} {}: field `Total`: not a number", id.unwrap_or("?")),
+        payload: r#"{"Total":"x"}"#.to_owned(),
+        run_id: run,
+        created_at: t(0),
+    }
+}
+
+#[test]
+fn admin_url_is_repointed() {
+    assert_eq!(
+        with_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+        "postgres://postgres@127.0.0.1:5432/x"
+    );
+    assert_eq!(
+        with_database("postgres://u:p@h/test?sslmode=disable", "x"),
+        "postgres://u:p@h/x?sslmode=disable"
+    );
+    assert_eq!(with_database("postgres://h:5432", "x"), "postgres://h:5432/x");
+}

@@ -1,0 +1,155 @@
+//! Our records against the provider's objects, compared without our own
+//! parsing code: dates in any of Xero's forms become epoch milliseconds and
+//! numbers become `f64`, on both sides, before the trees are compared.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde_json::{Number, Value};
+use tether_core::store::{ConnectionId, RecordQuery, Store, StoredRecord};
+use tether_xero::sim::SimHandle;
+
+/// `value` with every date as epoch milliseconds and every number as an `f64`.
+pub fn canonical(value: &Value) -> Value {
+    match value {
+        Value::String(s) => date_millis(s).map_or_else(|| value.clone(), |ms| Value::from(ms)),
+        Value::Number(n) => n
+            .as_f64()
+            .and_then(Number::from_f64)
+            .map_or_else(|| value.clone(), Value::Number),
+        Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), canonical(v))).collect()),
+        other => other.clone(),
+    }
+}
+
+fn date_millis(s: &str) -> Option<i64> {
+    if let Some(inner) = s.strip_prefix("/Date(").and_then(|r| r.strip_suffix(")/")) {
+        let digits_end = inner[1..].find(['+', '-']).map_or(inner.len(), |i| i + 1);
+        return inner[..digits_end].parse().ok();
+    }
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp_millis());
+    }
+    if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f") {
+        return Some(t.and_utc().timestamp_millis());
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().timestamp_millis())
+}
+
+/// Every record of a kind, deleted ones included, by external id.
+pub async fn stored_records(store: &dyn Store, connection: ConnectionId, kind: &str) -> BTreeMap<String, StoredRecord> {
+    let mut out = BTreeMap::new();
+    let mut after_id = 0;
+    loop {
+        let batch = store
+            .records(&RecordQuery {
+                connection,
+                kind: kind.to_owned(),
+                after_id,
+                limit: 5000,
+                include_deleted: true,
+            })
+            .await
+            .expect("read records");
+        let Some(last) = batch.last() else { break };
+        after_id = last.id;
+        for record in batch {
+            let id = record.external_id.clone().expect("synced records have an external id");
+            assert!(out.insert(id.clone(), record).is_none(), "{kind} {id} stored twice");
+        }
+    }
+    out
+}
+
+/// The statuses that mean deleted for each Xero kind, as DESIGN.md states them.
+fn deleted_statuses(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "invoices" | "credit_notes" | "bank_transactions" | "manual_journals" => &["DELETED", "VOIDED"],
+        "payments" | "tax_rates" => &["DELETED"],
+        _ => &[],
+    }
+}
+
+/// Asserts that our records of `kinds` equal the simulator's objects: the same
+/// ids, the same content, and deletions exactly where the status says so.
+/// Returns the number of objects compared.
+pub async fn assert_store_matches_provider(
+    store: &dyn Store,
+    connection: ConnectionId,
+    sim: &SimHandle,
+    kinds: &[&str],
+) -> usize {
+    let mut compared = 0;
+    for kind in kinds {
+        let id_field = SimHandle::id_field(kind);
+        let provider: BTreeMap<String, Value> = sim
+            .snapshot(kind)
+            .into_iter()
+            .map(|o| {
+                let id = o[id_field].as_str().expect("provider object has an id").to_owned();
+                (id, o)
+            })
+            .collect();
+        let ours = stored_records(store, connection, kind).await;
+        let live_ours: Vec<&String> = ours
+            .iter()
+            .filter(|(id, r)| r.deleted_at.is_none() || provider.contains_key(*id))
+            .map(|(id, _)| id)
+            .collect();
+        let provider_ids: Vec<&String> = provider.keys().collect();
+        assert_eq!(live_ours, provider_ids, "{kind}: our ids differ from the provider's");
+        for (id, object) in &provider {
+            let record = &ours[id];
+            assert_eq!(
+                canonical(&record.data),
+                canonical(object),
+                "{kind} {id}: stored content differs from the provider's"
+            );
+            let status = object
+                .get("Status")
+                .or_else(|| object.get("ContactStatus"))
+                .and_then(Value::as_str);
+            let should_be_deleted = status.is_some_and(|s| deleted_statuses(kind).contains(&s));
+            assert_eq!(
+                record.deleted_at.is_some(),
+                should_be_deleted,
+                "{kind} {id} with status {status:?}: deleted_at is {:?}",
+                record.deleted_at
+            );
+            compared += 1;
+        }
+        for (id, record) in &ours {
+            if !provider.contains_key(id) {
+                assert!(record.deleted_at.is_some(), "{kind} {id} is gone at the provider but live here");
+            }
+        }
+    }
+    compared
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn dates_in_every_form_agree() {
+        let ms = 1_573_755_038_314_i64;
+        assert_eq!(canonical(&json!("/Date(1573755038314+0000)/")), json!(ms));
+        assert_eq!(canonical(&json!("/Date(1573755038314)/")), json!(ms));
+        assert_eq!(canonical(&json!("2019-11-14T18:10:38.314Z")), json!(ms));
+        assert_eq!(canonical(&json!("2019-11-14T18:10:38.314")), json!(ms));
+        assert_eq!(canonical(&json!("/Date(-631152000000+0000)/")), json!(-631_152_000_000_i64));
+        assert_eq!(canonical(&json!("INV-0001")), json!("INV-0001"));
+    }
+
+    #[test]
+    fn numbers_compare_by_value() {
+        assert_eq!(canonical(&json!(1000)), canonical(&json!(1000.0)));
+        assert_ne!(canonical(&json!(1000.01)), canonical(&json!(1000.0)));
+    }
+}

@@ -1,0 +1,176 @@
+//! The conformance suite every connector passes, against its own sandbox,
+//! through core's traits only: nothing here knows a provider.
+
+use std::collections::{BTreeMap, HashSet};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde_json::value::RawValue;
+use tether_core::auth::Grant;
+use tether_core::sandbox::{SandboxLimits, SandboxOptions};
+use tether_core::store::{RunStatus, Store};
+use tether_core::sync::Syncer;
+use tether_core::{
+    ConnectRequest, Connector, MasterKey, Paging, RateLimitPolicy, Session, Vault,
+};
+use tether_store::SeaStore;
+
+use crate::stored_records;
+
+/// Objects the sandbox generates: enough for several pages of the main kind.
+const SIZE: usize = 2100;
+
+/// Runs every case for `connector`; panics with the case and kind that failed.
+pub async fn check(connector: &'static dyn Connector) {
+    registration_is_sound(connector);
+    let sandbox = tether_core::sandbox::sandbox(connector.id())
+        .unwrap_or_else(|| panic!("{}: every connector ships a sandbox", connector.id()));
+    let running = sandbox
+        .start(SandboxOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed: 11,
+            size: SIZE,
+            limits: SandboxLimits::Off,
+            latency: Duration::ZERO,
+            error_rate: 0.0,
+        })
+        .await
+        .expect("sandbox starts");
+    let info = running.info();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SeaStore::connect(&SeaStore::url_for_sqlite_path(&dir.path().join("c.db")))
+        .await
+        .expect("store opens");
+    let vault = Vault::new(&MasterKey::generate());
+    let connection = tether_core::connect(
+        &store,
+        &vault,
+        connector,
+        ConnectRequest {
+            name: "conformance".to_owned(),
+            grant: Grant::ClientCredentials {
+                client_id: info.client_id.clone(),
+                client_secret: info.client_secret.clone(),
+            },
+            base_url: Some(info.base_url.clone()),
+            tenant: None,
+            rate_limits: Some(RateLimitPolicy {
+                concurrency: 5,
+                per_window: 100_000,
+                window: Duration::from_secs(1),
+                per_day: None,
+            }),
+        },
+    )
+    .await
+    .expect("connects to its sandbox");
+    assert_eq!(connection.tenant_id, info.tenant_id, "connect finds the sandbox's tenant");
+    assert!(
+        !connection.sealed_credentials.contains(info.client_secret.expose()),
+        "credentials are sealed at rest"
+    );
+    let session = Session::open(connection, &vault).expect("session opens");
+
+    full_sync_is_complete_and_cheap(connector, &store, &session).await;
+    second_sync_changes_nothing(connector, &store, &session).await;
+    parse_names_kind_and_field(connector);
+    running.shutdown().await;
+}
+
+fn registration_is_sound(connector: &'static dyn Connector) {
+    let id = connector.id();
+    assert!(!id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{id}: id is snake case");
+    assert!(tether_core::connector(id).is_some(), "{id}: registered");
+    let names: Vec<_> = connector.kinds().iter().map(|k| k.name()).collect();
+    assert!(!names.is_empty(), "{id}: has kinds");
+    assert_eq!(names.iter().collect::<HashSet<_>>().len(), names.len(), "{id}: kind names are unique");
+    for name in &names {
+        assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{id}/{name}: snake case");
+    }
+    let endpoints = connector.endpoints(Some("http://127.0.0.1:1"));
+    for url in [&endpoints.api, &endpoints.token, &endpoints.authorize, &endpoints.tenants] {
+        assert!(url.starts_with("http://127.0.0.1:1/"), "{id}: one base URL moves {url}");
+    }
+    let limits = connector.rate_limits();
+    assert!(limits.concurrency >= 1 && limits.per_window >= 1, "{id}: limits are usable");
+    for kind in connector.kinds() {
+        let caps = kind.capabilities();
+        if let Paging::Paged { max_page_size } = caps.paging {
+            assert!(max_page_size >= 1, "{id}/{}: page size", kind.name());
+        }
+        if let Some(write) = caps.write {
+            assert!(write.batch_size >= 1, "{id}/{}: batch size", kind.name());
+        }
+    }
+}
+
+async fn full_sync_is_complete_and_cheap(connector: &'static dyn Connector, store: &SeaStore, session: &Session) {
+    let reports = Syncer::new(store, &session.api, session.connection.id)
+        .sync_kinds(connector.kinds())
+        .await;
+    let mut paged_objects = 0;
+    for (kind, report) in connector.kinds().iter().zip(&reports) {
+        let name = format!("{}/{}", connector.id(), kind.name());
+        assert_eq!(report.status, RunStatus::Succeeded, "{name}: {:?}", report.error);
+        assert_eq!(report.counts.quarantined, 0, "{name}: its own sandbox's objects all parse");
+        assert_eq!(report.counts.fetched, report.counts.stored, "{name}: every object stored");
+        let stored = stored_records(store, session.connection.id, kind.name()).await;
+        assert_eq!(stored.len() as i64, report.counts.stored, "{name}: no duplicates");
+        if let Paging::Paged { max_page_size } = kind.capabilities().paging {
+            let pages = (report.counts.fetched as u64).div_ceil(u64::from(max_page_size)).max(1) as i64;
+            assert!(
+                report.counts.api_calls <= pages + 1,
+                "{name}: {} calls for {} objects",
+                report.counts.api_calls,
+                report.counts.fetched
+            );
+            paged_objects += report.counts.fetched;
+        } else {
+            assert_eq!(report.counts.api_calls, 1, "{name}: unpaged kinds take one call");
+        }
+    }
+    assert!(paged_objects as usize >= SIZE, "the sandbox generated {paged_objects} paged objects");
+}
+
+async fn second_sync_changes_nothing(connector: &'static dyn Connector, store: &SeaStore, session: &Session) {
+    let mut before = BTreeMap::new();
+    for kind in connector.kinds() {
+        before.insert(kind.name(), stored_records(store, session.connection.id, kind.name()).await);
+    }
+    let reports = Syncer::new(store, &session.api, session.connection.id)
+        .sync_kinds(connector.kinds())
+        .await;
+    for (kind, report) in connector.kinds().iter().zip(&reports) {
+        let name = format!("{}/{}", connector.id(), kind.name());
+        assert_eq!(report.status, RunStatus::Succeeded, "{name}: {:?}", report.error);
+        assert_eq!(report.counts.deleted, 0, "{name}: nothing vanished");
+        let after = stored_records(store, session.connection.id, kind.name()).await;
+        for (id, old) in &before[kind.name()] {
+            let new = &after[id];
+            assert_eq!((old.id, &old.changed_by_run), (new.id, &new.changed_by_run), "{name} {id}: unchanged");
+        }
+    }
+}
+
+fn parse_names_kind_and_field(connector: &'static dyn Connector) {
+    for kind in connector.kinds() {
+        let raw: Box<RawValue> = RawValue::from_string("{}".to_owned()).expect("raw json");
+        let error = kind
+            .parse(&raw)
+            .expect_err("an empty object has no id and must not parse");
+        assert_eq!(error.kind, kind.name(), "{}: the error names the kind", kind.name());
+        assert!(!error.field.is_empty(), "{}: the error names the field", kind.name());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_registered_connector_conforms() {
+        let connectors = tether_core::connectors();
+        assert!(!connectors.is_empty(), "no connector is linked");
+        for connector in connectors {
+            super::check(connector).await;
+        }
+    }
+}

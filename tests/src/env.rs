@@ -1,0 +1,137 @@
+//! A simulator, a store and a connection, wired as `tether` wires them.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tether_core::auth::Grant;
+use tether_core::store::Store;
+use tether_core::sync::{KindReport, Syncer};
+use tether_core::{ConnectRequest, MasterKey, RateLimitPolicy, Session, Vault};
+use tether_store::SeaStore;
+use tether_xero::sim::{SimConfig, SimHandle, SimLimits, SimSizes, XeroSim};
+
+use crate::{Backend, TestDb};
+
+/// A simulator config for tests: `invoices` invoices, the rest in proportion, no limits.
+pub fn sim_config(invoices: usize) -> SimConfig {
+    SimConfig {
+        seed: 7,
+        sizes: SimSizes::scaled(invoices),
+        limits: SimLimits::off(),
+        ..SimConfig::default()
+    }
+}
+
+/// One test's world.
+pub struct Env {
+    /// The provider.
+    pub sim: SimHandle,
+    /// Our store.
+    pub store: SeaStore,
+    /// The vault its secrets are sealed with.
+    pub vault: Vault,
+    /// The connection, opened.
+    pub session: Session,
+    db: TestDb,
+}
+
+impl Env {
+    /// Starts a simulator, opens a fresh store, connects; `None` when the backend is unavailable.
+    pub async fn start(backend: Backend, config: SimConfig) -> Option<Env> {
+        let limits = client_limits(&config.limits);
+        Env::start_with_limits(backend, config, limits).await
+    }
+
+    /// Like [`Env::start`], keeping the client to `limits`.
+    pub async fn start_with_limits(
+        backend: Backend,
+        config: SimConfig,
+        limits: Option<RateLimitPolicy>,
+    ) -> Option<Env> {
+        let db = TestDb::create(backend).await?;
+        let sim = XeroSim::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .expect("start simulator");
+        let store = SeaStore::connect(&db.url).await.expect("open store");
+        let vault = Vault::new(&MasterKey::generate());
+        let connection = connect(&store, &vault, &sim, limits).await;
+        let session = Session::open(connection, &vault).expect("open session");
+        Some(Env { sim, store, vault, session, db })
+    }
+
+    /// Opens the same connection again, as a new process would.
+    pub async fn reopen(&self) -> Session {
+        let connection = self
+            .store
+            .connection(&self.session.connection.name)
+            .await
+            .expect("read connection")
+            .expect("connection saved");
+        Session::open(connection, &self.vault).expect("open session")
+    }
+
+    /// Syncs the given kinds (all when empty) with a fresh session.
+    pub async fn sync(&self, kinds: &[&str]) -> Vec<KindReport> {
+        let session = self.reopen().await;
+        let selected: Vec<_> = session
+            .connector
+            .kinds()
+            .iter()
+            .copied()
+            .filter(|k| kinds.is_empty() || kinds.contains(&k.name()))
+            .collect();
+        Syncer::new(&self.store, &session.api, session.connection.id)
+            .sync_kinds(&selected)
+            .await
+    }
+
+    /// Ends the test, dropping its PostgreSQL database.
+    pub async fn finish(self) {
+        self.sim.shutdown().await;
+        self.db.drop_database().await;
+    }
+}
+
+/// The limits a client keeps to when the simulator enforces `limits`.
+fn client_limits(limits: &SimLimits) -> Option<RateLimitPolicy> {
+    if !limits.enabled {
+        return Some(RateLimitPolicy {
+            concurrency: 5,
+            per_window: 1_000_000,
+            window: Duration::from_secs(1),
+            per_day: None,
+        });
+    }
+    Some(RateLimitPolicy {
+        concurrency: limits.concurrent,
+        per_window: limits.per_window,
+        window: limits.window,
+        per_day: Some(limits.per_day),
+    })
+}
+
+async fn connect(
+    store: &SeaStore,
+    vault: &Vault,
+    sim: &SimHandle,
+    limits: Option<RateLimitPolicy>,
+) -> tether_core::store::Connection {
+    let connector = tether_core::connector("xero").expect("xero is registered");
+    tether_core::connect(
+        store,
+        vault,
+        connector,
+        ConnectRequest {
+            name: "test".to_owned(),
+            grant: Grant::ClientCredentials {
+                client_id: sim.client_id().to_owned(),
+                client_secret: tether_core::Secret::new(sim.client_secret()),
+            },
+            base_url: Some(sim.base_url()),
+            tenant: None,
+            rate_limits: limits,
+        },
+    )
+    .await
+    .expect("connect to the simulator")
+}
