@@ -10,9 +10,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use tether_core::store::{
-    Checkpoint, NewConnection, PageCommit, RecordUpsert, RunType, Store,
-};
+use tether_core::store::{Checkpoint, NewConnection, PageCommit, RecordUpsert, RunType, Store};
 use tether_store::SeaStore;
 
 const PAGE: usize = 1000;
@@ -42,7 +40,10 @@ async fn main() {
         .await
         .expect("save connection")
         .id;
-    println!("{total} records in pages of {PAGE} into {}", url.split('?').next().unwrap_or(&url));
+    println!(
+        "{total} records in pages of {PAGE} into {}",
+        url.split('?').next().unwrap_or(&url)
+    );
     for (pass, version) in [("insert", 1), ("unchanged", 1), ("update", 2)] {
         let run = store
             .start_run(connection, "invoices", RunType::Sync)

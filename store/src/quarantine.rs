@@ -23,12 +23,7 @@ impl SeaStore {
             .limit(limit)
             .all(self.db())
             .await
-            .doing(|| {
-                format!(
-                    "listing quarantined objects of connection {}",
-                    connection.0
-                )
-            })?;
+            .doing(|| format!("listing quarantined objects of connection {}", connection.0))?;
         Ok(rows
             .into_iter()
             .map(|m| QuarantineEntry {

@@ -1,9 +1,7 @@
 //! Run history: starting, finishing and listing runs.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use tether_core::store::{ConnectionId, Run, RunCounts, RunId, RunStatus, RunType};
 
 use crate::entity::runs::{self, Column};

@@ -13,9 +13,8 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 use tether_core::store::{
-    Connection, ConnectionId, KindTotals, NewConnection, PageCommit, QuarantineEntry,
-    RecordQuery, Run, RunCounts, RunId, RunStatus, RunType, Store, StoredRecord, SweepEnd,
-    SyncState,
+    Connection, ConnectionId, KindTotals, NewConnection, PageCommit, QuarantineEntry, RecordQuery,
+    Run, RunCounts, RunId, RunStatus, RunType, Store, StoredRecord, SweepEnd, SyncState,
 };
 use tether_core::{Result, Timestamp};
 
@@ -122,15 +121,13 @@ async fn open_sqlite(url: &str) -> Result<DatabaseConnection, StoreError> {
         create_parent_dir(url)?;
     }
     let mut options = ConnectOptions::new(url);
-    options
-        .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|o| {
-            o.create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                .foreign_keys(true)
-        });
+    options.sqlx_logging(false).map_sqlx_sqlite_opts(|o| {
+        o.create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            .foreign_keys(true)
+    });
     if memory {
         // An in-memory database lives as long as its last connection: keep one.
         options
@@ -149,10 +146,11 @@ async fn open_sqlite(url: &str) -> Result<DatabaseConnection, StoreError> {
 /// Creates the directory a SQLite URL's file lives in.
 fn create_parent_dir(url: &str) -> Result<(), StoreError> {
     let options: sea_orm::sqlx::sqlite::SqliteConnectOptions =
-        url.parse().map_err(|e: sea_orm::sqlx::Error| StoreError::Db {
-            doing: format!("reading SQLite URL {url}"),
-            source: DbErr::Custom(e.to_string()),
-        })?;
+        url.parse()
+            .map_err(|e: sea_orm::sqlx::Error| StoreError::Db {
+                doing: format!("reading SQLite URL {url}"),
+                source: DbErr::Custom(e.to_string()),
+            })?;
     match options.get_filename().parent() {
         Some(dir) if !dir.as_os_str().is_empty() => {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {

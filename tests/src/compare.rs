@@ -18,7 +18,13 @@ pub fn canonical(value: &Value) -> Value {
             .and_then(Number::from_f64)
             .map_or_else(|| value.clone(), Value::Number),
         Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
-        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), canonical(v))).collect()),
+        // Xero's `null` and an absent field mean the same; normalisation drops nulls.
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), canonical(v)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }

@@ -90,10 +90,10 @@ fn token_error<E: std::error::Error + Send + Sync + 'static>(
 impl TokenSource for ClientCredentials {
     async fn token(&self) -> Result<Secret> {
         let mut cached = self.cached.lock().await;
-        if let Some((token, expires)) = cached.as_ref() {
-            if Instant::now() + REFRESH_MARGIN < *expires {
-                return Ok(token.clone());
-            }
+        if let Some((token, expires)) = cached.as_ref()
+            && Instant::now() + REFRESH_MARGIN < *expires
+        {
+            return Ok(token.clone());
         }
         let mut delays = crate::http::RetryPolicy::default().backoff();
         let fresh = loop {

@@ -51,8 +51,8 @@ impl Default for SyncOptions {
 pub struct KindReport {
     /// The kind.
     pub kind: &'static str,
-    /// The run that recorded it.
-    pub run: RunId,
+    /// The run that recorded it (`None` when even starting the run failed).
+    pub run: Option<RunId>,
     /// Whether it continued a pull an earlier run left unfinished.
     pub resumed: bool,
     /// How it ended.
@@ -112,28 +112,29 @@ impl<'a> Syncer<'a> {
         let started = Instant::now();
         let calls_before = self.api.stats().calls();
         let mut counts = RunCounts::default();
+        let mut resumed = false;
         let (run, outcome) = match self
             .store
             .start_run(self.connection, kind.name(), RunType::Sync)
             .await
         {
-            Ok(run) => (run, self.pull(kind, run, &mut counts).await),
-            Err(e) => (RunId(0), Err(e)),
+            Ok(run) => (Some(run), self.pull(kind, run, &mut counts, &mut resumed).await),
+            Err(e) => (None, Err(e)),
         };
         counts.api_calls = (self.api.stats().calls() - calls_before) as i64;
-        let (resumed, status, error) = match outcome {
-            Ok(resumed) => (resumed, RunStatus::Succeeded, None),
-            Err(e) => (false, RunStatus::Failed, Some(e)),
+        let status = match outcome {
+            Ok(()) => RunStatus::Succeeded,
+            Err(_) => RunStatus::Failed,
         };
+        let error = outcome.err();
         let message = error.as_ref().map(ToString::to_string);
-        if run.0 != 0 {
-            if let Err(e) = self
+        if let Some(run) = run
+            && let Err(e) = self
                 .store
                 .finish_run(run, status, &counts, message.as_deref())
                 .await
-            {
-                tracing::error!(kind = kind.name(), error = %e, "could not record the end of the run");
-            }
+        {
+            tracing::error!(kind = kind.name(), error = %e, "could not record the end of the run");
         }
         let report = KindReport {
             kind: kind.name(),
@@ -148,23 +149,24 @@ impl<'a> Syncer<'a> {
         report
     }
 
-    /// The loop itself; returns whether it resumed an earlier pull.
+    /// The loop itself.
     async fn pull(
         &self,
         kind: &'static dyn ObjectKind,
         run: RunId,
         counts: &mut RunCounts,
-    ) -> crate::Result<bool> {
+        resumed: &mut bool,
+    ) -> crate::Result<()> {
         let state = self.store.sync_state(self.connection, kind.name()).await?;
-        let resumed = state.checkpoint.is_some();
+        *resumed = state.checkpoint.is_some();
         let mut checkpoint = state.checkpoint.unwrap_or(Checkpoint {
             sweep: run,
             next: None,
             pending_cursor: None,
             pages: 0,
         });
-        let listing_done = resumed && checkpoint.next.is_none();
-        self.observer.started(kind.name(), resumed);
+        let listing_done = *resumed && checkpoint.next.is_none();
+        self.observer.started(kind.name(), *resumed);
         let mut seen_at: Option<Timestamp> = None;
 
         if !listing_done {
@@ -226,6 +228,6 @@ impl<'a> Syncer<'a> {
             })
             .await?;
         counts.deleted = deleted as i64;
-        Ok(resumed)
+        Ok(())
     }
 }

@@ -4,12 +4,37 @@
 
 #![allow(dead_code)]
 
+/// Generates `sqlite::<case>` and `postgres::<case>` tests for each case, an
+/// `async fn(&TestDb)` in the calling file.
+macro_rules! on_both_engines {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let db = $crate::common::TestDb::sqlite().await;
+                    super::$case(&db).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let Some(db) = $crate::common::TestDb::postgres().await else { return };
+                    super::$case(&db).await;
+                }
+            )*
+        }
+    };
+}
+
 use chrono::{TimeZone, Utc};
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::{ConnectionTrait, Database, Statement};
 use tether_core::Timestamp;
 use tether_core::store::{
-    Checkpoint, ConnectionId, NewConnection, PageCommit, QuarantineEntry, RecordUpsert, RunId,
-    RunType, Store,
+    Checkpoint, ConnectionId, NewConnection, PageCommit, QuarantineEntry, RecordQuery,
+    RecordUpsert, RunId, RunType, Store, StoredRecord,
 };
 use tether_store::SeaStore;
 
@@ -59,7 +84,9 @@ impl TestDb {
         admin_db.close().await.ok();
         let url = with_database(&admin, &name);
         let cleanup = PgCleanup { admin, name };
-        let store = SeaStore::connect(&url).await.expect("open PostgreSQL store");
+        let store = SeaStore::connect(&url)
+            .await
+            .expect("open PostgreSQL store");
         Some(TestDb {
             store,
             url,
@@ -234,6 +261,45 @@ pub fn bad(kind: &str, id: Option<&str>, run: RunId) -> QuarantineEntry {
     }
 }
 
+/// Reads every record of a kind, deleted included.
+pub async fn all(
+    db: &TestDb,
+    c: tether_core::store::ConnectionId,
+    kind: &str,
+) -> Vec<StoredRecord> {
+    db.store
+        .records(&RecordQuery {
+            connection: c,
+            kind: kind.to_owned(),
+            after_id: 0,
+            limit: 1_000_000,
+            include_deleted: true,
+        })
+        .await
+        .expect("read records")
+}
+
+/// The record with this external id.
+pub fn by_ext<'a>(records: &'a [StoredRecord], id: &str) -> &'a StoredRecord {
+    records
+        .iter()
+        .find(|r| r.external_id.as_deref() == Some(id))
+        .unwrap_or_else(|| panic!("record {id} missing"))
+}
+
+/// The single integer a query returns.
+pub async fn count(db: &TestDb, sql: &str) -> i64 {
+    let backend = db.store.db().get_database_backend();
+    let row = db
+        .store
+        .db()
+        .query_one_raw(Statement::from_string(backend, sql.to_owned()))
+        .await
+        .expect("count query")
+        .expect("a row");
+    row.try_get_by_index::<i64>(0).expect("an integer")
+}
+
 #[test]
 fn admin_url_is_repointed() {
     assert_eq!(
@@ -244,5 +310,8 @@ fn admin_url_is_repointed() {
         with_database("postgres://u:p@h/test?sslmode=disable", "x"),
         "postgres://u:p@h/x?sslmode=disable"
     );
-    assert_eq!(with_database("postgres://h:5432", "x"), "postgres://h:5432/x");
+    assert_eq!(
+        with_database("postgres://h:5432", "x"),
+        "postgres://h:5432/x"
+    );
 }
