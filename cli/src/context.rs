@@ -41,7 +41,13 @@ impl Context {
         if let Some(c) = self.store.connection(name).await? {
             return Ok(c);
         }
-        let known: Vec<String> = self.store.connections().await?.into_iter().map(|c| c.name).collect();
+        let known: Vec<String> = self
+            .store
+            .connections()
+            .await?
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
         if known.is_empty() {
             bail!("no connection named `{name}`; create one with `tether connect`")
         }
@@ -65,7 +71,7 @@ fn database_url(given: Option<&str>) -> Result<String> {
     match given {
         Some(url) if url.contains("://") || url.starts_with("sqlite:") => Ok(url.to_owned()),
         Some(path) => Ok(SeaStore::url_for_sqlite_path(std::path::Path::new(path))),
-        None => Ok(SeaStore::url_for_sqlite_path(&data_dir()?.join("tether.db"))),
+        None => Ok(SeaStore::url_for_sqlite_path(data_dir()?.join("tether.db"))),
     }
 }
 
@@ -118,8 +124,15 @@ mod tests {
 
     #[test]
     fn urls_and_paths() {
-        assert_eq!(database_url(Some("postgres://u@h/db")).unwrap(), "postgres://u@h/db");
-        assert!(database_url(Some("/tmp/x.db")).unwrap().starts_with("sqlite:"));
+        assert_eq!(
+            database_url(Some("postgres://u@h/db")).unwrap(),
+            "postgres://u@h/db"
+        );
+        assert!(
+            database_url(Some("/tmp/x.db"))
+                .unwrap()
+                .starts_with("sqlite:")
+        );
     }
 
     #[test]

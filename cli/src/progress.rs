@@ -31,8 +31,10 @@ impl Bars {
             .or_insert_with(|| {
                 let bar = self.multi.add(ProgressBar::no_length());
                 bar.set_style(
-                    ProgressStyle::with_template("{prefix:>20} {bar:30} {pos}/{len} {per_sec} {msg}")
-                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                    ProgressStyle::with_template(
+                        "{prefix:>20} {bar:30} {pos}/{len} {per_sec} {msg}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
                 );
                 bar.set_prefix(kind.to_owned());
                 bar

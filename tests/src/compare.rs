@@ -12,7 +12,7 @@ use tether_xero::sim::SimHandle;
 /// `value` with every date as epoch milliseconds and every number as an `f64`.
 pub fn canonical(value: &Value) -> Value {
     match value {
-        Value::String(s) => date_millis(s).map_or_else(|| value.clone(), |ms| Value::from(ms)),
+        Value::String(s) => date_millis(s).map_or_else(|| value.clone(), Value::from),
         Value::Number(n) => n
             .as_f64()
             .and_then(Number::from_f64)
@@ -47,7 +47,11 @@ fn date_millis(s: &str) -> Option<i64> {
 }
 
 /// Every record of a kind, deleted ones included, by external id.
-pub async fn stored_records(store: &dyn Store, connection: ConnectionId, kind: &str) -> BTreeMap<String, StoredRecord> {
+pub async fn stored_records(
+    store: &dyn Store,
+    connection: ConnectionId,
+    kind: &str,
+) -> BTreeMap<String, StoredRecord> {
     let mut out = BTreeMap::new();
     let mut after_id = 0;
     loop {
@@ -64,8 +68,14 @@ pub async fn stored_records(store: &dyn Store, connection: ConnectionId, kind: &
         let Some(last) = batch.last() else { break };
         after_id = last.id;
         for record in batch {
-            let id = record.external_id.clone().expect("synced records have an external id");
-            assert!(out.insert(id.clone(), record).is_none(), "{kind} {id} stored twice");
+            let id = record
+                .external_id
+                .clone()
+                .expect("synced records have an external id");
+            assert!(
+                out.insert(id.clone(), record).is_none(),
+                "{kind} {id} stored twice"
+            );
         }
     }
     out
@@ -74,7 +84,9 @@ pub async fn stored_records(store: &dyn Store, connection: ConnectionId, kind: &
 /// The statuses that mean deleted for each Xero kind, as DESIGN.md states them.
 fn deleted_statuses(kind: &str) -> &'static [&'static str] {
     match kind {
-        "invoices" | "credit_notes" | "bank_transactions" | "manual_journals" => &["DELETED", "VOIDED"],
+        "invoices" | "credit_notes" | "bank_transactions" | "manual_journals" => {
+            &["DELETED", "VOIDED"]
+        }
         "payments" | "tax_rates" => &["DELETED"],
         _ => &[],
     }
@@ -96,7 +108,10 @@ pub async fn assert_store_matches_provider(
             .snapshot(kind)
             .into_iter()
             .map(|o| {
-                let id = o[id_field].as_str().expect("provider object has an id").to_owned();
+                let id = o[id_field]
+                    .as_str()
+                    .expect("provider object has an id")
+                    .to_owned();
                 (id, o)
             })
             .collect();
@@ -107,7 +122,10 @@ pub async fn assert_store_matches_provider(
             .map(|(id, _)| id)
             .collect();
         let provider_ids: Vec<&String> = provider.keys().collect();
-        assert_eq!(live_ours, provider_ids, "{kind}: our ids differ from the provider's");
+        assert_eq!(
+            live_ours, provider_ids,
+            "{kind}: our ids differ from the provider's"
+        );
         for (id, object) in &provider {
             let record = &ours[id];
             assert_eq!(
@@ -130,7 +148,10 @@ pub async fn assert_store_matches_provider(
         }
         for (id, record) in &ours {
             if !provider.contains_key(id) {
-                assert!(record.deleted_at.is_some(), "{kind} {id} is gone at the provider but live here");
+                assert!(
+                    record.deleted_at.is_some(),
+                    "{kind} {id} is gone at the provider but live here"
+                );
             }
         }
     }
@@ -149,7 +170,10 @@ mod tests {
         assert_eq!(canonical(&json!("/Date(1573755038314)/")), json!(ms));
         assert_eq!(canonical(&json!("2019-11-14T18:10:38.314Z")), json!(ms));
         assert_eq!(canonical(&json!("2019-11-14T18:10:38.314")), json!(ms));
-        assert_eq!(canonical(&json!("/Date(-631152000000+0000)/")), json!(-631_152_000_000_i64));
+        assert_eq!(
+            canonical(&json!("/Date(-631152000000+0000)/")),
+            json!(-631_152_000_000_i64)
+        );
         assert_eq!(canonical(&json!("INV-0001")), json!("INV-0001"));
     }
 

@@ -8,11 +8,9 @@ use std::time::Duration;
 use serde_json::value::RawValue;
 use tether_core::auth::Grant;
 use tether_core::sandbox::{SandboxLimits, SandboxOptions};
-use tether_core::store::{RunStatus, Store};
+use tether_core::store::RunStatus;
 use tether_core::sync::Syncer;
-use tether_core::{
-    ConnectRequest, Connector, MasterKey, Paging, RateLimitPolicy, Session, Vault,
-};
+use tether_core::{ConnectRequest, Connector, MasterKey, Paging, RateLimitPolicy, Session, Vault};
 use tether_store::SeaStore;
 
 use crate::stored_records;
@@ -38,7 +36,7 @@ pub async fn check(connector: &'static dyn Connector) {
         .expect("sandbox starts");
     let info = running.info();
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = SeaStore::connect(&SeaStore::url_for_sqlite_path(&dir.path().join("c.db")))
+    let store = SeaStore::connect(&SeaStore::url_for_sqlite_path(dir.path().join("c.db")))
         .await
         .expect("store opens");
     let vault = Vault::new(&MasterKey::generate());
@@ -64,9 +62,14 @@ pub async fn check(connector: &'static dyn Connector) {
     )
     .await
     .expect("connects to its sandbox");
-    assert_eq!(connection.tenant_id, info.tenant_id, "connect finds the sandbox's tenant");
+    assert_eq!(
+        connection.tenant_id, info.tenant_id,
+        "connect finds the sandbox's tenant"
+    );
     assert!(
-        !connection.sealed_credentials.contains(info.client_secret.expose()),
+        !connection
+            .sealed_credentials
+            .contains(info.client_secret.expose()),
         "credentials are sealed at rest"
     );
     let session = Session::open(connection, &vault).expect("session opens");
@@ -79,20 +82,41 @@ pub async fn check(connector: &'static dyn Connector) {
 
 fn registration_is_sound(connector: &'static dyn Connector) {
     let id = connector.id();
-    assert!(!id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{id}: id is snake case");
+    assert!(
+        !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+        "{id}: id is snake case"
+    );
     assert!(tether_core::connector(id).is_some(), "{id}: registered");
     let names: Vec<_> = connector.kinds().iter().map(|k| k.name()).collect();
     assert!(!names.is_empty(), "{id}: has kinds");
-    assert_eq!(names.iter().collect::<HashSet<_>>().len(), names.len(), "{id}: kind names are unique");
+    assert_eq!(
+        names.iter().collect::<HashSet<_>>().len(),
+        names.len(),
+        "{id}: kind names are unique"
+    );
     for name in &names {
-        assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{id}/{name}: snake case");
+        assert!(
+            name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+            "{id}/{name}: snake case"
+        );
     }
     let endpoints = connector.endpoints(Some("http://127.0.0.1:1"));
-    for url in [&endpoints.api, &endpoints.token, &endpoints.authorize, &endpoints.tenants] {
-        assert!(url.starts_with("http://127.0.0.1:1/"), "{id}: one base URL moves {url}");
+    for url in [
+        &endpoints.api,
+        &endpoints.token,
+        &endpoints.authorize,
+        &endpoints.tenants,
+    ] {
+        assert!(
+            url.starts_with("http://127.0.0.1:1/"),
+            "{id}: one base URL moves {url}"
+        );
     }
     let limits = connector.rate_limits();
-    assert!(limits.concurrency >= 1 && limits.per_window >= 1, "{id}: limits are usable");
+    assert!(
+        limits.concurrency >= 1 && limits.per_window >= 1,
+        "{id}: limits are usable"
+    );
     for kind in connector.kinds() {
         let caps = kind.capabilities();
         if let Paging::Paged { max_page_size } = caps.paging {
@@ -104,20 +128,41 @@ fn registration_is_sound(connector: &'static dyn Connector) {
     }
 }
 
-async fn full_sync_is_complete_and_cheap(connector: &'static dyn Connector, store: &SeaStore, session: &Session) {
+async fn full_sync_is_complete_and_cheap(
+    connector: &'static dyn Connector,
+    store: &SeaStore,
+    session: &Session,
+) {
     let reports = Syncer::new(store, &session.api, session.connection.id)
         .sync_kinds(connector.kinds())
         .await;
     let mut paged_objects = 0;
     for (kind, report) in connector.kinds().iter().zip(&reports) {
         let name = format!("{}/{}", connector.id(), kind.name());
-        assert_eq!(report.status, RunStatus::Succeeded, "{name}: {:?}", report.error);
-        assert_eq!(report.counts.quarantined, 0, "{name}: its own sandbox's objects all parse");
-        assert_eq!(report.counts.fetched, report.counts.stored, "{name}: every object stored");
+        assert_eq!(
+            report.status,
+            RunStatus::Succeeded,
+            "{name}: {:?}",
+            report.error
+        );
+        assert_eq!(
+            report.counts.quarantined, 0,
+            "{name}: its own sandbox's objects all parse"
+        );
+        assert_eq!(
+            report.counts.fetched, report.counts.stored,
+            "{name}: every object stored"
+        );
         let stored = stored_records(store, session.connection.id, kind.name()).await;
-        assert_eq!(stored.len() as i64, report.counts.stored, "{name}: no duplicates");
+        assert_eq!(
+            stored.len() as i64,
+            report.counts.stored,
+            "{name}: no duplicates"
+        );
         if let Paging::Paged { max_page_size } = kind.capabilities().paging {
-            let pages = (report.counts.fetched as u64).div_ceil(u64::from(max_page_size)).max(1) as i64;
+            let pages = (report.counts.fetched as u64)
+                .div_ceil(u64::from(max_page_size))
+                .max(1) as i64;
             assert!(
                 report.counts.api_calls <= pages + 1,
                 "{name}: {} calls for {} objects",
@@ -126,28 +171,50 @@ async fn full_sync_is_complete_and_cheap(connector: &'static dyn Connector, stor
             );
             paged_objects += report.counts.fetched;
         } else {
-            assert_eq!(report.counts.api_calls, 1, "{name}: unpaged kinds take one call");
+            assert_eq!(
+                report.counts.api_calls, 1,
+                "{name}: unpaged kinds take one call"
+            );
         }
     }
-    assert!(paged_objects as usize >= SIZE, "the sandbox generated {paged_objects} paged objects");
+    assert!(
+        paged_objects as usize >= SIZE,
+        "the sandbox generated {paged_objects} paged objects"
+    );
 }
 
-async fn second_sync_changes_nothing(connector: &'static dyn Connector, store: &SeaStore, session: &Session) {
+async fn second_sync_changes_nothing(
+    connector: &'static dyn Connector,
+    store: &SeaStore,
+    session: &Session,
+) {
     let mut before = BTreeMap::new();
     for kind in connector.kinds() {
-        before.insert(kind.name(), stored_records(store, session.connection.id, kind.name()).await);
+        before.insert(
+            kind.name(),
+            stored_records(store, session.connection.id, kind.name()).await,
+        );
     }
     let reports = Syncer::new(store, &session.api, session.connection.id)
         .sync_kinds(connector.kinds())
         .await;
     for (kind, report) in connector.kinds().iter().zip(&reports) {
         let name = format!("{}/{}", connector.id(), kind.name());
-        assert_eq!(report.status, RunStatus::Succeeded, "{name}: {:?}", report.error);
+        assert_eq!(
+            report.status,
+            RunStatus::Succeeded,
+            "{name}: {:?}",
+            report.error
+        );
         assert_eq!(report.counts.deleted, 0, "{name}: nothing vanished");
         let after = stored_records(store, session.connection.id, kind.name()).await;
         for (id, old) in &before[kind.name()] {
             let new = &after[id];
-            assert_eq!((old.id, &old.changed_by_run), (new.id, &new.changed_by_run), "{name} {id}: unchanged");
+            assert_eq!(
+                (old.id, &old.changed_by_run),
+                (new.id, &new.changed_by_run),
+                "{name} {id}: unchanged"
+            );
         }
     }
 }
@@ -158,8 +225,17 @@ fn parse_names_kind_and_field(connector: &'static dyn Connector) {
         let error = kind
             .parse(&raw)
             .expect_err("an empty object has no id and must not parse");
-        assert_eq!(error.kind, kind.name(), "{}: the error names the kind", kind.name());
-        assert!(!error.field.is_empty(), "{}: the error names the field", kind.name());
+        assert_eq!(
+            error.kind,
+            kind.name(),
+            "{}: the error names the kind",
+            kind.name()
+        );
+        assert!(
+            !error.field.is_empty(),
+            "{}: the error names the field",
+            kind.name()
+        );
     }
 }
 

@@ -56,7 +56,13 @@ impl Env {
         let vault = Vault::new(&MasterKey::generate());
         let connection = connect(&store, &vault, &sim, limits).await;
         let session = Session::open(connection, &vault).expect("open session");
-        Some(Env { sim, store, vault, session, db })
+        Some(Env {
+            sim,
+            store,
+            vault,
+            session,
+            db,
+        })
     }
 
     /// Opens the same connection again, as a new process would.

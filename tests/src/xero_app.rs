@@ -30,12 +30,20 @@ impl XeroApp {
             http,
             base: sim.base_url(),
             tenant: sim.tenant_id().to_string(),
-            token: body["access_token"].as_str().expect("access_token").to_owned(),
+            token: body["access_token"]
+                .as_str()
+                .expect("access_token")
+                .to_owned(),
         }
     }
 
     /// Sends one Accounting API request; returns the status and JSON body (Null when empty).
-    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut request = self
             .http
             .request(method, format!("{}/api.xro/2.0/{path}", self.base))

@@ -17,7 +17,9 @@ const ALL_KINDS: [&str; 10] = [
 ];
 
 async fn every_kind_equals_the_provider(backend: Backend) {
-    let Some(env) = Env::start(backend, sim_config(2500)).await else { return };
+    let Some(env) = Env::start(backend, sim_config(2500)).await else {
+        return;
+    };
     let reports = env.sync(&[]).await;
     assert_eq!(reports.len(), ALL_KINDS.len());
     for r in &reports {
@@ -26,7 +28,8 @@ async fn every_kind_equals_the_provider(backend: Backend) {
         assert!(!r.resumed);
     }
     let compared =
-        assert_store_matches_provider(&env.store, env.session.connection.id, &env.sim, &ALL_KINDS).await;
+        assert_store_matches_provider(&env.store, env.session.connection.id, &env.sim, &ALL_KINDS)
+            .await;
     assert!(compared > 2500, "compared only {compared} objects");
 
     // Pages of 1000: 2500 invoices take exactly three calls.
@@ -34,36 +37,73 @@ async fn every_kind_equals_the_provider(backend: Backend) {
     assert_eq!(invoices.counts.fetched, 2500);
     assert_eq!(invoices.counts.api_calls, 3);
     let stats = env.sim.stats();
-    assert_eq!(stats.requests.get("GET /api.xro/2.0/Invoices").copied(), Some(3));
+    assert_eq!(
+        stats.requests.get("GET /api.xro/2.0/Invoices").copied(),
+        Some(3)
+    );
 
     // History and cursors.
-    let runs = env.store.runs(env.session.connection.id, 100).await.unwrap();
+    let runs = env
+        .store
+        .runs(env.session.connection.id, 100)
+        .await
+        .unwrap();
     assert_eq!(runs.len(), ALL_KINDS.len());
-    assert!(runs.iter().all(|r| r.run_type == RunType::Sync && r.status == RunStatus::Succeeded));
-    let state = env.store.sync_state(env.session.connection.id, "invoices").await.unwrap();
+    assert!(
+        runs.iter()
+            .all(|r| r.run_type == RunType::Sync && r.status == RunStatus::Succeeded)
+    );
+    let state = env
+        .store
+        .sync_state(env.session.connection.id, "invoices")
+        .await
+        .unwrap();
     let cursor = state.cursor.expect("a cursor after a full sync");
     let now = chrono::Utc::now();
-    assert!(cursor < now - chrono::Duration::minutes(4), "the cursor keeps an overlap: {cursor}");
-    assert!(cursor > now - chrono::Duration::minutes(10), "the cursor comes from the provider clock: {cursor}");
-    assert!(state.checkpoint.is_none(), "a finished pull leaves no checkpoint");
+    assert!(
+        cursor < now - chrono::Duration::minutes(4),
+        "the cursor keeps an overlap: {cursor}"
+    );
+    assert!(
+        cursor > now - chrono::Duration::minutes(10),
+        "the cursor comes from the provider clock: {cursor}"
+    );
+    assert!(
+        state.checkpoint.is_none(),
+        "a finished pull leaves no checkpoint"
+    );
     env.finish().await;
 }
 
 async fn a_second_full_sync_changes_nothing(backend: Backend) {
-    let Some(env) = Env::start(backend, sim_config(300)).await else { return };
+    let Some(env) = Env::start(backend, sim_config(300)).await else {
+        return;
+    };
     env.sync(&[]).await;
-    let first = tether_tests::stored_records(&env.store, env.session.connection.id, "invoices").await;
+    let first =
+        tether_tests::stored_records(&env.store, env.session.connection.id, "invoices").await;
     let reports = env.sync(&[]).await;
-    assert!(reports.iter().all(|r| r.status == RunStatus::Succeeded && r.counts.deleted == 0));
-    let second = tether_tests::stored_records(&env.store, env.session.connection.id, "invoices").await;
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.status == RunStatus::Succeeded && r.counts.deleted == 0)
+    );
+    let second =
+        tether_tests::stored_records(&env.store, env.session.connection.id, "invoices").await;
     assert_eq!(first.len(), second.len());
     for (id, before) in &first {
         let after = &second[id];
         assert_eq!(before.id, after.id, "{id}: the local id is stable");
         assert_eq!(before.data, after.data);
-        assert_eq!(before.changed_by_run, after.changed_by_run, "{id}: unchanged content keeps its run");
+        assert_eq!(
+            before.changed_by_run, after.changed_by_run,
+            "{id}: unchanged content keeps its run"
+        );
     }
     env.finish().await;
 }
 
-on_every_store!(every_kind_equals_the_provider, a_second_full_sync_changes_nothing);
+on_every_store!(
+    every_kind_equals_the_provider,
+    a_second_full_sync_changes_nothing
+);

@@ -20,7 +20,9 @@ async fn scaled_limits_provoke_no_429(backend: Backend) {
         per_day: 5000,
         app_per_window: 10_000,
     };
-    let Some(env) = Env::start(backend, config).await else { return };
+    let Some(env) = Env::start(backend, config).await else {
+        return;
+    };
     let mut calls = 0;
     for _ in 0..2 {
         for r in env.sync(&[]).await {
@@ -28,25 +30,51 @@ async fn scaled_limits_provoke_no_429(backend: Backend) {
             calls += r.counts.api_calls;
         }
     }
-    assert!(calls > 16, "the runs must span several windows to mean anything: {calls} calls");
+    assert!(
+        calls > 16,
+        "the runs must span several windows to mean anything: {calls} calls"
+    );
     let stats = env.sim.stats();
-    assert_eq!(stats.throttled, 0, "proactive limiting provoked a 429: {stats:?}");
+    assert_eq!(
+        stats.throttled, 0,
+        "proactive limiting provoked a 429: {stats:?}"
+    );
     assert!(stats.peak_in_flight <= 3);
     env.finish().await;
 }
 
 async fn forced_429s_are_waited_out(backend: Backend) {
-    let Some(env) = Env::start(backend, sim_config(3000)).await else { return };
+    let Some(env) = Env::start(backend, sim_config(3000)).await else {
+        return;
+    };
     env.sim.set_faults(SimFaults {
-        force_429: Some(Force429 { count: 3, retry_after_secs: 1 }),
+        force_429: Some(Force429 {
+            count: 3,
+            retry_after_secs: 1,
+        }),
         ..SimFaults::default()
     });
     let reports = env.sync(&["invoices"]).await;
-    assert_eq!(reports[0].status, RunStatus::Succeeded, "{:?}", reports[0].error);
+    assert_eq!(
+        reports[0].status,
+        RunStatus::Succeeded,
+        "{:?}",
+        reports[0].error
+    );
     // A request sent before Retry-After passed would have earned another 429.
     assert_eq!(env.sim.stats().throttled, 3, "Retry-After was not honoured");
-    assert_eq!(env.reopen().await.api.stats().throttled(), 0, "a fresh session starts clean");
-    assert_store_matches_provider(&env.store, env.session.connection.id, &env.sim, &["invoices"]).await;
+    assert_eq!(
+        env.reopen().await.api.stats().throttled(),
+        0,
+        "a fresh session starts clean"
+    );
+    assert_store_matches_provider(
+        &env.store,
+        env.session.connection.id,
+        &env.sim,
+        &["invoices"],
+    )
+    .await;
     env.finish().await;
 }
 
@@ -58,15 +86,24 @@ async fn faults_are_retried(backend: Backend) {
         malformed_rate: 0.1,
         ..SimFaults::default()
     };
-    let Some(env) = Env::start(backend, config).await else { return };
+    let Some(env) = Env::start(backend, config).await else {
+        return;
+    };
     for r in env.sync(&KINDS).await {
         assert_eq!(r.status, RunStatus::Succeeded, "{}: {:?}", r.kind, r.error);
     }
     let stats = env.sim.stats();
-    assert!(stats.errors_injected + stats.dropped > 0, "no fault was injected: {stats:?}");
+    assert!(
+        stats.errors_injected + stats.dropped > 0,
+        "no fault was injected: {stats:?}"
+    );
     env.sim.set_faults(SimFaults::default());
     assert_store_matches_provider(&env.store, env.session.connection.id, &env.sim, &KINDS).await;
     env.finish().await;
 }
 
-on_every_store!(scaled_limits_provoke_no_429, forced_429s_are_waited_out, faults_are_retried);
+on_every_store!(
+    scaled_limits_provoke_no_429,
+    forced_429s_are_waited_out,
+    faults_are_retried
+);

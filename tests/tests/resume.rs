@@ -31,7 +31,11 @@ async fn cut_sync(env: &Env, pages: Option<u64>, after: Option<Duration>) {
     let session = env.reopen().await;
     let kind = session.connector.kind("invoices").unwrap();
     let reached = Arc::new(Notify::new());
-    let observer = StopAfter { pages: pages.unwrap_or(u64::MAX), seen: AtomicU64::new(0), reached: reached.clone() };
+    let observer = StopAfter {
+        pages: pages.unwrap_or(u64::MAX),
+        seen: AtomicU64::new(0),
+        reached: reached.clone(),
+    };
     let sync = async {
         Syncer::new(&env.store, &session.api, session.connection.id)
             .observer(&observer)
@@ -53,25 +57,41 @@ async fn cut_sync(env: &Env, pages: Option<u64>, after: Option<Duration>) {
 async fn cut_after_pages_then_resume(backend: Backend) {
     let mut config = sim_config(9500);
     config.faults.latency_ms = 30;
-    let Some(env) = Env::start(backend, config).await else { return };
+    let Some(env) = Env::start(backend, config).await else {
+        return;
+    };
     let conn = env.session.connection.id;
     let mut committed = 0;
     for pages in [1, 2, 3] {
         cut_sync(&env, Some(pages), None).await;
         let state = env.store.sync_state(conn, "invoices").await.unwrap();
         let checkpoint = state.checkpoint.expect("a cut sync leaves a checkpoint");
-        assert!(checkpoint.pages >= committed + pages as i64, "pages {} after cut at {pages}", checkpoint.pages);
+        assert!(
+            checkpoint.pages >= committed + pages as i64,
+            "pages {} after cut at {pages}",
+            checkpoint.pages
+        );
         committed = checkpoint.pages;
-        assert!(state.cursor.is_none(), "the cursor moves only when a pull completes");
+        assert!(
+            state.cursor.is_none(),
+            "the cursor moves only when a pull completes"
+        );
     }
     let reports: Vec<KindReport> = env.sync(&["invoices"]).await;
     let report = &reports[0];
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
     assert!(report.resumed, "the last run resumes the cut pull");
-    assert_eq!(report.counts.pages, 10 - committed, "only the pages not yet committed are fetched");
+    assert_eq!(
+        report.counts.pages,
+        10 - committed,
+        "only the pages not yet committed are fetched"
+    );
     assert_store_matches_provider(&env.store, conn, &env.sim, &["invoices"]).await;
     let runs = env.store.runs(conn, 10).await.unwrap();
-    let interrupted = runs.iter().filter(|r| r.status == RunStatus::Interrupted).count();
+    let interrupted = runs
+        .iter()
+        .filter(|r| r.status == RunStatus::Interrupted)
+        .count();
     assert_eq!(interrupted, 3, "each cut run is recorded as interrupted");
     env.finish().await;
 }
@@ -79,16 +99,32 @@ async fn cut_after_pages_then_resume(backend: Backend) {
 async fn cut_at_arbitrary_moments_then_resume(backend: Backend) {
     let mut config = sim_config(6000);
     config.faults.latency_ms = 40;
-    let Some(env) = Env::start(backend, config).await else { return };
+    let Some(env) = Env::start(backend, config).await else {
+        return;
+    };
     // Cuts land mid-request, mid-parse or mid-commit, wherever the clock says.
     for millis in [15, 90, 170, 260] {
         cut_sync(&env, None, Some(Duration::from_millis(millis))).await;
     }
     let reports = env.sync(&["invoices"]).await;
-    assert_eq!(reports[0].status, RunStatus::Succeeded, "{:?}", reports[0].error);
-    let n = assert_store_matches_provider(&env.store, env.session.connection.id, &env.sim, &["invoices"]).await;
+    assert_eq!(
+        reports[0].status,
+        RunStatus::Succeeded,
+        "{:?}",
+        reports[0].error
+    );
+    let n = assert_store_matches_provider(
+        &env.store,
+        env.session.connection.id,
+        &env.sim,
+        &["invoices"],
+    )
+    .await;
     assert_eq!(n, 6000);
     env.finish().await;
 }
 
-on_every_store!(cut_after_pages_then_resume, cut_at_arbitrary_moments_then_resume);
+on_every_store!(
+    cut_after_pages_then_resume,
+    cut_at_arbitrary_moments_then_resume
+);

@@ -42,7 +42,11 @@ pub struct Args {
 pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let Some(connector) = tether_core::connector(&args.provider) else {
         let known: Vec<_> = tether_core::connectors().iter().map(|c| c.id()).collect();
-        bail!("unknown provider `{}`; this build has: {}", args.provider, known.join(", "));
+        bail!(
+            "unknown provider `{}`; this build has: {}",
+            args.provider,
+            known.join(", ")
+        );
     };
     let rate_limits = limits(&args, connector.rate_limits())?;
     let ctx = Context::open(global).await?;
@@ -73,7 +77,10 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     } else {
         println!(
             "connected `{}` to {} organisation `{}` ({})",
-            connection.name, connector.display_name(), connection.tenant_name, connection.tenant_id
+            connection.name,
+            connector.display_name(),
+            connection.tenant_name,
+            connection.tenant_id
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -84,7 +91,9 @@ fn limits(args: &Args, published: RateLimitPolicy) -> anyhow::Result<Option<Rate
         return Ok(None);
     }
     let window = match args.window_secs {
-        Some(s) => Duration::try_from_secs_f64(s).context("--window-secs must be a positive number")?,
+        Some(s) => {
+            Duration::try_from_secs_f64(s).context("--window-secs must be a positive number")?
+        }
         None => published.window,
     };
     Ok(Some(RateLimitPolicy {

@@ -51,7 +51,13 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         })
         .await?;
     let info = running.info();
-    println!("1. started a {} sandbox at {} ({} invoices, seed {})", connector.display_name(), info.base_url, args.size, args.seed);
+    println!(
+        "1. started a {} sandbox at {} ({} invoices, seed {})",
+        connector.display_name(),
+        info.base_url,
+        args.size,
+        args.seed
+    );
 
     let file = match args.file {
         Some(f) => f,
@@ -106,7 +112,10 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     );
     println!("Look around:");
     println!("  tether --database {} status demo", file.display());
-    println!("  tether --database {} records demo invoices --limit 10", file.display());
+    println!(
+        "  tether --database {} records demo invoices --limit 10",
+        file.display()
+    );
     println!("  tether --database {} runs demo", file.display());
     running.shutdown().await;
     Ok(exit_code(&reports))

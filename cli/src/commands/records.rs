@@ -55,7 +55,10 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
                     record.id.to_string(),
                     record.external_id.clone().unwrap_or_else(|| "-".to_owned()),
                     time(record.remote_updated_at),
-                    record.deletion_source.clone().map_or_else(|| "-".to_owned(), |s| format!("{} ({s})", time(record.deleted_at))),
+                    record.deletion_source.clone().map_or_else(
+                        || "-".to_owned(),
+                        |s| format!("{} ({s})", time(record.deleted_at)),
+                    ),
                     summary(&record.data),
                 ]);
             }
@@ -69,11 +72,25 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
 
 /// A short human label for a record: its number or name, and status.
 fn summary(data: &serde_json::Value) -> String {
-    let label = ["InvoiceNumber", "CreditNoteNumber", "Name", "Code", "Reference", "Narration", "TaxType"]
+    let label = [
+        "InvoiceNumber",
+        "CreditNoteNumber",
+        "Name",
+        "Code",
+        "Reference",
+        "Narration",
+        "TaxType",
+    ]
+    .iter()
+    .find_map(|k| data.get(*k).and_then(|v| v.as_str()));
+    let status = ["Status", "ContactStatus"]
         .iter()
         .find_map(|k| data.get(*k).and_then(|v| v.as_str()));
-    let status = ["Status", "ContactStatus"].iter().find_map(|k| data.get(*k).and_then(|v| v.as_str()));
-    let mut text = [label, status].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+    let mut text = [label, status]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
     if text.chars().count() > 60 {
         text = text.chars().take(57).collect::<String>() + "...";
     }

@@ -27,12 +27,27 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = Table::new(&[
-        "RUN", "TYPE", "KIND", "STATUS", "STARTED", "SECONDS", "FETCHED", "QUARANTINED", "DELETED", "API CALLS", "ERROR",
+        "RUN",
+        "TYPE",
+        "KIND",
+        "STATUS",
+        "STARTED",
+        "SECONDS",
+        "FETCHED",
+        "QUARANTINED",
+        "DELETED",
+        "API CALLS",
+        "ERROR",
     ]);
     for run in &runs {
         let seconds = run
             .finished_at
-            .map(|f| format!("{:.2}", (f - run.started_at).num_milliseconds() as f64 / 1000.0))
+            .map(|f| {
+                format!(
+                    "{:.2}",
+                    (f - run.started_at).num_milliseconds() as f64 / 1000.0
+                )
+            })
             .unwrap_or_else(|| "-".to_owned());
         table.row(vec![
             run.id.to_string(),

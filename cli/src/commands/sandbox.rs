@@ -60,7 +60,9 @@ impl LimitArgs {
             || self.window_secs.is_some();
         let window = self
             .window_secs
-            .map(|s| Duration::try_from_secs_f64(s).context("--window-secs must be a positive number"))
+            .map(|s| {
+                Duration::try_from_secs_f64(s).context("--window-secs must be a positive number")
+            })
             .transpose()?;
         Ok(match (self.limits.as_str(), custom) {
             ("off", true) => bail!("--limits off cannot be combined with given limits"),
@@ -78,7 +80,10 @@ impl LimitArgs {
 
 pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     if !(0.0..=1.0).contains(&args.error_rate) {
-        bail!("--error-rate must be between 0 and 1, got {}", args.error_rate);
+        bail!(
+            "--error-rate must be between 0 and 1, got {}",
+            args.error_rate
+        );
     }
     let Some(sandbox) = tether_core::sandbox::sandbox(&args.provider) else {
         bail!(
@@ -121,7 +126,9 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         );
         println!("stop with Ctrl-C");
     }
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
     running.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

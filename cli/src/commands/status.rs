@@ -50,12 +50,24 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     }
     println!(
         "{} — {} organisation `{}` ({}), {}",
-        connection.name, connection.provider, connection.tenant_name, connection.tenant_id, connection.status
+        connection.name,
+        connection.provider,
+        connection.tenant_name,
+        connection.tenant_id,
+        connection.status
     );
     if let Some(base) = &connection.base_url {
         println!("base URL: {base}");
     }
-    let mut table = Table::new(&["KIND", "LIVE", "DELETED", "QUARANTINED", "CURSOR", "LAST FULL SYNC", "IN PROGRESS"]);
+    let mut table = Table::new(&[
+        "KIND",
+        "LIVE",
+        "DELETED",
+        "QUARANTINED",
+        "CURSOR",
+        "LAST FULL SYNC",
+        "IN PROGRESS",
+    ]);
     for row in &rows {
         let when = |key: &str| time(row[key].as_str().and_then(|s| s.parse().ok()));
         table.row(vec![

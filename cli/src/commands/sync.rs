@@ -45,10 +45,17 @@ pub fn select_kinds(
     for name in wanted {
         if !all.iter().any(|k| k.name() == name) {
             let valid: Vec<_> = all.iter().map(|k| k.name()).collect();
-            bail!("unknown kind `{name}`; expected one of: {}", valid.join(", "));
+            bail!(
+                "unknown kind `{name}`; expected one of: {}",
+                valid.join(", ")
+            );
         }
     }
-    Ok(all.iter().copied().filter(|k| wanted.iter().any(|w| w == k.name())).collect())
+    Ok(all
+        .iter()
+        .copied()
+        .filter(|k| wanted.iter().any(|w| w == k.name()))
+        .collect())
 }
 
 pub fn print_reports(reports: &[KindReport], json: bool) -> anyhow::Result<()> {
@@ -67,7 +74,15 @@ pub fn print_reports(reports: &[KindReport], json: bool) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut table = Table::new(&[
-        "KIND", "STATUS", "FETCHED", "STORED", "QUARANTINED", "DELETED", "PAGES", "API CALLS", "SECONDS",
+        "KIND",
+        "STATUS",
+        "FETCHED",
+        "STORED",
+        "QUARANTINED",
+        "DELETED",
+        "PAGES",
+        "API CALLS",
+        "SECONDS",
     ]);
     for r in reports {
         let status = match (r.status, r.resumed) {
@@ -95,17 +110,52 @@ pub fn print_reports(reports: &[KindReport], json: bool) -> anyhow::Result<()> {
     }
     let quarantined: i64 = reports.iter().map(|r| r.counts.quarantined).sum();
     if quarantined > 0 {
-        eprintln!("{quarantined} object(s) could not be read and were quarantined; see `tether status`");
+        eprintln!(
+            "{quarantined} object(s) could not be read and were quarantined; see `tether status`"
+        );
     }
     Ok(())
 }
 
 /// Success, failure, or partial failure when only some kinds failed.
 pub fn exit_code(reports: &[KindReport]) -> ExitCode {
-    let failed = reports.iter().filter(|r| r.status != RunStatus::Succeeded).count();
+    let failed = reports
+        .iter()
+        .filter(|r| r.status != RunStatus::Succeeded)
+        .count();
     match failed {
         0 => ExitCode::SUCCESS,
         n if n == reports.len() => ExitCode::FAILURE,
         _ => ExitCode::from(PARTIAL_FAILURE),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tether_core::store::RunCounts;
+
+    fn report(status: RunStatus) -> KindReport {
+        KindReport {
+            kind: "invoices",
+            run: None,
+            resumed: false,
+            status,
+            counts: RunCounts::default(),
+            elapsed: std::time::Duration::ZERO,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn exit_code_separates_partial_from_total_failure() {
+        let ok = report(RunStatus::Succeeded);
+        let failed = report(RunStatus::Failed);
+        assert_eq!(
+            exit_code(&[report(RunStatus::Succeeded)]),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(exit_code(&[ok, failed]), ExitCode::from(PARTIAL_FAILURE));
+        assert_eq!(exit_code(&[report(RunStatus::Failed)]), ExitCode::FAILURE);
     }
 }

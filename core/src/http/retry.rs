@@ -13,7 +13,6 @@ use reqwest::{Request, Response, StatusCode};
 use reqwest_middleware::{Middleware, Next};
 
 use super::ApiStats;
-use crate::{Error, ErrorKind};
 
 /// How hard to try before giving up on a call.
 #[derive(Debug, Clone, Copy)]
@@ -61,14 +60,15 @@ fn is_retryable_status(status: StatusCode) -> bool {
     )
 }
 
+/// Only transport failures are retried here. Errors raised by the layers
+/// below (a token endpoint that kept failing, a spent daily budget) were
+/// already retried or are final where they were raised.
 fn is_retryable_error(error: &reqwest_middleware::Error) -> bool {
     match error {
         reqwest_middleware::Error::Reqwest(e) => {
             e.is_connect() || e.is_timeout() || e.is_request() || e.is_body()
         }
-        reqwest_middleware::Error::Middleware(e) => e
-            .downcast_ref::<Error>()
-            .is_some_and(|e| e.kind() == ErrorKind::Transient),
+        reqwest_middleware::Error::Middleware(_) => false,
     }
 }
 

@@ -38,7 +38,7 @@ impl Default for SyncOptions {
         SyncOptions {
             overlap: Duration::from_secs(300),
             page_retry: RetryPolicy {
-                max_retries: 4,
+                max_retries: 2,
                 ..RetryPolicy::default()
             },
             prefetch: 2,
@@ -118,7 +118,10 @@ impl<'a> Syncer<'a> {
             .start_run(self.connection, kind.name(), RunType::Sync)
             .await
         {
-            Ok(run) => (Some(run), self.pull(kind, run, &mut counts, &mut resumed).await),
+            Ok(run) => (
+                Some(run),
+                self.pull(kind, run, &mut counts, &mut resumed).await,
+            ),
             Err(e) => (None, Err(e)),
         };
         counts.api_calls = (self.api.stats().calls() - calls_before) as i64;

@@ -21,7 +21,9 @@ use tether_xero::sim::{SimConfig, SimLimits, SimSizes, XeroSim};
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     match args.first().map(String::as_str) {
         Some("--serve") => runtime.block_on(serve(args[1].parse()?)),
         Some("--sync") => runtime.block_on(sync(&args[1], &args[2], &args[3], &args[4])),
@@ -55,7 +57,10 @@ async fn serve(n: usize) -> Result<()> {
 
 /// Connects and syncs invoices into a fresh SQLite file; prints one JSON line.
 async fn sync(base_url: &str, client_id: &str, client_secret: &str, db_path: &str) -> Result<()> {
-    let store = SeaStore::connect(&SeaStore::url_for_sqlite_path(std::path::Path::new(db_path))).await?;
+    let store = SeaStore::connect(&SeaStore::url_for_sqlite_path(std::path::Path::new(
+        db_path,
+    )))
+    .await?;
     let vault = Vault::new(&MasterKey::generate());
     let connector = tether_core::connector("xero").context("xero connector")?;
     let connection = tether_core::connect(
@@ -64,7 +69,10 @@ async fn sync(base_url: &str, client_id: &str, client_secret: &str, db_path: &st
         connector,
         ConnectRequest {
             name: "bench".into(),
-            grant: Grant::ClientCredentials { client_id: client_id.into(), client_secret: Secret::new(client_secret) },
+            grant: Grant::ClientCredentials {
+                client_id: client_id.into(),
+                client_secret: Secret::new(client_secret),
+            },
             base_url: Some(base_url.into()),
             tenant: None,
             rate_limits: Some(RateLimitPolicy {
@@ -77,9 +85,14 @@ async fn sync(base_url: &str, client_id: &str, client_secret: &str, db_path: &st
     )
     .await?;
     let session = Session::open(connection, &vault)?;
-    let kind = session.connector.kind("invoices").context("invoices kind")?;
+    let kind = session
+        .connector
+        .kind("invoices")
+        .context("invoices kind")?;
     let started = Instant::now();
-    let report = Syncer::new(&store, &session.api, session.connection.id).sync_kind(kind).await;
+    let report = Syncer::new(&store, &session.api, session.connection.id)
+        .sync_kind(kind)
+        .await;
     let seconds = started.elapsed().as_secs_f64();
     if report.status != RunStatus::Succeeded {
         bail!("sync failed: {:?}", report.error);
@@ -105,9 +118,15 @@ fn peak_rss_kb() -> Option<u64> {
 
 fn drive(sizes: &[usize]) -> Result<()> {
     let me = std::env::current_exe()?;
-    println!("{:>9}  {:>9}  {:>10}  {:>9}  {:>9}  {:>12}", "invoices", "api calls", "target", "seconds", "records/s", "peak RSS MB");
+    println!(
+        "{:>9}  {:>9}  {:>10}  {:>9}  {:>9}  {:>12}",
+        "invoices", "api calls", "target", "seconds", "records/s", "peak RSS MB"
+    );
     for &n in sizes {
-        let mut sim = Command::new(&me).args(["--serve", &n.to_string()]).stdout(Stdio::piped()).spawn()?;
+        let mut sim = Command::new(&me)
+            .args(["--serve", &n.to_string()])
+            .stdout(Stdio::piped())
+            .spawn()?;
         let mut line = String::new();
         BufReader::new(sim.stdout.take().context("sim stdout")?).read_line(&mut line)?;
         let info: Value = serde_json::from_str(&line).context("simulator did not start")?;

@@ -1,0 +1,342 @@
+//! The `tether` binary as a user runs it: its exit codes, its output, and a
+//! sync killed with SIGKILL at several points that resumes without loss.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tether_core::store::Store;
+use tether_store::SeaStore;
+use tether_xero::sim::{SimConfig, SimLimits, SimSizes, XeroSim};
+
+/// A user's home: empty data and config directories, and a database file.
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("tether.db")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tether"));
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("HOME", self.dir.path())
+            .arg("--database")
+            .arg(self.db())
+            .args(args);
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run tether")
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json_lines(output: &Output) -> Vec<Value> {
+    stdout(output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
+
+#[test]
+fn providers_lists_every_linked_connector() {
+    let home = Home::new();
+    let output = home.run(&["providers", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let providers = json_lines(&output);
+    let xero = providers
+        .iter()
+        .find(|p| p["id"] == "xero")
+        .expect("xero is registered");
+    assert_eq!(xero["sandbox"], true);
+    assert_eq!(xero["kinds"].as_array().map(Vec::len), Some(10));
+    let table = stdout(&home.run(&["providers"]));
+    assert!(
+        table.contains("xero") && table.contains("invoices"),
+        "{table}"
+    );
+}
+
+#[test]
+fn bad_input_fails_with_one_line_cause() {
+    let home = Home::new();
+    let output = home.run(&["sync", "nobody"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("no connection named `nobody`"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = home.run(&[
+        "connect",
+        "nosuch",
+        "x",
+        "--client-id",
+        "a",
+        "--client-secret",
+        "b",
+    ]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("unknown provider `nosuch`"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = home.run(&["sandbox", "xero", "--error-rate", "2"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("--error-rate"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = home.run(&["records"]);
+    assert_eq!(output.status.code(), Some(2), "usage errors exit 2");
+}
+
+#[test]
+fn sandbox_prints_its_credentials_as_json_first() {
+    let home = Home::new();
+    let mut child = home
+        .command(&["sandbox", "xero", "--json", "--size", "50"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn sandbox");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    child.kill().ok();
+    child.wait().ok();
+    let info: Value = serde_json::from_str(&line).expect("first line is JSON");
+    for key in ["base_url", "client_id", "client_secret", "tenant_id"] {
+        assert!(
+            info[key].as_str().is_some_and(|v| !v.is_empty()),
+            "{key} missing in {line}"
+        );
+    }
+    assert!(
+        info["base_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:")
+    );
+}
+
+async fn start_sim(invoices: usize, latency_ms: u64) -> tether_xero::sim::SimHandle {
+    let mut config = SimConfig {
+        seed: 3,
+        sizes: SimSizes::scaled(invoices),
+        limits: SimLimits::off(),
+        ..SimConfig::default()
+    };
+    config.faults.latency_ms = latency_ms;
+    XeroSim::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("start sim")
+}
+
+fn connect(home: &Home, sim: &tether_xero::sim::SimHandle) {
+    let base = sim.base_url();
+    let output = home.run(&[
+        "connect",
+        "xero",
+        "acme",
+        "--client-id",
+        sim.client_id(),
+        "--client-secret",
+        sim.client_secret(),
+        "--base-url",
+        &base,
+        "--minute-limit",
+        "100000",
+        "--window-secs",
+        "1",
+    ]);
+    assert!(output.status.success(), "connect: {}", stderr(&output));
+}
+
+async fn checkpoint_pages(db: &Path) -> i64 {
+    let store = SeaStore::connect(&SeaStore::url_for_sqlite_path(db))
+        .await
+        .expect("open db");
+    let Some(connection) = store.connection("acme").await.expect("read") else {
+        return 0;
+    };
+    let state = store
+        .sync_state(connection.id, "invoices")
+        .await
+        .expect("state");
+    state.checkpoint.map_or(0, |c| c.pages)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_killed_with_sigkill_resumes_without_loss() {
+    let sim = start_sim(12_000, 60).await;
+    let home = Home::new();
+    connect(&home, &sim);
+
+    // Kill after a page, mid-way, and at once: each run leaves its committed pages.
+    for wait_for_pages in [1, 4, 0] {
+        let mut child = home
+            .command(&["sync", "acme", "--kind", "invoices"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn sync");
+        let started = Instant::now();
+        while checkpoint_pages(&home.db()).await < wait_for_pages
+            && started.elapsed() < Duration::from_secs(60)
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reap");
+    }
+    assert!(
+        checkpoint_pages(&home.db()).await >= 4,
+        "the killed runs committed pages"
+    );
+
+    let output = home.run(&["sync", "acme", "--kind", "invoices", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = &json_lines(&output)[0];
+    assert_eq!(report["status"], "succeeded");
+    assert_eq!(report["resumed"], true);
+
+    let records = json_lines(&home.run(&["records", "acme", "invoices", "--json"]));
+    let ours: BTreeSet<String> = records
+        .iter()
+        .map(|r| r["external_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ours.len(), records.len(), "no duplicates");
+    let theirs: BTreeSet<String> = sim
+        .snapshot("invoices")
+        .iter()
+        .map(|o| o["InvoiceID"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ours, theirs, "nothing lost");
+    for key in ["external_id", "remote_updated_at", "deleted_at", "data"] {
+        assert!(records[0].get(key).is_some(), "records --json has {key}");
+    }
+
+    let runs = json_lines(&home.run(&["runs", "acme", "--json"]));
+    // The kill "at once" may land before its run is even recorded.
+    let interrupted = runs.iter().filter(|r| r["status"] == "interrupted").count();
+    assert!(
+        (2..=3).contains(&interrupted),
+        "killed runs are recorded as interrupted: {interrupted}"
+    );
+    assert!(
+        runs.iter().all(|r| r["status"] != "running"),
+        "no run is left running"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_and_exit_codes_tell_the_truth() {
+    let sim = start_sim(300, 0).await;
+    let home = Home::new();
+    connect(&home, &sim);
+    let output = home.run(&["sync", "acme"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let status: Value =
+        serde_json::from_str(&stdout(&home.run(&["status", "acme", "--json"]))).unwrap();
+    let invoices = status["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "invoices")
+        .unwrap();
+    let expected_live = sim
+        .snapshot("invoices")
+        .iter()
+        .filter(|i| !matches!(i["Status"].as_str(), Some("DELETED" | "VOIDED")))
+        .count();
+    assert_eq!(invoices["live"].as_u64(), Some(expected_live as u64));
+    assert!(invoices["cursor"].is_string());
+
+    // The app's credentials are revoked (the provider now knows other ones):
+    // every kind fails at once, says why, and the exit code says so.
+    let addr: SocketAddr = sim
+        .base_url()
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap();
+    sim.shutdown().await;
+    let config = SimConfig {
+        client_id: Some("another-app".to_owned()),
+        client_secret: Some("another-secret".to_owned()),
+        ..SimConfig::default()
+    };
+    let revoked = XeroSim::start(config, addr)
+        .await
+        .expect("restart sim on the same port");
+    let output = home.run(&["sync", "acme", "--kind", "items", "--kind", "accounts"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("items failed") && err.contains("accounts failed"),
+        "{err}"
+    );
+    assert!(err.contains("unauthorized"), "{err}");
+    assert!(
+        !err.contains(revoked.client_secret()),
+        "no secret in the output"
+    );
+    revoked.shutdown().await;
+}
+
+#[test]
+fn demo_runs_from_nothing() {
+    let home = Home::new();
+    let output = home.run(&["demo", "--size", "500"]);
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let text = stdout(&output);
+    assert!(
+        text.contains("invoices") && text.contains("records stored"),
+        "{text}"
+    );
+    let file = home.dir.path().join("data/tether/demo.db");
+    assert!(
+        file.exists(),
+        "the demo database is under the data directory"
+    );
+    assert!(
+        home.dir.path().join("config/tether/master.key").exists(),
+        "a master key was created"
+    );
+}
