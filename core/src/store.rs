@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use crate::{PageToken, RateLimitPolicy, Result, Timestamp};
 
 /// A connection's row id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ConnectionId(pub i64);
 
 /// A run's row id; records point at the run that last changed them.
@@ -113,6 +113,17 @@ impl RunType {
             RunType::Export => "export",
         }
     }
+
+    /// Reads a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "sync" => RunType::Sync,
+            "resync" => RunType::Resync,
+            "reconcile" => RunType::Reconcile,
+            "export" => RunType::Export,
+            _ => return None,
+        })
+    }
 }
 
 /// How a run ended.
@@ -175,7 +186,7 @@ pub struct Run {
     /// Row id.
     pub id: RunId,
     /// The connection it ran for.
-    pub connection_id: i64,
+    pub connection_id: ConnectionId,
     /// The kind it ran for.
     pub kind: String,
     /// What it did.
@@ -241,23 +252,30 @@ pub struct PageCommit<'a> {
     pub checkpoint: &'a Checkpoint,
 }
 
-/// The end of a full pull: everything not seen in it is deleted, the cursor
-/// advances, and the checkpoint is cleared, atomically.
+/// The end of a pull: the cursor advances and the checkpoint is cleared,
+/// atomically; a full pull also reconciles.
 #[derive(Debug)]
-pub struct SweepEnd<'a> {
+pub struct PullEnd<'a> {
     /// The connection.
     pub connection: ConnectionId,
     /// The kind.
     pub kind: &'a str,
     /// The run finishing it.
     pub run: RunId,
-    /// The run that started the pull.
-    pub sweep: RunId,
     /// The new cursor.
     pub cursor: Option<Timestamp>,
-    /// When (provider time) the deletions were seen.
+    /// Provider time at the end of the pull.
     pub seen_at: Timestamp,
-    /// How deletions of records not seen are labelled.
+    /// For a full pull: the records it did not return are deleted.
+    pub reconcile: Option<Reconcile<'a>>,
+}
+
+/// Which records a full pull saw, and how the ones it did not are labelled.
+#[derive(Debug, Clone, Copy)]
+pub struct Reconcile<'a> {
+    /// The run that started the pull; records it saw are stamped with it.
+    pub sweep: RunId,
+    /// The label for records not seen (`vanish`).
     pub deletion_source: &'a str,
 }
 
@@ -357,8 +375,8 @@ pub trait Store: Send + Sync {
     /// and its checkpoint, in one transaction.
     async fn commit_page(&self, page: PageCommit<'_>) -> Result<()>;
 
-    /// Ends a full pull (see [`SweepEnd`]); returns how many records it marked deleted.
-    async fn finish_sweep(&self, end: SweepEnd<'_>) -> Result<u64>;
+    /// Ends a pull (see [`PullEnd`]); returns how many records it marked deleted.
+    async fn finish_pull(&self, end: PullEnd<'_>) -> Result<u64>;
 
     /// Reads records, ordered by local id.
     async fn records(&self, query: &RecordQuery) -> Result<Vec<StoredRecord>>;

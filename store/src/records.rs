@@ -8,14 +8,14 @@ use sea_orm::{
     FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use tether_core::store::{
-    ConnectionId, KindTotals, PageCommit, RecordQuery, RecordUpsert, StoredRecord, SweepEnd,
+    ConnectionId, KindTotals, PageCommit, PullEnd, RecordQuery, RecordUpsert, StoredRecord,
 };
 
 use crate::entity::records::{self, Column};
 use crate::error::{Doing, StoreError};
 use crate::quarantine::insert_quarantine;
 use crate::sea_store::{SeaStore, micros, now};
-use crate::sync_state::{complete_sweep, save_checkpoint};
+use crate::sync_state::{complete_pull, save_checkpoint};
 
 /// Values bound per record by the page upsert (the columns of [`upsert_row`]).
 const BINDS_PER_RECORD: usize = 11;
@@ -63,33 +63,40 @@ impl SeaStore {
     /// Marks deleted every record with an external id that the full pull
     /// did not see, advances the cursor and clears the checkpoint, in one
     /// transaction. Returns how many records it marked deleted.
-    pub(crate) async fn finish_sweep_impl(&self, end: SweepEnd<'_>) -> Result<u64, StoreError> {
+    pub(crate) async fn finish_pull_impl(&self, end: PullEnd<'_>) -> Result<u64, StoreError> {
         let doing = || {
             format!(
-                "finishing the full pull of {} for connection {} (sweep {}, run {})",
-                end.kind, end.connection.0, end.sweep, end.run
+                "finishing the pull of {} for connection {} (run {})",
+                end.kind, end.connection.0, end.run
             )
         };
         let seen_at = micros(end.seen_at);
         let txn = self.begin_write().await.doing(doing)?;
-        let deleted = records::Entity::update_many()
-            .col_expr(Column::DeletedAt, Expr::value(seen_at))
-            .col_expr(Column::DeletionSource, Expr::value(end.deletion_source))
-            .col_expr(Column::ChangedByRun, Expr::value(end.run.0))
-            .filter(Column::ConnectionId.eq(end.connection.0))
-            .filter(Column::Kind.eq(end.kind))
-            .filter(Column::ExternalId.is_not_null())
-            .filter(Column::DeletedAt.is_null())
-            .filter(
-                Condition::any()
-                    .add(Column::SeenInSweep.is_null())
-                    .add(Column::SeenInSweep.ne(end.sweep.0)),
-            )
-            .exec(&txn)
-            .await
-            .doing(doing)?
-            .rows_affected;
-        complete_sweep(&txn, end.connection, end.kind, end.cursor, seen_at)
+        let mut deleted = 0;
+        if let Some(reconcile) = end.reconcile {
+            deleted = records::Entity::update_many()
+                .col_expr(Column::DeletedAt, Expr::value(seen_at))
+                .col_expr(
+                    Column::DeletionSource,
+                    Expr::value(reconcile.deletion_source),
+                )
+                .col_expr(Column::ChangedByRun, Expr::value(end.run.0))
+                .filter(Column::ConnectionId.eq(end.connection.0))
+                .filter(Column::Kind.eq(end.kind))
+                .filter(Column::ExternalId.is_not_null())
+                .filter(Column::DeletedAt.is_null())
+                .filter(
+                    Condition::any()
+                        .add(Column::SeenInSweep.is_null())
+                        .add(Column::SeenInSweep.ne(reconcile.sweep.0)),
+                )
+                .exec(&txn)
+                .await
+                .doing(doing)?
+                .rows_affected;
+        }
+        let full_pull_at = end.reconcile.is_some().then_some(seen_at);
+        complete_pull(&txn, end.connection, end.kind, end.cursor, full_pull_at)
             .await
             .doing(doing)?;
         txn.commit().await.doing(doing)?;

@@ -119,31 +119,19 @@ impl SeaStore {
     }
 }
 
-/// Reads a stored run type; core's [`RunType`] has `as_str` but no parser.
-fn parse_run_type(s: &str) -> Option<RunType> {
-    [
-        RunType::Sync,
-        RunType::Resync,
-        RunType::Reconcile,
-        RunType::Export,
-    ]
-    .into_iter()
-    .find(|t| t.as_str() == s)
-}
-
 /// A row as core's type.
 fn to_run(m: runs::Model) -> Result<Run, StoreError> {
     let corrupt = |problem: String| StoreError::Corrupt {
         doing: format!("reading run {}", m.id),
         problem,
     };
-    let run_type = parse_run_type(&m.run_type)
+    let run_type = RunType::parse(&m.run_type)
         .ok_or_else(|| corrupt(format!("unknown run type `{}`", m.run_type)))?;
     let status = RunStatus::parse(&m.status)
         .ok_or_else(|| corrupt(format!("unknown run status `{}`", m.status)))?;
     Ok(Run {
         id: RunId(m.id),
-        connection_id: m.connection_id,
+        connection_id: ConnectionId(m.connection_id),
         kind: m.kind,
         run_type,
         status,

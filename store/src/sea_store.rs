@@ -13,8 +13,8 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 use tether_core::store::{
-    Connection, ConnectionId, KindTotals, NewConnection, PageCommit, QuarantineEntry, RecordQuery,
-    Run, RunCounts, RunId, RunStatus, RunType, Store, StoredRecord, SweepEnd, SyncState,
+    Connection, ConnectionId, KindTotals, NewConnection, PageCommit, PullEnd, QuarantineEntry,
+    RecordQuery, Run, RunCounts, RunId, RunStatus, RunType, Store, StoredRecord, SyncState,
 };
 use tether_core::{Result, Timestamp};
 
@@ -237,8 +237,8 @@ impl Store for SeaStore {
         Ok(self.commit_page_impl(page).await?)
     }
 
-    async fn finish_sweep(&self, end: SweepEnd<'_>) -> Result<u64> {
-        Ok(self.finish_sweep_impl(end).await?)
+    async fn finish_pull(&self, end: PullEnd<'_>) -> Result<u64> {
+        Ok(self.finish_pull_impl(end).await?)
     }
 
     async fn records(&self, query: &RecordQuery) -> Result<Vec<StoredRecord>> {

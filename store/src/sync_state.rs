@@ -1,7 +1,7 @@
 //! Cursor and checkpoint per (connection, kind): read here, written inside
-//! the transactions of `commit_page` and `finish_sweep`.
+//! the transactions of `commit_page` and `finish_pull`.
 
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use tether_core::store::{Checkpoint, ConnectionId, RunId, SyncState};
 use tether_core::{PageToken, Timestamp};
@@ -81,12 +81,12 @@ pub(crate) async fn save_checkpoint<C: ConnectionTrait>(
 
 /// Ends a full pull's state: the cursor advances, the pull is recorded as
 /// complete, and the checkpoint is cleared. Runs inside the sweep's transaction.
-pub(crate) async fn complete_sweep<C: ConnectionTrait>(
+pub(crate) async fn complete_pull<C: ConnectionTrait>(
     db: &C,
     connection: ConnectionId,
     kind: &str,
     cursor: Option<Timestamp>,
-    seen_at: Timestamp,
+    full_pull_at: Option<Timestamp>,
 ) -> Result<(), DbErr> {
     let row = sync_state::ActiveModel {
         connection_id: Set(connection.0),
@@ -96,7 +96,7 @@ pub(crate) async fn complete_sweep<C: ConnectionTrait>(
         checkpoint_next: Set(None),
         checkpoint_pending_cursor: Set(None),
         checkpoint_pages: Set(0),
-        last_full_sync_at: Set(Some(micros(seen_at))),
+        last_full_sync_at: Set(full_pull_at),
         updated_at: Set(now()),
     };
     sync_state::Entity::insert(row)
@@ -108,9 +108,15 @@ pub(crate) async fn complete_sweep<C: ConnectionTrait>(
                     Column::CheckpointNext,
                     Column::CheckpointPendingCursor,
                     Column::CheckpointPages,
-                    Column::LastFullSyncAt,
                     Column::UpdatedAt,
                 ])
+                // A pull that did not list everything leaves the last full one's time.
+                .value(
+                    Column::LastFullSyncAt,
+                    Expr::cust(
+                        "COALESCE(excluded.last_full_sync_at, sync_state.last_full_sync_at)",
+                    ),
+                )
                 .to_owned(),
         )
         .exec_without_returning(db)

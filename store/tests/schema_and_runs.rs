@@ -119,7 +119,7 @@ async fn start_run_interrupts_the_running_run_of_the_same_kind(db: &TestDb) {
     assert_eq!(runs[0].status, RunStatus::Running);
     assert_eq!(runs[0].run_type, RunType::Resync);
     assert_eq!(runs[0].kind, "invoices");
-    assert_eq!(runs[0].connection_id, c.0);
+    assert_eq!(runs[0].connection_id, c);
     assert_eq!(runs[1].status, RunStatus::Running, "other kinds untouched");
     assert_eq!(runs[2].status, RunStatus::Interrupted);
     assert!(runs[2].finished_at.is_some());

@@ -11,13 +11,14 @@ use tether_core::store::*;
 use tether_store::entity::records;
 
 on_both_engines!(
-    finish_sweep_deletes_unseen_records_and_advances_the_cursor,
+    finish_pull_deletes_unseen_records_and_advances_the_cursor,
+    a_pull_without_reconcile_deletes_nothing,
     records_page_by_local_id,
     totals_count_live_deleted_and_quarantined_per_kind,
     quarantine_is_listed_newest_first,
 );
 
-async fn finish_sweep_deletes_unseen_records_and_advances_the_cursor(db: &TestDb) {
+async fn finish_pull_deletes_unseen_records_and_advances_the_cursor(db: &TestDb) {
     let store = &db.store;
     let c = connection(store, "acme").await;
     let first = run(store, c, "items").await;
@@ -56,16 +57,18 @@ async fn finish_sweep_deletes_unseen_records_and_advances_the_cursor(db: &TestDb
         &[rec("a", "{}"), rec("c", "{}")],
     )
     .await;
-    let end = |run| SweepEnd {
+    let end = |run| PullEnd {
         connection: c,
         kind: "items",
         run,
-        sweep: second,
         cursor: Some(t(5)),
         seen_at: t(11),
-        deletion_source: "vanish",
+        reconcile: Some(Reconcile {
+            sweep: second,
+            deletion_source: "vanish",
+        }),
     };
-    assert_eq!(store.finish_sweep(end(second)).await.expect("sweep"), 1);
+    assert_eq!(store.finish_pull(end(second)).await.expect("sweep"), 1);
     let rows = all(db, c, "items").await;
     assert_eq!(rows.len(), 4);
     let b = by_ext(&rows, "b");
@@ -93,7 +96,7 @@ async fn finish_sweep_deletes_unseen_records_and_advances_the_cursor(db: &TestDb
     assert_eq!(state.last_full_sync_at, Some(t(11)));
     assert_eq!(state.checkpoint, None);
     // Already deleted records are not deleted again.
-    assert_eq!(store.finish_sweep(end(second)).await.expect("sweep"), 0);
+    assert_eq!(store.finish_pull(end(second)).await.expect("sweep"), 0);
 
     // b comes back in a later pull: live again.
     let third = run(store, c, "items").await;
@@ -230,4 +233,60 @@ async fn quarantine_is_listed_newest_first(db: &TestDb) {
     assert_eq!(listed[0].payload, r#"{"Total":"x"}"#);
     assert_eq!(listed[0].created_at, t(0));
     assert!(listed[0].error.contains("field `Total`"));
+}
+
+async fn a_pull_without_reconcile_deletes_nothing(db: &TestDb) {
+    let store = &db.store;
+    let c = connection(store, "acme").await;
+    let full = run(store, c, "items").await;
+    commit(
+        store,
+        c,
+        "items",
+        full,
+        t(1),
+        &[rec("a", "{}"), rec("b", "{}")],
+    )
+    .await;
+    let reconcile = Some(Reconcile {
+        sweep: full,
+        deletion_source: "vanish",
+    });
+    store
+        .finish_pull(PullEnd {
+            connection: c,
+            kind: "items",
+            run: full,
+            cursor: Some(t(1)),
+            seen_at: t(2),
+            reconcile,
+        })
+        .await
+        .expect("full pull ends");
+
+    // A modified-since pull sees only "a": "b" must stay live, the cursor
+    // moves, and the last full sync time stays the full pull's.
+    let partial = run(store, c, "items").await;
+    commit(store, c, "items", partial, t(8), &[rec("a", r#"{"v":2}"#)]).await;
+    let deleted = store
+        .finish_pull(PullEnd {
+            connection: c,
+            kind: "items",
+            run: partial,
+            cursor: Some(t(7)),
+            seen_at: t(9),
+            reconcile: None,
+        })
+        .await
+        .expect("partial pull ends");
+    assert_eq!(deleted, 0);
+    let rows = all(db, c, "items").await;
+    assert!(
+        by_ext(&rows, "b").deleted_at.is_none(),
+        "not seen by a partial pull is not deleted"
+    );
+    let state = store.sync_state(c, "items").await.expect("state");
+    assert_eq!(state.cursor, Some(t(7)));
+    assert_eq!(state.last_full_sync_at, Some(t(2)));
+    assert!(state.checkpoint.is_none());
 }

@@ -13,7 +13,8 @@ use tokio::sync::mpsc;
 
 use crate::http::{Api, RetryPolicy};
 use crate::store::{
-    Checkpoint, ConnectionId, PageCommit, RunCounts, RunId, RunStatus, RunType, Store, SweepEnd,
+    Checkpoint, ConnectionId, PageCommit, PullEnd, Reconcile, RunCounts, RunId, RunStatus, RunType,
+    Store,
 };
 use crate::{DeletionStrategy, Error, ObjectKind, Timestamp};
 
@@ -220,14 +221,20 @@ impl<'a> Syncer<'a> {
 
         let deleted = self
             .store
-            .finish_sweep(SweepEnd {
+            .finish_pull(PullEnd {
                 connection: self.connection,
                 kind: kind.name(),
                 run,
-                sweep: checkpoint.sweep,
                 cursor: checkpoint.pending_cursor,
-                seen_at: seen_at.unwrap_or_else(chrono::Utc::now),
-                deletion_source: DeletionStrategy::Vanish.as_str(),
+                // A run resuming a listing that was already complete fetched
+                // nothing: the provider time it started at stands in.
+                seen_at: seen_at
+                    .or(checkpoint.pending_cursor)
+                    .unwrap_or_else(chrono::Utc::now),
+                reconcile: Some(Reconcile {
+                    sweep: checkpoint.sweep,
+                    deletion_source: DeletionStrategy::Vanish.as_str(),
+                }),
             })
             .await?;
         counts.deleted = deleted as i64;
