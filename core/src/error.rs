@@ -19,8 +19,12 @@ pub enum ErrorKind {
     Conflict,
     /// Input (provider JSON, a local object, a CLI argument) is not what was expected.
     Invalid,
-    /// A failure that may pass: 5xx, dropped connection, timeout, garbled body.
+    /// A failure that may pass: 5xx, dropped connection, timeout. The HTTP
+    /// layer has already retried it by the time a caller sees it.
     Transient,
+    /// The provider answered but its body could not be read (truncated, not
+    /// the expected JSON); asking again usually helps.
+    Malformed,
     /// The database refused or failed.
     Store,
     /// Configuration is missing or wrong (unknown connection, bad key).
@@ -32,7 +36,10 @@ pub enum ErrorKind {
 impl ErrorKind {
     /// Whether trying again later may succeed.
     pub fn is_temporary(self) -> bool {
-        matches!(self, ErrorKind::Transient | ErrorKind::RateLimited)
+        matches!(
+            self,
+            ErrorKind::Transient | ErrorKind::Malformed | ErrorKind::RateLimited
+        )
     }
 }
 
@@ -45,6 +52,7 @@ impl std::fmt::Display for ErrorKind {
             ErrorKind::Conflict => "conflict",
             ErrorKind::Invalid => "invalid",
             ErrorKind::Transient => "transient failure",
+            ErrorKind::Malformed => "malformed response",
             ErrorKind::Store => "store error",
             ErrorKind::Config => "configuration error",
             ErrorKind::Permanent => "refused",

@@ -79,7 +79,8 @@ async fn forced_429s_are_waited_out(backend: Backend) {
 }
 
 async fn faults_are_retried(backend: Backend) {
-    let mut config = sim_config(4000);
+    // About 16 calls at a 40% fault rate: a run without a fault is a 1-in-3000 event.
+    let mut config = sim_config(10_000);
     config.faults = SimFaults {
         error_rate: 0.2,
         drop_rate: 0.1,

@@ -22,7 +22,10 @@ pub(crate) async fn get(
     query: &[(&str, String)],
     headers: &[(&'static str, String)],
 ) -> Result<XeroResponse> {
-    let mut request = api.get(path).header(ACCEPT, "application/json").query(query);
+    let mut request = api
+        .get(path)
+        .header(ACCEPT, "application/json")
+        .query(query);
     if let Some(tenant) = api.tenant_id() {
         request = request.header(TENANT_HEADER, tenant);
     }
@@ -119,7 +122,13 @@ mod tests {
         let e = parse_error("Invoices", StatusCode::UNAUTHORIZED, body);
         assert_eq!(e.kind(), ErrorKind::Unauthorized);
         assert!(e.message().contains("TokenExpired"));
-        assert_eq!(parse_error("x", StatusCode::SERVICE_UNAVAILABLE, b"").kind(), ErrorKind::Transient);
-        assert_eq!(parse_error("x", StatusCode::NOT_FOUND, b"<html>").kind(), ErrorKind::NotFound);
+        assert_eq!(
+            parse_error("x", StatusCode::SERVICE_UNAVAILABLE, b"").kind(),
+            ErrorKind::Transient
+        );
+        assert_eq!(
+            parse_error("x", StatusCode::NOT_FOUND, b"<html>").kind(),
+            ErrorKind::NotFound
+        );
     }
 }

@@ -57,7 +57,10 @@ mod tests {
         let e = endpoints(Some("http://127.0.0.1:9000/"));
         assert_eq!(e.api, "http://127.0.0.1:9000/api.xro/2.0");
         assert_eq!(e.token, "http://127.0.0.1:9000/connect/token");
-        assert_eq!(e.authorize, "http://127.0.0.1:9000/identity/connect/authorize");
+        assert_eq!(
+            e.authorize,
+            "http://127.0.0.1:9000/identity/connect/authorize"
+        );
         assert_eq!(e.tenants, "http://127.0.0.1:9000/connections");
     }
 

@@ -105,7 +105,10 @@ pub(crate) static CONTACTS: XeroKind<Contact> = XeroKind::new(Collection {
         locked_fields: &[],
         natural_key: Some("Name"),
         status_rules: &[],
-        delete: RemoteDelete::Archive { field: "ContactStatus", value: "ARCHIVED" },
+        delete: RemoteDelete::Archive {
+            field: "ContactStatus",
+            value: "ARCHIVED",
+        },
     }),
 });
 
@@ -123,7 +126,10 @@ pub(crate) static INVOICES: XeroKind<Invoice> = XeroKind::new(Collection {
         locked_fields: &["InvoiceNumber", "Type", "Contact", "CurrencyCode"],
         natural_key: Some("InvoiceNumber"),
         status_rules: FINAL_STATUSES,
-        delete: RemoteDelete::Status { field: "Status", value: "DELETED" },
+        delete: RemoteDelete::Status {
+            field: "Status",
+            value: "DELETED",
+        },
     }),
 });
 
@@ -141,7 +147,10 @@ pub(crate) static CREDIT_NOTES: XeroKind<CreditNote> = XeroKind::new(Collection 
         locked_fields: &["CreditNoteNumber", "Type", "Contact", "CurrencyCode"],
         natural_key: Some("CreditNoteNumber"),
         status_rules: FINAL_STATUSES,
-        delete: RemoteDelete::Status { field: "Status", value: "DELETED" },
+        delete: RemoteDelete::Status {
+            field: "Status",
+            value: "DELETED",
+        },
     }),
 });
 
@@ -159,8 +168,14 @@ pub(crate) static PAYMENTS: XeroKind<Payment> = XeroKind::new(Collection {
         locked_fields: &["Invoice", "Account", "Amount", "Date"],
         natural_key: None,
         // Xero payments cannot be edited, only deleted.
-        status_rules: &[("AUTHORISED", EditScope::Only(&["Status"])), ("DELETED", EditScope::Nothing)],
-        delete: RemoteDelete::Status { field: "Status", value: "DELETED" },
+        status_rules: &[
+            ("AUTHORISED", EditScope::Only(&["Status"])),
+            ("DELETED", EditScope::Nothing),
+        ],
+        delete: RemoteDelete::Status {
+            field: "Status",
+            value: "DELETED",
+        },
     }),
 });
 
@@ -178,7 +193,10 @@ pub(crate) static BANK_TRANSACTIONS: XeroKind<BankTransaction> = XeroKind::new(C
         locked_fields: TRANSACTION_LOCKS,
         natural_key: None,
         status_rules: FINAL_STATUSES,
-        delete: RemoteDelete::Status { field: "Status", value: "DELETED" },
+        delete: RemoteDelete::Status {
+            field: "Status",
+            value: "DELETED",
+        },
     }),
 });
 
@@ -197,7 +215,10 @@ pub(crate) static MANUAL_JOURNALS: XeroKind<ManualJournal> = XeroKind::new(Colle
         locked_fields: &[],
         natural_key: None,
         status_rules: FINAL_STATUSES,
-        delete: RemoteDelete::Status { field: "Status", value: "DELETED" },
+        delete: RemoteDelete::Status {
+            field: "Status",
+            value: "DELETED",
+        },
     }),
 });
 

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use tether_core::http::{Api, provider_time};
-use tether_core::{Error, Page, PageRequest, PageToken, Paging, Result};
+use tether_core::{Error, ErrorKind, Page, PageRequest, PageToken, Paging, Result};
 
 use crate::client;
 use crate::config::MAX_PAGE_SIZE;
@@ -32,7 +32,10 @@ struct Position {
 impl Position {
     fn from_token(token: Option<&PageToken>) -> Result<Self> {
         let Some(token) = token else {
-            return Ok(Position { page: 1, largest: 0 });
+            return Ok(Position {
+                page: 1,
+                largest: 0,
+            });
         };
         let (page, largest) = token.0.split_once(':').unwrap_or((&token.0, "0"));
         match (page.parse(), largest.parse()) {
@@ -50,7 +53,11 @@ impl Position {
 }
 
 /// Fetches one page of `collection`.
-pub(crate) async fn list_page(api: &Api, collection: &Collection, request: PageRequest) -> Result<Page> {
+pub(crate) async fn list_page(
+    api: &Api,
+    collection: &Collection,
+    request: PageRequest,
+) -> Result<Page> {
     let position = Position::from_token(request.token.as_ref())?;
     let mut query: Vec<(&str, String)> = Vec::new();
     if let Paging::Paged { .. } = collection.paging {
@@ -66,15 +73,28 @@ pub(crate) async fn list_page(api: &Api, collection: &Collection, request: PageR
     let mut headers = Vec::new();
     if let Some(since) = request.modified_since.filter(|_| collection.modified_since) {
         // Xero reads If-Modified-Since as a UTC timestamp without zone.
-        headers.push(("If-Modified-Since", since.format("%Y-%m-%dT%H:%M:%S").to_string()));
+        headers.push((
+            "If-Modified-Since",
+            since.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        ));
     }
     let response = client::get(api, collection.path, &query, &headers).await?;
-    let envelope: HashMap<&str, &RawValue> = serde_json::from_slice(&response.body).map_err(|e| {
-        Error::transient(format!("Xero {}: malformed response body: {e}", collection.path))
-    })?;
+    let envelope: HashMap<&str, &RawValue> =
+        serde_json::from_slice(&response.body).map_err(|e| {
+            Error::new(
+                ErrorKind::Malformed,
+                format!("Xero {}: malformed response body: {e}", collection.path),
+            )
+        })?;
     let objects: Vec<Box<RawValue>> = match envelope.get(collection.path) {
         Some(list) => serde_json::from_str(list.get()).map_err(|e| {
-            Error::transient(format!("Xero {}: `{}` is not a list: {e}", collection.path, collection.path))
+            Error::new(
+                ErrorKind::Malformed,
+                format!(
+                    "Xero {}: `{}` is not a list: {e}",
+                    collection.path, collection.path
+                ),
+            )
         })?,
         None => Vec::new(),
     };
@@ -109,9 +129,18 @@ mod tests {
 
     #[test]
     fn tokens_round_trip() {
-        let p = Position { page: 7, largest: 1000 };
+        let p = Position {
+            page: 7,
+            largest: 1000,
+        };
         assert_eq!(Position::from_token(Some(&p.token())).unwrap(), p);
-        assert_eq!(Position::from_token(None).unwrap(), Position { page: 1, largest: 0 });
+        assert_eq!(
+            Position::from_token(None).unwrap(),
+            Position {
+                page: 1,
+                largest: 0
+            }
+        );
         assert!(Position::from_token(Some(&PageToken("x".into()))).is_err());
     }
 }

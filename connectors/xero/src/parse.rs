@@ -8,7 +8,10 @@ use crate::kinds::Collection;
 use crate::schema::XeroObject;
 
 /// Parses one object of `collection` as a `T`.
-pub(crate) fn parse<T: XeroObject>(collection: &Collection, raw: &RawValue) -> Result<ParsedObject, ParseError> {
+pub(crate) fn parse<T: XeroObject>(
+    collection: &Collection,
+    raw: &RawValue,
+) -> Result<ParsedObject, ParseError> {
     let mut de = serde_json::Deserializer::from_str(raw.get());
     let object: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let field = match e.path().to_string() {

@@ -55,9 +55,12 @@ impl Sandbox for XeroSandbox {
             },
             ..SimConfig::default()
         };
-        let handle = XeroSim::start(config, options.listen)
-            .await
-            .map_err(|e| Error::config(format!("starting the Xero sandbox on {}: {e}", options.listen)))?;
+        let handle = XeroSim::start(config, options.listen).await.map_err(|e| {
+            Error::config(format!(
+                "starting the Xero sandbox on {}: {e}",
+                options.listen
+            ))
+        })?;
         Ok(Box::new(RunningXeroSim(handle)))
     }
 }

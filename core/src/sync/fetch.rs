@@ -56,7 +56,7 @@ impl Fetcher {
             };
             match self.kind.list_page(&self.api, request).await {
                 Ok(page) => break page,
-                Err(e) if e.kind() == ErrorKind::Transient => match delays.next() {
+                Err(e) if e.kind() == ErrorKind::Malformed => match delays.next() {
                     Some(delay) => {
                         tracing::warn!(kind = self.kind.name(), error = %e, ?delay, "page failed; retrying");
                         tokio::time::sleep(delay).await;

@@ -27,8 +27,8 @@ pub struct SyncOptions {
     /// change committed at the provider while we read is seen again by the
     /// next resync rather than missed.
     pub overlap: Duration,
-    /// Retries of a page whose body was garbled (the HTTP layer already
-    /// retried network and server faults).
+    /// Retries of a page whose body was garbled; network and server faults
+    /// were already retried by the HTTP layer and are not retried again.
     pub page_retry: RetryPolicy,
     /// Pages fetched ahead of the one being committed.
     pub prefetch: usize,
@@ -39,7 +39,7 @@ impl Default for SyncOptions {
         SyncOptions {
             overlap: Duration::from_secs(300),
             page_retry: RetryPolicy {
-                max_retries: 2,
+                max_retries: 4,
                 ..RetryPolicy::default()
             },
             prefetch: 2,

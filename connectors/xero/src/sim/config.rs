@@ -1,0 +1,199 @@
+//! Configuration of the simulator: data sizes, rate limits and faults.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// Everything that shapes one simulator instance; tests and `tether sandbox`
+/// build one of these and hand it to [`XeroSim::start`](super::XeroSim::start).
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Seed of the data generator and of the generated client credentials:
+    /// the same seed always yields byte-identical data.
+    pub seed: u64,
+    /// How many objects of each kind the generator creates.
+    pub sizes: SimSizes,
+    /// Xero's API rate limits, as enforced by the simulator.
+    pub limits: SimLimits,
+    /// Lifetime of an issued access token (Xero: 30 minutes).
+    pub token_ttl: Duration,
+    /// Faults active from the start (can be changed at run time).
+    pub faults: SimFaults,
+    /// OAuth2 client id; generated from the seed when `None`.
+    pub client_id: Option<String>,
+    /// OAuth2 client secret; generated from the seed when `None`.
+    pub client_secret: Option<String>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            seed: 42,
+            sizes: SimSizes::scaled(100),
+            limits: SimLimits::real(),
+            token_ttl: Duration::from_secs(30 * 60),
+            faults: SimFaults::default(),
+            client_id: None,
+            client_secret: None,
+        }
+    }
+}
+
+/// Number of generated objects per kind, so a test can ask for a tiny
+/// organisation and a benchmark for a million invoices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SimSizes {
+    /// Contacts (customers and suppliers), about a tenth archived.
+    pub contacts: usize,
+    /// Sales invoices and purchase bills.
+    pub invoices: usize,
+    /// Credit notes.
+    pub credit_notes: usize,
+    /// Payments; payment `j` pays invoice `j`, so at most `invoices` are made.
+    pub payments: usize,
+    /// Spend and receive money transactions.
+    pub bank_transactions: usize,
+    /// Manual journals.
+    pub manual_journals: usize,
+    /// Inventory and service items.
+    pub items: usize,
+    /// Chart of accounts (a fixed chart of about 30, extended when larger).
+    pub accounts: usize,
+    /// Tax rates (a fixed list of up to 8, extended when larger).
+    pub tax_rates: usize,
+    /// Tracking categories (Region and Department first).
+    pub tracking_categories: usize,
+}
+
+impl SimSizes {
+    /// `n` invoices with realistic proportions of every other kind.
+    pub fn scaled(n: usize) -> Self {
+        Self {
+            contacts: (n / 4).max(5),
+            invoices: n,
+            credit_notes: (n / 10).max(2),
+            payments: (n * 2 / 5).max(2),
+            bank_transactions: (n / 5).max(2),
+            manual_journals: (n / 20).max(2),
+            items: (n / 10).max(5),
+            accounts: 30,
+            tax_rates: 8,
+            tracking_categories: 2,
+        }
+    }
+
+    /// `n` invoices and a tiny organisation around them (benchmarks).
+    pub fn only_invoices(n: usize) -> Self {
+        Self {
+            contacts: 5,
+            invoices: n,
+            credit_notes: 2,
+            payments: 2,
+            bank_transactions: 2,
+            manual_journals: 2,
+            items: 5,
+            accounts: 30,
+            tax_rates: 8,
+            tracking_categories: 2,
+        }
+    }
+}
+
+/// Xero's rate limits per tenant and per app; `enabled: false` still counts
+/// and reports the remaining-calls headers but never refuses a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimLimits {
+    /// Whether requests over a limit are refused with 429.
+    pub enabled: bool,
+    /// Requests in progress at once per tenant (Xero: 5).
+    pub concurrent: u32,
+    /// Requests per tenant per sliding `window` (Xero: 60 per minute).
+    pub per_window: u32,
+    /// Length of the sliding window of `per_window` and `app_per_window`.
+    pub window: Duration,
+    /// Requests per tenant per rolling 24 hours (Xero: 5000).
+    pub per_day: u32,
+    /// Requests of the whole app per sliding `window` (Xero: 10,000 per minute).
+    pub app_per_window: u32,
+}
+
+impl SimLimits {
+    /// Xero's published limits.
+    pub fn real() -> Self {
+        Self {
+            enabled: true,
+            concurrent: 5,
+            per_window: 60,
+            window: Duration::from_secs(60),
+            per_day: 5000,
+            app_per_window: 10_000,
+        }
+    }
+
+    /// No limit is enforced (headers still report Xero's real numbers).
+    pub fn off() -> Self {
+        Self {
+            enabled: false,
+            ..Self::real()
+        }
+    }
+}
+
+/// Faults injected into API requests (not into `/_sim` or auth endpoints);
+/// settable at start, via `POST /_sim/faults`, and via the handle.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SimFaults {
+    /// Added delay of every API request, in milliseconds.
+    pub latency_ms: u64,
+    /// Fraction (0..=1) of API requests answered 500 or 503 without running them.
+    pub error_rate: f64,
+    /// Fraction of API requests whose connection is closed without a response
+    /// (after the request ran: the response is lost, as in a network failure).
+    pub drop_rate: f64,
+    /// Fraction of API requests answered 200 with a truncated JSON body.
+    pub malformed_rate: f64,
+    /// Forces the next requests to be throttled.
+    pub force_429: Option<Force429>,
+}
+
+/// The next `count` API requests get 429 with `Retry-After: retry_after_secs`;
+/// a throttled tenant's requests keep getting 429 until that time passes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Force429 {
+    /// How many requests are forced to 429.
+    pub count: u32,
+    /// The `Retry-After` announced, in seconds.
+    pub retry_after_secs: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scaled_sizes_keep_minimums() {
+        let s = SimSizes::scaled(0);
+        assert_eq!(s.invoices, 0);
+        assert_eq!(s.contacts, 5);
+        assert_eq!(s.items, 5);
+        let s = SimSizes::scaled(1000);
+        assert_eq!(s.contacts, 250);
+        assert_eq!(s.payments, 400);
+    }
+
+    #[test]
+    fn faults_deserialize_with_defaults() {
+        let f: SimFaults = serde_json::from_str(r#"{"error_rate":0.5}"#).unwrap();
+        assert_eq!(f.error_rate, 0.5);
+        assert_eq!(f.latency_ms, 0);
+        assert!(f.force_429.is_none());
+    }
+
+    #[test]
+    fn off_limits_are_disabled_but_real_sized() {
+        let l = SimLimits::off();
+        assert!(!l.enabled);
+        assert_eq!(l.per_window, 60);
+    }
+}

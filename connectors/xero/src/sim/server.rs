@@ -1,0 +1,264 @@
+//! The router, the shared state, and the pipeline every API request goes
+//! through: count, authenticate, check the tenant, rate-limit, inject faults,
+//! answer with the `X-*Limit-Remaining` headers.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use axum::extract::connect_info::ConnectInfo;
+use axum::extract::{Json, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::auth::{self, Auth};
+use super::collections::Kind;
+use super::config::SimFaults;
+use super::conn::ConnKill;
+use super::errors::{self, json_value};
+use super::faults::{self, Faults};
+use super::idempotency::Idempotency;
+use super::limits::{Limiter, Remaining, Throttle};
+use super::stats::{Stats, route_key};
+use super::store::Dataset;
+use super::{rawjson, reads, writes};
+
+/// One organisation and its data.
+pub(crate) struct Tenant {
+    pub id: Uuid,
+    pub data: RwLock<Dataset>,
+    pub idem: Idempotency,
+}
+
+/// Everything the handlers share.
+pub(crate) struct SimState {
+    pub auth: Auth,
+    pub tenants: HashMap<Uuid, Arc<Tenant>>,
+    /// The tenant the Rust handle and `/_sim` endpoints act on.
+    pub default_tenant: Uuid,
+    pub limiter: Arc<Limiter>,
+    pub faults: Faults,
+    pub stats: Stats,
+    pub provider_name: String,
+}
+
+pub(crate) type AppState = Arc<SimState>;
+
+impl SimState {
+    pub(crate) fn tenant(&self) -> Option<&Arc<Tenant>> {
+        self.tenants.get(&self.default_tenant)
+    }
+
+    /// Replaces one field of a stored object's JSON (see `/_sim/corrupt`).
+    pub(crate) fn corrupt(&self, kind: &str, id: &str, field: &str, value: &Value) -> bool {
+        let (Some(kind), Some(tenant)) = (Kind::from_snake(kind), self.tenant()) else {
+            return false;
+        };
+        let Ok(mut data) = tenant.data.write() else {
+            return false;
+        };
+        let col = data.col_mut(kind);
+        let key = Uuid::parse_str(id).ok().filter(|_| kind != Kind::TaxRates);
+        let Some(key) = key.or_else(|| col.find_number(id)) else {
+            return false;
+        };
+        let Some(raw) = col.get(&key).map(|e| e.raw.to_string()) else {
+            return false;
+        };
+        match rawjson::replace_field(&raw, field, value) {
+            Some(new) => col.set_raw(&key, new),
+            None => false,
+        }
+    }
+
+    /// Every stored object of `kind`, as served.
+    pub(crate) fn snapshot(&self, kind: &str) -> Vec<Value> {
+        let (Some(kind), Some(tenant)) = (Kind::from_snake(kind), self.tenant()) else {
+            return Vec::new();
+        };
+        let Ok(data) = tenant.data.read() else {
+            return Vec::new();
+        };
+        let col = data.col(kind);
+        let mut out = Vec::with_capacity(col.len());
+        out.extend(
+            col.iter()
+                .map(|(_, e)| serde_json::from_str(&e.raw).unwrap_or(Value::Null)),
+        );
+        out
+    }
+}
+
+/// Builds the router: one host serving the API, identity and `/_sim` paths.
+pub(crate) fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route(
+            "/api.xro/2.0/{collection}",
+            get(reads::list)
+                .put(writes::put_collection)
+                .post(writes::post_collection),
+        )
+        .route(
+            "/api.xro/2.0/{collection}/{id}",
+            get(reads::get_one)
+                .post(writes::post_one)
+                .delete(writes::delete_one),
+        )
+        .route_layer(middleware::from_fn_with_state(state.clone(), api_guard));
+    let sim = Router::new()
+        .route("/_sim/stats", get(sim_stats))
+        .route("/_sim/stats/reset", post(sim_reset))
+        .route("/_sim/faults", get(get_faults).post(set_faults))
+        .route("/_sim/corrupt", post(corrupt));
+    Router::new()
+        .merge(api)
+        .route("/connect/token", post(auth::token))
+        .route("/connections", get(auth::connections))
+        .route("/Connections", get(auth::connections))
+        .route("/identity/connect/authorize", get(auth::authorize))
+        .layer(middleware::from_fn_with_state(state.clone(), count))
+        .merge(sim)
+        .fallback(|| async { errors::not_found() })
+        .with_state(state)
+}
+
+/// Counts every request outside `/_sim`.
+async fn count(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    app.stats
+        .request(route_key(req.method().as_str(), req.uri().path()));
+    next.run(req).await
+}
+
+fn set_header(r: &mut Response, name: &'static str, value: String) {
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        r.headers_mut().insert(name, v);
+    }
+}
+
+fn limit_headers(r: &mut Response, rem: Remaining) {
+    set_header(r, "X-MinLimit-Remaining", rem.minute.to_string());
+    set_header(r, "X-DayLimit-Remaining", rem.day.to_string());
+    set_header(r, "X-AppMinLimit-Remaining", rem.app_minute.to_string());
+}
+
+fn too_many(t: &Throttle) -> Response {
+    let mut r = errors::problem(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too Many Requests",
+        &format!("Rate limit exceeded ({} limit)", t.problem.header()),
+    );
+    set_header(&mut r, "Retry-After", t.retry_after_secs.to_string());
+    set_header(
+        &mut r,
+        "X-Rate-Limit-Problem",
+        t.problem.header().to_string(),
+    );
+    limit_headers(&mut r, t.remaining);
+    r
+}
+
+/// The tenant a request names in `xero-tenant-id`, if the token may use it.
+fn tenant_of(app: &SimState, headers: &HeaderMap, allowed: &[Uuid]) -> Option<Arc<Tenant>> {
+    let id = headers
+        .get("xero-tenant-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| Uuid::parse_str(v.trim()).ok())?;
+    if !allowed.contains(&id) {
+        return None;
+    }
+    app.tenants.get(&id).cloned()
+}
+
+/// The pipeline of every `/api.xro/2.0` request.
+async fn api_guard(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
+    let token = match app.auth.check_bearer(req.headers()) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let Some(tenant) = tenant_of(&app, req.headers(), &token.tenants) else {
+        return errors::forbidden();
+    };
+    let permit = match app.limiter.acquire(tenant.id, Instant::now()) {
+        Ok(p) => p,
+        Err(t) => {
+            app.stats.throttled();
+            return too_many(&t);
+        }
+    };
+    app.stats.in_flight(permit.in_flight);
+    let decision = app.faults.decide();
+    if !decision.latency.is_zero() {
+        tokio::time::sleep(decision.latency).await;
+    }
+    let kill = req
+        .extensions()
+        .get::<ConnectInfo<ConnKill>>()
+        .map(|c| c.0.clone());
+    let mut resp = if let Some(status) = decision.error {
+        app.stats.error_injected();
+        errors::injected(status)
+    } else {
+        req.extensions_mut().insert(tenant);
+        let resp = next.run(req).await;
+        if decision.drop {
+            app.stats.dropped();
+            if let Some(k) = &kill {
+                k.kill();
+            }
+            resp
+        } else if decision.malformed {
+            app.stats.malformed();
+            faults::truncate(resp).await
+        } else {
+            resp
+        }
+    };
+    limit_headers(&mut resp, permit.remaining);
+    drop(permit);
+    resp
+}
+
+async fn sim_stats(State(app): State<AppState>) -> Response {
+    json_value(StatusCode::OK, &json!(app.stats.snapshot()))
+}
+
+async fn sim_reset(State(app): State<AppState>) -> Response {
+    app.stats.reset();
+    json_value(StatusCode::OK, &json!(app.stats.snapshot()))
+}
+
+async fn get_faults(State(app): State<AppState>) -> Response {
+    json_value(StatusCode::OK, &json!(app.faults.get()))
+}
+
+async fn set_faults(State(app): State<AppState>, Json(f): Json<SimFaults>) -> Response {
+    app.faults.set(f, &app.limiter);
+    json_value(StatusCode::OK, &json!(app.faults.get()))
+}
+
+#[derive(Deserialize)]
+struct CorruptRequest {
+    kind: String,
+    id: String,
+    field: String,
+    value: Value,
+}
+
+async fn corrupt(State(app): State<AppState>, Json(c): Json<CorruptRequest>) -> Response {
+    let ok = app.corrupt(&c.kind, &c.id, &c.field, &c.value);
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    json_value(status, &json!({ "corrupted": ok }))
+}
+
+/// Handlers get their tenant from the guard.
+pub(crate) type TenantExt = Extension<Arc<Tenant>>;
