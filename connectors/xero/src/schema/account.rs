@@ -9,49 +9,35 @@ use super::{XeroObject, dates::XeroDateTime};
 
 /// A Xero account (spec `Account`); deleted accounts vanish, archived ones
 /// keep `Status` `ARCHIVED`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Account {
     #[serde(rename = "AccountID")]
     pub account_id: Uuid,
     /// The user's account code (`200`); bank accounts may have none.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `BANK`, `REVENUE`, `EXPENSE`, ...
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Type")]
     pub kind: Option<String>,
     /// `ACTIVE` or `ARCHIVED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `ASSET`, `EQUITY`, `EXPENSE`, `LIABILITY` or `REVENUE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_payments_to_account: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_in_expense_claims: Option<bool>,
     /// Set on Xero's system accounts (`DEBTORS`, `GST`, ...).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub system_account: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reporting_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reporting_code_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_attachments: Option<bool>,
-    #[serde(rename = "UpdatedDateUTC", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "UpdatedDateUTC")]
     pub updated_date_utc: Option<XeroDateTime>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]

@@ -11,6 +11,7 @@ use super::{XeroObject, dates::XeroDateTime, money};
 
 /// A Xero bank transaction (spec `BankTransaction`); deletion shows as
 /// `Status` `DELETED`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct BankTransaction {
@@ -21,48 +22,33 @@ pub(crate) struct BankTransaction {
     #[serde(rename = "Type")]
     pub kind: String,
     /// `AUTHORISED` or `DELETED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<ContactRef>,
     /// The bank account the money moved in (required by the spec for requests).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<AccountRef>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_amount_types: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<XeroDateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_reconciled: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_code: Option<String>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_rate: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_total: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_tax: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<Decimal>,
     /// Set on the transaction that created a prepayment.
-    #[serde(rename = "PrepaymentID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "PrepaymentID")]
     pub prepayment_id: Option<Uuid>,
     /// Set on the transaction that created an overpayment.
-    #[serde(rename = "OverpaymentID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "OverpaymentID")]
     pub overpayment_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_attachments: Option<bool>,
-    #[serde(rename = "UpdatedDateUTC", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "UpdatedDateUTC")]
     pub updated_date_utc: Option<XeroDateTime>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]

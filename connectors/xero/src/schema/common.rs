@@ -11,42 +11,31 @@ use uuid::Uuid;
 use super::{dates::XeroDateTime, money};
 
 /// A line of an invoice, credit note or bank transaction (spec `LineItem`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct LineItem {
-    #[serde(rename = "LineItemID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "LineItemID")]
     pub line_item_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_amount: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item: Option<ItemRef>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_code: Option<String>,
-    #[serde(rename = "AccountID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AccountID")]
     pub account_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_type: Option<String>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_amount: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_rate: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking: Option<Vec<LineItemTracking>>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]
@@ -55,18 +44,17 @@ pub(crate) struct LineItem {
 
 /// A tracking option applied to a line (spec `LineItemTracking`; manual
 /// journal lines use the same four fields).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct LineItemTracking {
-    #[serde(rename = "TrackingCategoryID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "TrackingCategoryID")]
     pub tracking_category_id: Option<Uuid>,
-    #[serde(rename = "TrackingOptionID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "TrackingOptionID")]
     pub tracking_option_id: Option<Uuid>,
     /// The category's name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The option's name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub option: Option<String>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]
@@ -74,14 +62,13 @@ pub(crate) struct LineItemTracking {
 }
 
 /// The item a line refers to (spec `LineItemItem`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ItemRef {
-    #[serde(rename = "ItemID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ItemID")]
     pub item_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]
@@ -90,14 +77,13 @@ pub(crate) struct ItemRef {
 
 /// The contact a transaction belongs to. Xero embeds a whole contact; the id
 /// is optional because a request may name the contact by `Name` only.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ContactRef {
-    #[serde(rename = "ContactID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ContactID")]
     pub contact_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The rest of the embedded contact, kept as sent.
     #[serde(flatten)]
@@ -106,14 +92,13 @@ pub(crate) struct ContactRef {
 
 /// An account referred to by id or code (a payment's account, a bank
 /// transaction's bank account).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct AccountRef {
-    #[serde(rename = "AccountID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AccountID")]
     pub account_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]
@@ -121,15 +106,15 @@ pub(crate) struct AccountRef {
 }
 
 /// An invoice referred to by a payment or an allocation.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct InvoiceRef {
-    #[serde(rename = "InvoiceID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "InvoiceID")]
     pub invoice_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
     /// `ACCREC` (sales) or `ACCPAY` (bill).
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Type")]
     pub kind: Option<String>,
     /// The rest of the embedded invoice, kept as sent.
     #[serde(flatten)]
@@ -137,15 +122,14 @@ pub(crate) struct InvoiceRef {
 }
 
 /// A credit note referred to by an invoice, a payment or an allocation.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct CreditNoteRef {
-    #[serde(rename = "CreditNoteID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "CreditNoteID")]
     pub credit_note_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_note_number: Option<String>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub applied_amount: Option<Decimal>,
     /// The rest of the embedded credit note, kept as sent.
     #[serde(flatten)]
@@ -153,20 +137,17 @@ pub(crate) struct CreditNoteRef {
 }
 
 /// A payment as listed inside an invoice or credit note.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct PaymentRef {
-    #[serde(rename = "PaymentID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "PaymentID")]
     pub payment_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<XeroDateTime>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_rate: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]
@@ -174,13 +155,13 @@ pub(crate) struct PaymentRef {
 }
 
 /// A prepayment applied to an invoice, or paid by a payment.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct PrepaymentRef {
-    #[serde(rename = "PrepaymentID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "PrepaymentID")]
     pub prepayment_id: Option<Uuid>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub applied_amount: Option<Decimal>,
     /// The rest of the embedded prepayment, kept as sent.
     #[serde(flatten)]
@@ -188,13 +169,13 @@ pub(crate) struct PrepaymentRef {
 }
 
 /// An overpayment applied to an invoice, or paid by a payment.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct OverpaymentRef {
-    #[serde(rename = "OverpaymentID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "OverpaymentID")]
     pub overpayment_id: Option<Uuid>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub applied_amount: Option<Decimal>,
     /// The rest of the embedded overpayment, kept as sent.
     #[serde(flatten)]
@@ -202,21 +183,17 @@ pub(crate) struct OverpaymentRef {
 }
 
 /// Part of a credit note (or pre/overpayment) applied to an invoice.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Allocation {
-    #[serde(rename = "AllocationID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AllocationID")]
     pub allocation_id: Option<Uuid>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<XeroDateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice: Option<InvoiceRef>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_note: Option<CreditNoteRef>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]
@@ -224,29 +201,20 @@ pub(crate) struct Allocation {
 }
 
 /// A postal or street address of a contact.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Address {
     /// `POBOX` or `STREET`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line1: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line2: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line3: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line4: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attention_to: Option<String>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]
@@ -254,17 +222,14 @@ pub(crate) struct Address {
 }
 
 /// A phone number of a contact.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Phone {
     /// `DEFAULT`, `DDI`, `MOBILE` or `FAX`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_area_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]

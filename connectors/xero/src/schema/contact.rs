@@ -11,63 +11,42 @@ use super::{XeroObject, dates::XeroDateTime, money};
 
 /// A Xero contact (spec `Contact`). Contacts are archived, never deleted:
 /// `ContactStatus` becomes `ARCHIVED` (or `GDPRREQUEST`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Contact {
     #[serde(rename = "ContactID")]
     pub contact_id: Uuid,
     /// Set when this contact was merged into another one.
-    #[serde(rename = "MergedToContactID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MergedToContactID")]
     pub merged_to_contact_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
     /// `ACTIVE`, `ARCHIVED` or `GDPRREQUEST`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts_receivable_tax_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts_payable_tax_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_supplier: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_customer: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_currency: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_default_account_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchases_default_account_code: Option<String>,
     /// Default discount, in percent.
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub addresses: Option<Vec<Address>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phones: Option<Vec<Phone>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_persons: Option<Vec<ContactPerson>>,
     /// Only in single-contact responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub balances: Option<Balances>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_attachments: Option<bool>,
-    #[serde(rename = "UpdatedDateUTC", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "UpdatedDateUTC")]
     pub updated_date_utc: Option<XeroDateTime>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]
@@ -75,16 +54,13 @@ pub(crate) struct Contact {
 }
 
 /// Another person at a contact (spec `ContactPerson`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ContactPerson {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_in_emails: Option<bool>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]
@@ -92,12 +68,11 @@ pub(crate) struct ContactPerson {
 }
 
 /// What the contact owes and is owed (spec `Balances`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Balances {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts_receivable: Option<Balance>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts_payable: Option<Balance>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]
@@ -105,14 +80,13 @@ pub(crate) struct Balances {
 }
 
 /// One side of a contact's balances.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Balance {
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outstanding: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub overdue: Option<Decimal>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]

@@ -11,63 +11,44 @@ use super::{XeroObject, dates::XeroDateTime, money};
 
 /// A Xero credit note (spec `CreditNote`); deletion shows as `Status`
 /// `DELETED`/`VOIDED`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct CreditNote {
     #[serde(rename = "CreditNoteID")]
     pub credit_note_id: Uuid,
     /// `ACCRECCREDIT` or `ACCPAYCREDIT`.
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Type")]
     pub kind: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_note_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<ContactRef>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_amount_types: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<XeroDateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<XeroDateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fully_paid_on_date: Option<XeroDateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_code: Option<String>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_rate: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_total: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_tax: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub remaining_credit: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub applied_amount: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocations: Option<Vec<Allocation>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments: Option<Vec<PaymentRef>>,
-    #[serde(rename = "BrandingThemeID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "BrandingThemeID")]
     pub branding_theme_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_to_contact: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_attachments: Option<bool>,
-    #[serde(rename = "UpdatedDateUTC", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "UpdatedDateUTC")]
     pub updated_date_utc: Option<XeroDateTime>,
     /// Unknown fields, kept as sent (Xero also repeats the id as `ID`).
     #[serde(flatten)]

@@ -13,83 +13,57 @@ use super::{XeroObject, dates::XeroDateTime, money};
 
 /// A Xero invoice (spec `Invoice`); deleted or voided ones keep their id and
 /// change `Status` to `DELETED`/`VOIDED`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Invoice {
     #[serde(rename = "InvoiceID")]
     pub invoice_id: Uuid,
     /// `ACCREC` or `ACCPAY`.
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Type")]
     pub kind: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<ContactRef>,
     /// `DRAFT`, `SUBMITTED`, `AUTHORISED`, `PAID`, `VOIDED`, `DELETED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `Exclusive`, `Inclusive` or `NoTax`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_amount_types: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<XeroDateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<XeroDateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_payment_date: Option<XeroDateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub planned_payment_date: Option<XeroDateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fully_paid_on_date: Option<XeroDateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_code: Option<String>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_rate: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_total: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_tax: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount_due: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount_paid: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount_credited: Option<Decimal>,
-    #[serde(rename = "BrandingThemeID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "BrandingThemeID")]
     pub branding_theme_id: Option<Uuid>,
-    #[serde(rename = "RepeatingInvoiceID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "RepeatingInvoiceID")]
     pub repeating_invoice_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_to_contact: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_discounted: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_attachments: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments: Option<Vec<PaymentRef>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_notes: Option<Vec<CreditNoteRef>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prepayments: Option<Vec<PrepaymentRef>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub overpayments: Option<Vec<OverpaymentRef>>,
-    #[serde(rename = "UpdatedDateUTC", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "UpdatedDateUTC")]
     pub updated_date_utc: Option<XeroDateTime>,
     /// Unknown fields, kept as sent (e.g. `DateString`, `Attachments`).
     #[serde(flatten)]

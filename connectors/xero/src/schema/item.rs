@@ -10,6 +10,7 @@ use super::{XeroObject, dates::XeroDateTime, money};
 
 /// A Xero item (spec `Item`). Items have no status: a deleted item simply
 /// vanishes from the API.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Item {
@@ -18,32 +19,21 @@ pub(crate) struct Item {
     /// The user's key for the item, used by line items' `ItemCode`; required
     /// by the spec and by Xero.
     pub code: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The sales description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_description: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_sold: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_purchased: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_details: Option<ItemPriceDetails>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_details: Option<ItemPriceDetails>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_tracked_as_inventory: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inventory_asset_account_code: Option<String>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_cost_pool: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity_on_hand: Option<Decimal>,
-    #[serde(rename = "UpdatedDateUTC", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "UpdatedDateUTC")]
     pub updated_date_utc: Option<XeroDateTime>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]
@@ -52,18 +42,16 @@ pub(crate) struct Item {
 
 /// An item's purchase or sales terms (spec `Purchase`, used for both); Xero
 /// sends `{}` when none are set.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ItemPriceDetails {
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_code: Option<String>,
     /// Cost-of-goods-sold account, for tracked inventory.
-    #[serde(rename = "COGSAccountCode", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "COGSAccountCode")]
     pub cogs_account_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_type: Option<String>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]

@@ -11,6 +11,7 @@ use super::{XeroObject, dates::XeroDateTime, money};
 
 /// A Xero manual journal (spec `ManualJournal`); deletion shows as `Status`
 /// `DELETED` (drafts) or `VOIDED` (posted).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ManualJournal {
@@ -19,21 +20,14 @@ pub(crate) struct ManualJournal {
     /// The journal's description; required by the spec and by Xero.
     pub narration: String,
     /// `DRAFT`, `POSTED`, `DELETED`, `VOIDED` or `ARCHIVED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<XeroDateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_amount_types: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub journal_lines: Option<Vec<ManualJournalLine>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_on_cash_basis_reports: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_attachments: Option<bool>,
-    #[serde(rename = "UpdatedDateUTC", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "UpdatedDateUTC")]
     pub updated_date_utc: Option<XeroDateTime>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]
@@ -41,28 +35,22 @@ pub(crate) struct ManualJournal {
 }
 
 /// One debit (positive) or credit (negative) line of a manual journal.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ManualJournalLine {
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_amount: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_code: Option<String>,
-    #[serde(rename = "AccountID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AccountID")]
     pub account_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_type: Option<String>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<Decimal>,
     /// The spec types these as `TrackingCategory`, but Xero sends the four
     /// fields of a line item's tracking.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking: Option<Vec<LineItemTracking>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_blank: Option<bool>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]

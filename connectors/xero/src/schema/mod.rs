@@ -1,7 +1,8 @@
 //! Xero's objects as typed serde structs, one file per object kind, built from
 //! the Accounting API's OpenAPI spec. Unknown fields are kept (`extra`), so the
 //! stored JSON is the provider's object, normalised: dates as RFC 3339 UTC,
-//! money as exact decimals.
+//! money as exact decimals. Every struct is `skip_serializing_none`, so an
+//! absent field stays absent: normalisation adds no nulls Xero did not send.
 
 pub(crate) mod account;
 pub(crate) mod bank_transaction;

@@ -11,56 +11,42 @@ use super::{XeroObject, dates::XeroDateTime, money};
 
 /// A Xero payment (spec `Payment`). Payments are not edited, only deleted:
 /// `Status` becomes `DELETED`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Payment {
     #[serde(rename = "PaymentID")]
     pub payment_id: Uuid,
     /// `AUTHORISED` or `DELETED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `ACCRECPAYMENT`, `ACCPAYPAYMENT`, `ARCREDITPAYMENT`, ...
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<XeroDateTime>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<Decimal>,
     /// The amount in the bank account's currency.
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_amount: Option<Decimal>,
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_rate: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_reconciled: Option<bool>,
     /// What is paid: one of invoice, credit note, prepayment, overpayment.
     /// Xero quirk: a credit-note refund (`ARCREDITPAYMENT`) lists the credit
     /// note here, as an `Invoice` of `Type` `ACCRECCREDIT` whose id is the credit note's.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice: Option<InvoiceRef>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_note: Option<CreditNoteRef>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prepayment: Option<PrepaymentRef>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub overpayment: Option<OverpaymentRef>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_note_number: Option<String>,
     /// The bank account paid from or into.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
     /// Set when the payment is part of a batch (the embedded `BatchPayment`
     /// stays in `extra`: Xero writes its numbers and booleans as strings there).
-    #[serde(rename = "BatchPaymentID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "BatchPaymentID")]
     pub batch_payment_id: Option<Uuid>,
-    #[serde(rename = "UpdatedDateUTC", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "UpdatedDateUTC")]
     pub updated_date_utc: Option<XeroDateTime>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]

@@ -9,37 +9,27 @@ use super::{XeroObject, money};
 
 /// A Xero tax rate (spec `TaxRate`). Xero quirk: tax rates have no id and no
 /// update time; `TaxType` (`OUTPUT2`, `TAX001`, ...) is their key.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct TaxRate {
     /// The key: system types like `OUTPUT2`, or `TAX001`... for user rates.
     pub tax_type: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `ACTIVE`, `DELETED`, `ARCHIVED` or `PENDING`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub report_tax_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_components: Option<Vec<TaxComponent>>,
     /// The rate shown to users, in percent.
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_tax_rate: Option<Decimal>,
     /// The rate applied (compound components included), in percent.
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub effective_rate: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub can_apply_to_assets: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub can_apply_to_equity: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub can_apply_to_expenses: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub can_apply_to_liabilities: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub can_apply_to_revenue: Option<bool>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]
@@ -47,18 +37,15 @@ pub(crate) struct TaxRate {
 }
 
 /// One component of a tax rate (spec `TaxComponent`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct TaxComponent {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// In percent.
     #[serde(default, with = "money::option")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_compound: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_non_recoverable: Option<bool>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]

@@ -9,17 +9,15 @@ use super::XeroObject;
 
 /// A Xero tracking category (spec `TrackingCategory`) with its options.
 /// It carries no update time; deletion shows as `Status` `DELETED`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct TrackingCategory {
     #[serde(rename = "TrackingCategoryID")]
     pub tracking_category_id: Uuid,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `ACTIVE`, `ARCHIVED` or `DELETED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<TrackingOption>>,
     /// Unknown fields, kept as sent.
     #[serde(flatten)]
@@ -27,15 +25,14 @@ pub(crate) struct TrackingCategory {
 }
 
 /// One option of a tracking category (spec `TrackingOption`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct TrackingOption {
-    #[serde(rename = "TrackingOptionID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "TrackingOptionID")]
     pub tracking_option_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `ACTIVE`, `ARCHIVED` or `DELETED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Unknown fields, kept as sent (`IsActive`, `IsArchived`, ...).
     #[serde(flatten)]
