@@ -3,7 +3,7 @@
 //!
 //! `core` knows no provider and no database engine. A connector
 //! ([`Connector`], [`ObjectKind`]) knows its provider's HTTP API; a store
-//! ([`Store`]) knows its database. The loops (paging, checkpoints,
+//! ([`store::Store`]) knows its database. The loops (paging, checkpoints,
 //! reconciliation) live here, once, in [`sync`]; so do the cross-cutting HTTP
 //! concerns (rate limiting, retries, auth) in [`http`].
 #![deny(missing_docs)]

@@ -1,6 +1,6 @@
 //! Tether's connector for the Xero Accounting API.
 //!
-//! It reads like a description of Xero: [`config`](crate) says where Xero
+//! It reads like a description of Xero: `config` says where Xero
 //! lives and what it allows, `kinds` how each collection is listed and
 //! written, `deletion` how Xero's deletions show, `schema` what its objects
 //! look like, and `client` how its errors read. With the `sim` feature it
