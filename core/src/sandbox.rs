@@ -38,6 +38,8 @@ pub struct SandboxOptions {
     pub seed: u64,
     /// Size of the generated data (main transaction kind's count).
     pub size: usize,
+    /// Counts for given kinds, overriding the proportions derived from `size`.
+    pub kind_sizes: Vec<(String, usize)>,
     /// Limits to enforce.
     pub limits: SandboxLimits,
     /// Latency added to every API call.

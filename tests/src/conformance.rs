@@ -28,6 +28,7 @@ pub async fn check(connector: &'static dyn Connector) {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             seed: 11,
             size: SIZE,
+            kind_sizes: Vec::new(),
             limits: SandboxLimits::Off,
             latency: Duration::ZERO,
             error_rate: 0.0,

@@ -45,6 +45,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             seed: args.seed,
             size: args.size,
+            kind_sizes: Vec::new(),
             limits: SandboxLimits::Real,
             latency: Duration::ZERO,
             error_rate: 0.0,
@@ -107,9 +108,11 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let deleted: i64 = totals.iter().map(|t| t.deleted).sum();
     let calls: i64 = reports.iter().map(|r| r.counts.api_calls).sum();
     println!(
-        "\n{live} live and {deleted} deleted-status records stored with {calls} API calls in {:.1}s.",
+        "\n{} records stored ({live} live, {deleted} deleted or voided at the provider) with {calls} API calls in {:.1}s;",
+        live + deleted,
         started.elapsed().as_secs_f64()
     );
+    println!("calls were spaced by Tether itself to stay within the provider's published limits.");
     println!("Look around:");
     println!("  tether --database {} status demo", file.display());
     println!(

@@ -22,6 +22,9 @@ pub struct Args {
     /// How many invoices to generate (other kinds in proportion).
     #[arg(long, default_value_t = 1000)]
     pub size: usize,
+    /// A count for one kind, e.g. `contacts=50` (repeatable).
+    #[arg(long = "kind-size", value_name = "KIND=N", value_parser = parse_kind_size)]
+    pub kind_sizes: Vec<(String, usize)>,
     #[command(flatten)]
     pub limits: LimitArgs,
     /// Latency added to every API call, in milliseconds.
@@ -78,6 +81,16 @@ impl LimitArgs {
     }
 }
 
+fn parse_kind_size(text: &str) -> Result<(String, usize), String> {
+    let (kind, count) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected KIND=N, got `{text}`"))?;
+    let count = count
+        .parse()
+        .map_err(|_| format!("expected a count after `{kind}=`, got `{count}`"))?;
+    Ok((kind.to_owned(), count))
+}
+
 pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     if !(0.0..=1.0).contains(&args.error_rate) {
         bail!(
@@ -97,6 +110,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             listen: args.listen,
             seed: args.seed,
             size: args.size,
+            kind_sizes: args.kind_sizes,
             limits: args.limits.to_limits()?,
             latency: Duration::from_millis(args.latency_ms),
             error_rate: args.error_rate,

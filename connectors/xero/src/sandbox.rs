@@ -7,6 +7,7 @@ use tether_core::sandbox::{
 };
 use tether_core::{Error, Result, Secret};
 
+use crate::kinds::KINDS;
 use crate::sim::{SimConfig, SimFaults, SimHandle, SimLimits, SimSizes, XeroSim};
 
 /// The Xero simulator behind the generic sandbox seam.
@@ -37,6 +38,35 @@ fn sim_limits(limits: SandboxLimits) -> SimLimits {
     }
 }
 
+/// The generated data's sizes: `size` invoices and the rest in proportion,
+/// then the per-kind counts given.
+fn sim_sizes(size: usize, kind_sizes: &[(String, usize)]) -> Result<SimSizes> {
+    let mut sizes = SimSizes::scaled(size);
+    for (kind, count) in kind_sizes {
+        let slot = match kind.as_str() {
+            "contacts" => &mut sizes.contacts,
+            "invoices" => &mut sizes.invoices,
+            "credit_notes" => &mut sizes.credit_notes,
+            "payments" => &mut sizes.payments,
+            "bank_transactions" => &mut sizes.bank_transactions,
+            "manual_journals" => &mut sizes.manual_journals,
+            "items" => &mut sizes.items,
+            "accounts" => &mut sizes.accounts,
+            "tax_rates" => &mut sizes.tax_rates,
+            "tracking_categories" => &mut sizes.tracking_categories,
+            other => {
+                let known: Vec<_> = KINDS.iter().map(|k| k.name()).collect();
+                return Err(Error::invalid(format!(
+                    "sandbox size for kind `{other}`: expected one of {}",
+                    known.join(", ")
+                )));
+            }
+        };
+        *slot = *count;
+    }
+    Ok(sizes)
+}
+
 #[async_trait]
 impl Sandbox for XeroSandbox {
     fn provider(&self) -> &'static str {
@@ -46,7 +76,7 @@ impl Sandbox for XeroSandbox {
     async fn start(&self, options: SandboxOptions) -> Result<Box<dyn RunningSandbox>> {
         let config = SimConfig {
             seed: options.seed,
-            sizes: SimSizes::scaled(options.size),
+            sizes: sim_sizes(options.size, &options.kind_sizes)?,
             limits: sim_limits(options.limits),
             faults: SimFaults {
                 latency_ms: options.latency.as_millis() as u64,
@@ -103,5 +133,14 @@ mod tests {
         assert_eq!(limits.per_day, SimLimits::real().per_day);
         assert!(limits.enabled);
         assert!(!sim_limits(SandboxLimits::Off).enabled);
+    }
+
+    #[test]
+    fn kind_sizes_override_the_proportions() {
+        let sizes = sim_sizes(1000, &[("contacts".into(), 7)]).unwrap();
+        assert_eq!(sizes.invoices, 1000);
+        assert_eq!(sizes.contacts, 7);
+        let err = sim_sizes(1000, &[("widgets".into(), 1)]).unwrap_err();
+        assert!(err.message().contains("widgets") && err.message().contains("invoices"));
     }
 }
