@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::contacts::resolve_contact;
 use super::lines::{self, Side};
-use super::{Ctx, Failure, Target, merged};
+use super::{Ctx, Failure, Target, load_and_merge};
 use crate::sim::collections::Kind;
 use crate::sim::dates::{date_string, day_start, parse_request_date, xero_date};
 use crate::sim::model::*;
@@ -43,18 +43,8 @@ pub(crate) fn write_bank_transaction(
     target: Target,
     incoming: &Map<String, Value>,
 ) -> Result<(Uuid, String), Failure> {
-    let existing_raw = match target {
-        Target::Existing(id) => ctx
-            .data
-            .col(Kind::BankTransactions)
-            .get(&id)
-            .map(|e| e.raw.to_string()),
-        Target::New => None,
-    };
-    let old: Option<BankTransaction> = existing_raw
-        .as_deref()
-        .and_then(|r| serde_json::from_str(r).ok());
-    let mut bt: BankTransaction = merged(existing_raw.as_deref(), incoming, READ_ONLY)?;
+    let (old, mut bt): (Option<BankTransaction>, BankTransaction) =
+        load_and_merge(ctx, Kind::BankTransactions, target, incoming, READ_ONLY)?;
     let mut errors = Vec::new();
     let side = match bt.Type.as_deref() {
         Some("RECEIVE") => Side::Sales,
@@ -148,18 +138,8 @@ pub(crate) fn write_manual_journal(
     target: Target,
     incoming: &Map<String, Value>,
 ) -> Result<(Uuid, String), Failure> {
-    let existing_raw = match target {
-        Target::Existing(id) => ctx
-            .data
-            .col(Kind::ManualJournals)
-            .get(&id)
-            .map(|e| e.raw.to_string()),
-        Target::New => None,
-    };
-    let old: Option<ManualJournal> = existing_raw
-        .as_deref()
-        .and_then(|r| serde_json::from_str(r).ok());
-    let mut mj: ManualJournal = merged(existing_raw.as_deref(), incoming, READ_ONLY)?;
+    let (old, mut mj): (Option<ManualJournal>, ManualJournal) =
+        load_and_merge(ctx, Kind::ManualJournals, target, incoming, READ_ONLY)?;
     let mut errors = Vec::new();
     if mj.Narration.as_deref().is_none_or(|n| n.trim().is_empty()) {
         errors.push("Narration must be specified.".to_string());

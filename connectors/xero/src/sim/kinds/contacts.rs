@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{Ctx, Failure, Target, contact_by_number, merged};
+use super::{Ctx, Failure, Target, contact_by_number, load_and_merge};
 use crate::sim::collections::Kind;
 use crate::sim::dates::xero_date;
 use crate::sim::model::*;
@@ -70,15 +70,8 @@ pub(crate) fn write(
     target: Target,
     incoming: &Map<String, Value>,
 ) -> Result<(Uuid, String), Failure> {
-    let existing_raw = match target {
-        Target::Existing(id) => ctx
-            .data
-            .col(Kind::Contacts)
-            .get(&id)
-            .map(|e| e.raw.to_string()),
-        Target::New => None,
-    };
-    let mut c: Contact = merged(existing_raw.as_deref(), incoming, READ_ONLY)?;
+    let (_, mut c): (Option<Contact>, Contact) =
+        load_and_merge(ctx, Kind::Contacts, target, incoming, READ_ONLY)?;
     let mut errors = Vec::new();
     let status = c
         .ContactStatus

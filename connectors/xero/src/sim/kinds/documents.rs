@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::contacts::resolve_contact;
 use super::doc_rules::{currency, day, transition};
 use super::lines::{self, Side};
-use super::{Ctx, Failure, Target, merged};
+use super::{Ctx, Failure, Target, load_and_merge};
 use crate::sim::collections::Kind;
 use crate::sim::dates::{date_string, day_start, xero_date};
 use crate::sim::model::*;
@@ -52,18 +52,8 @@ pub(crate) fn write_invoice(
     target: Target,
     incoming: &Map<String, Value>,
 ) -> Result<(Uuid, String), Failure> {
-    let existing_raw = match target {
-        Target::Existing(id) => ctx
-            .data
-            .col(Kind::Invoices)
-            .get(&id)
-            .map(|e| e.raw.to_string()),
-        Target::New => None,
-    };
-    let old: Option<Invoice> = existing_raw
-        .as_deref()
-        .and_then(|r| serde_json::from_str(r).ok());
-    let mut inv: Invoice = merged(existing_raw.as_deref(), incoming, INVOICE_READ_ONLY)?;
+    let (old, mut inv): (Option<Invoice>, Invoice) =
+        load_and_merge(ctx, Kind::Invoices, target, incoming, INVOICE_READ_ONLY)?;
     let mut errors = Vec::new();
 
     let ty = inv.Type.clone().unwrap_or_default();
@@ -204,18 +194,8 @@ pub(crate) fn write_credit_note(
     target: Target,
     incoming: &Map<String, Value>,
 ) -> Result<(Uuid, String), Failure> {
-    let existing_raw = match target {
-        Target::Existing(id) => ctx
-            .data
-            .col(Kind::CreditNotes)
-            .get(&id)
-            .map(|e| e.raw.to_string()),
-        Target::New => None,
-    };
-    let old: Option<CreditNote> = existing_raw
-        .as_deref()
-        .and_then(|r| serde_json::from_str(r).ok());
-    let mut cn: CreditNote = merged(existing_raw.as_deref(), incoming, INVOICE_READ_ONLY)?;
+    let (old, mut cn): (Option<CreditNote>, CreditNote) =
+        load_and_merge(ctx, Kind::CreditNotes, target, incoming, INVOICE_READ_ONLY)?;
     let mut errors = Vec::new();
     let ty = cn.Type.clone().unwrap_or_default();
     let side = match ty.as_str() {

@@ -167,6 +167,26 @@ impl<'a> Ctx<'a> {
 
 /// Parses the stored version (if any) overlaid with the request's fields,
 /// minus the read-only fields a client cannot set.
+/// The stored object a write targets (none for a create), and the object
+/// the write makes of it.
+pub(crate) fn load_and_merge<T: DeserializeOwned + Default>(
+    ctx: &Ctx,
+    kind: Kind,
+    target: Target,
+    incoming: &Map<String, Value>,
+    read_only: &[&str],
+) -> Result<(Option<T>, T), Failure> {
+    let existing = match target {
+        Target::Existing(id) => ctx.data.col(kind).get(&id).map(|e| e.raw.to_string()),
+        Target::New => None,
+    };
+    let old = existing
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok());
+    let new = merged(existing.as_deref(), incoming, read_only)?;
+    Ok((old, new))
+}
+
 pub(crate) fn merged<T: DeserializeOwned + Default>(
     existing: Option<&str>,
     incoming: &Map<String, Value>,
