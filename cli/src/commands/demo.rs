@@ -36,6 +36,12 @@ pub struct Args {
 
 pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    // With --json only the JSON lines are printed: the reports and a summary.
+    let say = |text: String| {
+        if !global.json {
+            println!("{text}");
+        }
+    };
     let sandbox = tether_core::sandbox::sandbox(&args.provider)
         .with_context(|| format!("no sandbox for provider `{}`", args.provider))?;
     let connector = tether_core::connector(&args.provider)
@@ -52,13 +58,13 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         })
         .await?;
     let info = running.info();
-    println!(
+    say(format!(
         "1. started a {} sandbox at {} ({} invoices, seed {})",
         connector.display_name(),
         info.base_url,
         args.size,
         args.seed
-    );
+    ));
 
     let file = match args.file {
         Some(f) => f,
@@ -71,7 +77,10 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     }
     let url = SeaStore::url_for_sqlite_path(&file);
     let ctx = Context::open_url(&url, global.json).await?;
-    println!("2. created a fresh SQLite store at {}", file.display());
+    say(format!(
+        "2. created a fresh SQLite store at {}",
+        file.display()
+    ));
 
     let connection = tether_core::connect(
         &ctx.store,
@@ -89,12 +98,12 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         },
     )
     .await?;
-    println!(
+    say(format!(
         "3. connected `demo` to organisation `{}` with client credentials (secret sealed in the store)",
         connection.tenant_name
-    );
+    ));
 
-    println!("4. syncing every kind, within the provider's published rate limits:");
+    say("4. syncing every kind, within the provider's published rate limits:".to_string());
     let session = Session::open(connection, &ctx.vault)?;
     let bars = Bars::new(global.json);
     let reports = Syncer::new(&ctx.store, &session.api, session.connection.id)
@@ -107,19 +116,35 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let live: i64 = totals.iter().map(|t| t.live).sum();
     let deleted: i64 = totals.iter().map(|t| t.deleted).sum();
     let calls: i64 = reports.iter().map(|r| r.counts.api_calls).sum();
-    println!(
+    say(format!(
         "\n{} records stored ({live} live, {deleted} deleted or voided at the provider) with {calls} API calls in {:.1}s;",
         live + deleted,
         started.elapsed().as_secs_f64()
+    ));
+    say(
+        "calls were spaced by Tether itself to stay within the provider's published limits."
+            .to_string(),
     );
-    println!("calls were spaced by Tether itself to stay within the provider's published limits.");
-    println!("Look around:");
-    println!("  tether --database {} status demo", file.display());
-    println!(
+    if global.json {
+        crate::output::json_line(&serde_json::json!({
+            "database": file,
+            "records": live + deleted,
+            "live": live,
+            "deleted": deleted,
+            "api_calls": calls,
+            "seconds": started.elapsed().as_secs_f64(),
+        }))?;
+    }
+    say("Look around:".to_string());
+    say(format!(
+        "  tether --database {} status demo",
+        file.display()
+    ));
+    say(format!(
         "  tether --database {} records demo invoices --limit 10",
         file.display()
-    );
-    println!("  tether --database {} runs demo", file.display());
+    ));
+    say(format!("  tether --database {} runs demo", file.display()));
     running.shutdown().await;
     Ok(exit_code(&reports))
 }
