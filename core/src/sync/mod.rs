@@ -182,7 +182,7 @@ impl<'a> Syncer<'a> {
                 start: checkpoint.next.clone(),
                 page_retry: self.options.page_retry,
             };
-            let fetching = tokio::spawn(fetcher.run(tx));
+            let fetching = AbortOnDrop(tokio::spawn(fetcher.run(tx)));
             while let Some(page) = rx.recv().await {
                 let page = page?;
                 let provider_time = page.provider_time.unwrap_or_else(chrono::Utc::now);
@@ -214,9 +214,7 @@ impl<'a> Syncer<'a> {
             }
             // The channel closes when the fetcher finishes or fails; a failure
             // was sent down the channel first and returned above.
-            fetching
-                .await
-                .map_err(|e| Error::transient(format!("page fetcher stopped: {e}")))?;
+            fetching.join().await?;
         }
 
         let deleted = self
@@ -239,5 +237,23 @@ impl<'a> Syncer<'a> {
             .await?;
         counts.deleted = deleted as i64;
         Ok(())
+    }
+}
+
+/// Stops the fetcher when the loop ends early (a failed commit, a dropped
+/// future), so no request outlives the run that wanted it.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl AbortOnDrop {
+    async fn join(mut self) -> crate::Result<()> {
+        (&mut self.0)
+            .await
+            .map_err(|e| Error::transient(format!("page fetcher stopped: {e}")))
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
