@@ -11,6 +11,8 @@ use crate::{Error, ErrorKind, Result};
 
 /// A token or client secret: `Debug` and `Display` redact it so it cannot leak
 /// into logs by accident; [`Secret::expose`] is the one way to read it.
+/// `Serialize` writes it in clear, for [`Vault::seal`] only: never serialise a
+/// type holding one anywhere else.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(String);
