@@ -190,7 +190,10 @@ async fn upsert_records<C: ConnectionTrait>(
     backend: DbBackend,
     page: &PageCommit<'_>,
 ) -> Result<(), DbErr> {
-    let records = last_of_each(page.records);
+    let mut records = last_of_each(page.records);
+    // In key order, one statement walks the external-id index forward
+    // instead of jumping around it.
+    records.sort_unstable_by(|a, b| a.external_id.cmp(&b.external_id));
     let chunk = max_binds(backend) / BINDS_PER_RECORD;
     let created_at = now();
     for rows in records.chunks(chunk) {
