@@ -5,6 +5,7 @@
 
 mod commands;
 mod context;
+mod interrupt;
 mod output;
 mod progress;
 

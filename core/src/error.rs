@@ -31,6 +31,9 @@ pub enum ErrorKind {
     Config,
     /// Anything the provider refused for good.
     Permanent,
+    /// Stopped on request (Ctrl-C, SIGTERM); what was committed stays and
+    /// the next run resumes from it.
+    Cancelled,
 }
 
 impl ErrorKind {
@@ -56,6 +59,7 @@ impl std::fmt::Display for ErrorKind {
             ErrorKind::Store => "store error",
             ErrorKind::Config => "configuration error",
             ErrorKind::Permanent => "refused",
+            ErrorKind::Cancelled => "interrupted",
         };
         f.write_str(name)
     }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use serde_json::value::RawValue;
 
 use crate::http::Api;
-use crate::{Page, PageRequest, ParseError, ParsedObject, Result};
+use crate::{Error, Page, PageRequest, ParseError, ParsedObject, Result};
 
 /// How deletions of a kind reach us (see DESIGN.md, "Deletion detection").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +28,16 @@ impl DeletionStrategy {
             DeletionStrategy::Tombstone => "tombstone",
             DeletionStrategy::Vanish => "vanish",
             DeletionStrategy::Never => "never",
+        }
+    }
+
+    /// The source recorded when a full listing no longer returns an object
+    /// and the provider confirms it is gone: the kind's own strategy, or
+    /// `vanish` for a kind that declared it never deletes (it just did).
+    pub fn confirmed_absent_source(self) -> &'static str {
+        match self {
+            DeletionStrategy::Never => DeletionStrategy::Vanish.as_str(),
+            other => other.as_str(),
         }
     }
 }
@@ -54,6 +64,10 @@ pub struct KindCapabilities {
     pub modified_since: bool,
     /// How deletions show up.
     pub deletion: DeletionStrategy,
+    /// The most ids one [`ObjectKind::read_by_ids`] call may carry; `None`
+    /// when the provider cannot read the kind by ids. Without it a record
+    /// that a full listing missed can never be confirmed deleted.
+    pub read_by_ids: Option<usize>,
     /// Whether and how it can be written; `None` for read-only kinds.
     pub write: Option<WriteCapabilities>,
 }
@@ -126,6 +140,18 @@ pub trait ObjectKind: Send + Sync + 'static {
     /// Reads one raw object into a record, or names the field that is wrong.
     fn parse(&self, raw: &RawValue) -> Result<ParsedObject, ParseError>;
 
+    /// Reads the objects with these ids (at most `capabilities().read_by_ids`
+    /// of them), raw and whole as a listing page shows them, as one page. An
+    /// id the provider no longer has is simply absent from the answer: that
+    /// absence is what confirms a deletion, so an answer must never leave out
+    /// an object that exists. Called only when the capability is declared.
+    async fn read_by_ids(&self, _api: &Api, _ids: &[String]) -> Result<Page> {
+        Err(Error::config(format!(
+            "{} declares no read by ids",
+            self.name()
+        )))
+    }
+
     /// The write hook, for kinds whose capabilities include `write`.
     fn writer(&self) -> Option<&dyn ObjectWriter> {
         None
@@ -152,13 +178,10 @@ pub enum WriteOutcome {
     Rejected(String),
 }
 
-/// Batch create/update with a result per element, and reading objects by id
-/// (to check the provider's version before writing).
+/// Batch create/update with a result per element. The provider's current
+/// versions, checked before writing, come from [`ObjectKind::read_by_ids`].
 #[async_trait]
 pub trait ObjectWriter: Send + Sync {
     /// Creates or updates a batch; one outcome per request, in order.
     async fn write_batch(&self, api: &Api, batch: &[WriteRequest]) -> Result<Vec<WriteOutcome>>;
-
-    /// Reads the current provider objects for these ids.
-    async fn read_by_ids(&self, api: &Api, ids: &[String]) -> Result<Vec<Box<RawValue>>>;
 }

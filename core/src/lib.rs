@@ -13,6 +13,7 @@ mod connector;
 mod error;
 pub mod http;
 mod kind;
+pub mod lease;
 mod page;
 mod registry;
 pub mod sandbox;

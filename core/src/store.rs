@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 
+use crate::lease::{Lease, LeaseInfo};
 use crate::{PageToken, RateLimitPolicy, Result, Timestamp};
 
 /// A connection's row id.
@@ -193,6 +194,8 @@ pub struct Run {
     pub run_type: RunType,
     /// How it ended.
     pub status: RunStatus,
+    /// The process that ran it (`host (pid N)`).
+    pub worker: Option<String>,
     /// Our clock at start.
     pub started_at: Timestamp,
     /// Our clock at the end.
@@ -233,49 +236,56 @@ pub struct QuarantineEntry {
     pub created_at: Timestamp,
 }
 
-/// One page of a pull, written atomically with its checkpoint.
+/// One page of a pull, written atomically with its checkpoint and the run's
+/// counts so far, under the run's lease.
 #[derive(Debug)]
 pub struct PageCommit<'a> {
-    /// The connection.
-    pub connection: ConnectionId,
-    /// The kind.
-    pub kind: &'a str,
+    /// The (connection, kind) and its holder; the commit fails, writing
+    /// nothing, when the lease is no longer held by this holder.
+    pub lease: &'a Lease,
     /// The run committing it.
     pub run: RunId,
     /// Provider time of the page (its `Date` header), stored as `synced_at`.
     pub synced_at: Timestamp,
-    /// Records to upsert.
+    /// Records to upsert; each is stamped as seen by the checkpoint's sweep.
     pub records: &'a [RecordUpsert],
-    /// Objects that failed to parse.
+    /// Objects that failed to parse. One with an id that we already hold is
+    /// still at the provider: its record keeps its last good copy and is
+    /// stamped as seen, and this entry says why it is stale.
     pub quarantined: &'a [QuarantineEntry],
     /// Where the pull stands after this page.
     pub checkpoint: &'a Checkpoint,
+    /// The run's counts including this page, so a run that dies still shows
+    /// what it committed.
+    pub counts: &'a RunCounts,
 }
 
 /// The end of a pull: the cursor advances and the checkpoint is cleared,
-/// atomically; a full pull also reconciles.
+/// atomically, under the run's lease; a full pull also marks deleted the
+/// records the provider confirmed it no longer has.
 #[derive(Debug)]
 pub struct PullEnd<'a> {
-    /// The connection.
-    pub connection: ConnectionId,
-    /// The kind.
-    pub kind: &'a str,
+    /// The (connection, kind) and its holder.
+    pub lease: &'a Lease,
     /// The run finishing it.
     pub run: RunId,
     /// The new cursor.
     pub cursor: Option<Timestamp>,
     /// Provider time at the end of the pull.
     pub seen_at: Timestamp,
-    /// For a full pull: the records it did not return are deleted.
+    /// For a full pull: what it saw and what it confirmed gone.
     pub reconcile: Option<Reconcile<'a>>,
 }
 
-/// Which records a full pull saw, and how the ones it did not are labelled.
+/// Which records a full pull saw, and which of the others are confirmed gone.
 #[derive(Debug, Clone, Copy)]
 pub struct Reconcile<'a> {
     /// The run that started the pull; records it saw are stamped with it.
     pub sweep: RunId,
-    /// The label for records not seen (`vanish`).
+    /// External ids the listing did not return and the provider confirmed
+    /// absent. Only these are marked deleted, and only if still unseen.
+    pub confirmed_absent: &'a [String],
+    /// How the deletion is recorded (the kind's strategy).
     pub deletion_source: &'a str,
 }
 
@@ -347,14 +357,28 @@ pub trait Store: Send + Sync {
     /// Every connection, by name.
     async fn connections(&self) -> Result<Vec<Connection>>;
 
-    /// Records a run's start; marks any run of the same (connection, kind)
-    /// still `running` as interrupted.
-    async fn start_run(
+    /// Takes the lease on a (connection, kind) for its holder, or renews it
+    /// when the holder already has it. A lease held by another holder is
+    /// taken over only once it has expired, or at once when its holder is
+    /// `dead_holder` (a token the caller knows belongs to a dead process).
+    /// Returns `None` when granted, or who holds it. Expiry is judged by the
+    /// database's clock, so processes on several machines agree on it.
+    async fn acquire_lease(
         &self,
-        connection: ConnectionId,
-        kind: &str,
-        run_type: RunType,
-    ) -> Result<RunId>;
+        lease: &Lease,
+        dead_holder: Option<&str>,
+    ) -> Result<Option<LeaseInfo>>;
+
+    /// Extends a lease the holder still has; false when it has lost it.
+    async fn renew_lease(&self, lease: &Lease) -> Result<bool>;
+
+    /// Gives a lease up (a no-op when the holder no longer has it).
+    async fn release_lease(&self, lease: &Lease) -> Result<()>;
+
+    /// Records a run's start under its lease; marks any run of the same
+    /// (connection, kind) still `running` as interrupted (whoever ran it no
+    /// longer holds the lease, so its process died).
+    async fn start_run(&self, lease: &Lease, run_type: RunType) -> Result<RunId>;
 
     /// Records how a run ended.
     async fn finish_run(
@@ -374,6 +398,15 @@ pub trait Store: Send + Sync {
     /// Upserts a page of records (batched), stores its quarantined objects
     /// and its checkpoint, in one transaction.
     async fn commit_page(&self, page: PageCommit<'_>) -> Result<()>;
+
+    /// External ids of the live records of a kind that the full pull `sweep`
+    /// has not stamped as seen: the candidates for deletion.
+    async fn unseen(
+        &self,
+        connection: ConnectionId,
+        kind: &str,
+        sweep: RunId,
+    ) -> Result<Vec<String>>;
 
     /// Ends a pull (see [`PullEnd`]); returns how many records it marked deleted.
     async fn finish_pull(&self, end: PullEnd<'_>) -> Result<u64>;

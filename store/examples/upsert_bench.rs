@@ -10,7 +10,10 @@
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use tether_core::store::{Checkpoint, NewConnection, PageCommit, RecordUpsert, RunType, Store};
+use tether_core::lease::{Holder, Lease};
+use tether_core::store::{
+    Checkpoint, NewConnection, PageCommit, RecordUpsert, RunCounts, RunType, Store,
+};
 use tether_store::SeaStore;
 
 const PAGE: usize = 1000;
@@ -44,9 +47,16 @@ async fn main() {
         "{total} records in pages of {PAGE} into {}",
         url.split('?').next().unwrap_or(&url)
     );
+    let lease = Lease {
+        connection,
+        kind: "invoices".to_owned(),
+        holder: Holder::this_process(),
+        ttl: Duration::from_secs(60),
+    };
+    store.acquire_lease(&lease, None).await.expect("take lease");
     for (pass, version) in [("insert", 1), ("unchanged", 1), ("update", 2)] {
         let run = store
-            .start_run(connection, "invoices", RunType::Sync)
+            .start_run(&lease, RunType::Sync)
             .await
             .expect("start run");
         let synced_at = Utc.timestamp_opt(1_700_000_000 + version, 0).unwrap();
@@ -64,13 +74,13 @@ async fn main() {
             let began = Instant::now();
             store
                 .commit_page(PageCommit {
-                    connection,
-                    kind: "invoices",
+                    lease: &lease,
                     run,
                     synced_at,
                     records: &records,
                     quarantined: &[],
                     checkpoint: &checkpoint,
+                    counts: &RunCounts::default(),
                 })
                 .await
                 .expect("commit page");

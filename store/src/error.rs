@@ -40,12 +40,24 @@ pub enum StoreError {
     /// A row the operation needs is missing (a run id that was never started).
     #[error("{0}")]
     Missing(String),
+    /// The run's lease was taken over by another process (this one stalled
+    /// past its expiry); the write was refused so the two never interleave.
+    #[error(
+        "the lease on {kind} of connection {connection} was taken over by another process; nothing more is written by this run"
+    )]
+    LeaseLost {
+        /// The kind.
+        kind: String,
+        /// The connection.
+        connection: i64,
+    },
 }
 
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         let kind = match e {
             StoreError::UnsupportedUrl(_) => ErrorKind::Config,
+            StoreError::LeaseLost { .. } => ErrorKind::Conflict,
             _ => ErrorKind::Store,
         };
         Error::new(kind, e.to_string()).with_source(e)

@@ -16,6 +16,7 @@
 mod connections;
 pub mod entity;
 mod error;
+mod leases;
 pub mod migration;
 mod quarantine;
 mod records;

@@ -4,10 +4,12 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use tether_core::store::{ConnectionId, QuarantineEntry, RunId};
+use tether_core::lease::Lease;
+use tether_core::store::{ConnectionId, QuarantineEntry, RecordUpsert, RunId};
 
 use crate::entity::quarantine::{self, Column};
 use crate::error::{Doing, StoreError};
+use crate::records::ID_CHUNK;
 use crate::sea_store::{SeaStore, micros};
 
 impl SeaStore {
@@ -38,17 +40,42 @@ impl SeaStore {
     }
 }
 
-/// Inserts a page's quarantined objects in one statement (none: no statement).
-/// Runs inside the page's transaction.
-pub(crate) async fn insert_quarantine<C: ConnectionTrait>(
+/// Makes the quarantine match what the page saw: objects that read again
+/// leave it, and each object that did not read has one entry, the latest.
+/// Entries without an id (nothing to match them by) are only added. Runs
+/// inside the page's transaction; a kind with nothing quarantined costs one
+/// index probe.
+pub(crate) async fn replace_quarantine<C: ConnectionTrait>(
     db: &C,
-    connection: ConnectionId,
+    lease: &Lease,
+    records: &[RecordUpsert],
     entries: &[QuarantineEntry],
 ) -> Result<(), DbErr> {
+    let of_kind = || {
+        quarantine::Entity::find()
+            .filter(Column::ConnectionId.eq(lease.connection.0))
+            .filter(Column::Kind.eq(lease.kind.as_str()))
+    };
+    if entries.is_empty() && of_kind().one(db).await?.is_none() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = records
+        .iter()
+        .map(|r| r.external_id.as_str())
+        .chain(entries.iter().filter_map(|q| q.external_id.as_deref()))
+        .collect();
+    for chunk in ids.chunks(ID_CHUNK) {
+        quarantine::Entity::delete_many()
+            .filter(Column::ConnectionId.eq(lease.connection.0))
+            .filter(Column::Kind.eq(lease.kind.as_str()))
+            .filter(Column::ExternalId.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+    }
     // 7 values per row; a page never comes near the bind limit, but chunk anyway.
     for chunk in entries.chunks(4000) {
         quarantine::Entity::insert_many(chunk.iter().map(|q| quarantine::ActiveModel {
-            connection_id: Set(connection.0),
+            connection_id: Set(lease.connection.0),
             kind: Set(q.kind.clone()),
             external_id: Set(q.external_id.clone()),
             run_id: Set(q.run_id.0),

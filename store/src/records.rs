@@ -8,14 +8,19 @@ use sea_orm::{
     FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use tether_core::store::{
-    ConnectionId, KindTotals, PageCommit, PullEnd, RecordQuery, RecordUpsert, StoredRecord,
+    ConnectionId, KindTotals, PageCommit, PullEnd, RecordQuery, RecordUpsert, RunId, StoredRecord,
 };
 
 use crate::entity::records::{self, Column};
 use crate::error::{Doing, StoreError};
-use crate::quarantine::insert_quarantine;
+use crate::leases::fence;
+use crate::quarantine::replace_quarantine;
+use crate::runs::save_counts;
 use crate::sea_store::{SeaStore, micros, now};
 use crate::sync_state::{complete_pull, save_checkpoint};
+
+/// External ids bound by one `IN (...)` list: far below both engines' limits.
+pub(crate) const ID_CHUNK: usize = 1000;
 
 /// Values bound per record by the page upsert (the columns of [`upsert_row`]).
 const BINDS_PER_RECORD: usize = 11;
@@ -33,72 +38,121 @@ const DELETION_SOURCE_ON_CONFLICT: &str = r#"CASE WHEN "excluded"."deleted_at" I
 const CHANGED_BY_RUN_ON_CONFLICT: &str = r#"CASE WHEN "records"."data" = "excluded"."data" AND ("records"."deleted_at" IS NULL) = ("excluded"."deleted_at" IS NULL) THEN "records"."changed_by_run" ELSE "excluded"."changed_by_run" END"#;
 
 impl SeaStore {
-    /// Upserts the page's records (batched by external id), inserts its
-    /// quarantined objects and saves its checkpoint, in one transaction.
+    /// Under the run's lease, in one transaction: upserts the page's records
+    /// (batched by external id), stamps the records of its quarantined
+    /// objects as seen, replaces their quarantine entries (and clears those
+    /// of objects that read again), saves the checkpoint and the run's counts.
     pub(crate) async fn commit_page_impl(&self, page: PageCommit<'_>) -> Result<(), StoreError> {
+        let lease = page.lease;
         let doing = || {
             format!(
                 "committing page {} of {} for connection {} (run {}, {} records, {} quarantined)",
                 page.checkpoint.pages,
-                page.kind,
-                page.connection.0,
+                lease.kind,
+                lease.connection.0,
                 page.run,
                 page.records.len(),
                 page.quarantined.len()
             )
         };
+        let backend = self.backend();
         let txn = self.begin_write().await.doing(doing)?;
-        upsert_records(&txn, self.backend(), &page)
+        fence(&txn, backend, lease).await?;
+        upsert_records(&txn, backend, &page).await.doing(doing)?;
+        stamp_quarantined_seen(&txn, &page).await.doing(doing)?;
+        replace_quarantine(&txn, lease, page.records, page.quarantined)
             .await
             .doing(doing)?;
-        insert_quarantine(&txn, page.connection, page.quarantined)
+        save_checkpoint(&txn, lease.connection, &lease.kind, page.checkpoint)
             .await
             .doing(doing)?;
-        save_checkpoint(&txn, page.connection, page.kind, page.checkpoint)
+        save_counts(&txn, page.run, page.counts)
             .await
             .doing(doing)?;
         txn.commit().await.doing(doing)
     }
 
-    /// Marks deleted every record with an external id that the full pull
-    /// did not see, advances the cursor and clears the checkpoint, in one
-    /// transaction. Returns how many records it marked deleted.
+    /// The live records of a kind that the full pull `sweep` has not seen.
+    pub(crate) async fn unseen_impl(
+        &self,
+        connection: ConnectionId,
+        kind: &str,
+        sweep: RunId,
+    ) -> Result<Vec<String>, StoreError> {
+        let ids: Vec<Option<String>> = records::Entity::find()
+            .select_only()
+            .column(Column::ExternalId)
+            .filter(Column::ConnectionId.eq(connection.0))
+            .filter(Column::Kind.eq(kind))
+            .filter(Column::ExternalId.is_not_null())
+            .filter(Column::DeletedAt.is_null())
+            .filter(
+                Condition::any()
+                    .add(Column::SeenInSweep.is_null())
+                    .add(Column::SeenInSweep.ne(sweep.0)),
+            )
+            .into_tuple()
+            .all(self.db())
+            .await
+            .doing(|| {
+                format!(
+                    "listing the records of {kind} for connection {} that pull {sweep} did not see",
+                    connection.0
+                )
+            })?;
+        Ok(ids.into_iter().flatten().collect())
+    }
+
+    /// Under the run's lease, in one transaction: marks deleted the records
+    /// the provider confirmed gone (only those still unseen and live),
+    /// advances the cursor and clears the checkpoint. Returns how many
+    /// records it marked deleted.
     pub(crate) async fn finish_pull_impl(&self, end: PullEnd<'_>) -> Result<u64, StoreError> {
+        let lease = end.lease;
         let doing = || {
             format!(
                 "finishing the pull of {} for connection {} (run {})",
-                end.kind, end.connection.0, end.run
+                lease.kind, lease.connection.0, end.run
             )
         };
         let seen_at = micros(end.seen_at);
         let txn = self.begin_write().await.doing(doing)?;
+        fence(&txn, self.backend(), lease).await?;
         let mut deleted = 0;
         if let Some(reconcile) = end.reconcile {
-            deleted = records::Entity::update_many()
-                .col_expr(Column::DeletedAt, Expr::value(seen_at))
-                .col_expr(
-                    Column::DeletionSource,
-                    Expr::value(reconcile.deletion_source),
-                )
-                .col_expr(Column::ChangedByRun, Expr::value(end.run.0))
-                .filter(Column::ConnectionId.eq(end.connection.0))
-                .filter(Column::Kind.eq(end.kind))
-                .filter(Column::ExternalId.is_not_null())
-                .filter(Column::DeletedAt.is_null())
-                .filter(
-                    Condition::any()
-                        .add(Column::SeenInSweep.is_null())
-                        .add(Column::SeenInSweep.ne(reconcile.sweep.0)),
-                )
-                .exec(&txn)
-                .await
-                .doing(doing)?
-                .rows_affected;
+            for ids in reconcile.confirmed_absent.chunks(ID_CHUNK) {
+                deleted += records::Entity::update_many()
+                    .col_expr(Column::DeletedAt, Expr::value(seen_at))
+                    .col_expr(
+                        Column::DeletionSource,
+                        Expr::value(reconcile.deletion_source),
+                    )
+                    .col_expr(Column::ChangedByRun, Expr::value(end.run.0))
+                    .filter(Column::ConnectionId.eq(lease.connection.0))
+                    .filter(Column::Kind.eq(lease.kind.as_str()))
+                    .filter(Column::ExternalId.is_in(ids.iter().map(String::as_str)))
+                    .filter(Column::DeletedAt.is_null())
+                    .filter(
+                        Condition::any()
+                            .add(Column::SeenInSweep.is_null())
+                            .add(Column::SeenInSweep.ne(reconcile.sweep.0)),
+                    )
+                    .exec(&txn)
+                    .await
+                    .doing(doing)?
+                    .rows_affected;
+            }
         }
         let full_pull_at = end.reconcile.is_some().then_some(seen_at);
-        complete_pull(&txn, end.connection, end.kind, end.cursor, full_pull_at)
-            .await
-            .doing(doing)?;
+        complete_pull(
+            &txn,
+            lease.connection,
+            &lease.kind,
+            end.cursor,
+            full_pull_at,
+        )
+        .await
+        .doing(doing)?;
         txn.commit().await.doing(doing)?;
         Ok(deleted)
     }
@@ -205,6 +259,30 @@ async fn upsert_records<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Stamps the records of the page's quarantined objects as seen: the object
+/// is still at the provider, so its record keeps its last good copy and is
+/// not a candidate for deletion.
+async fn stamp_quarantined_seen<C: ConnectionTrait>(
+    db: &C,
+    page: &PageCommit<'_>,
+) -> Result<(), DbErr> {
+    let ids: Vec<&str> = page
+        .quarantined
+        .iter()
+        .filter_map(|q| q.external_id.as_deref())
+        .collect();
+    for chunk in ids.chunks(ID_CHUNK) {
+        records::Entity::update_many()
+            .col_expr(Column::SeenInSweep, Expr::value(page.checkpoint.sweep.0))
+            .filter(Column::ConnectionId.eq(page.lease.connection.0))
+            .filter(Column::Kind.eq(page.lease.kind.as_str()))
+            .filter(Column::ExternalId.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
 /// One record's inserted values; on conflict [`on_conflict`] decides which win.
 fn upsert_row(
     page: &PageCommit<'_>,
@@ -213,8 +291,8 @@ fn upsert_row(
 ) -> records::ActiveModel {
     let synced_at = micros(page.synced_at);
     records::ActiveModel {
-        connection_id: Set(page.connection.0),
-        kind: Set(page.kind.to_owned()),
+        connection_id: Set(page.lease.connection.0),
+        kind: Set(page.lease.kind.clone()),
         external_id: Set(Some(r.external_id.clone())),
         data: Set(r.data.clone()),
         remote_updated_at: Set(r.remote_updated_at.map(micros)),

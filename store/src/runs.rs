@@ -1,22 +1,28 @@
 //! Run history: starting, finishing and listing runs.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use tether_core::lease::Lease;
 use tether_core::store::{ConnectionId, Run, RunCounts, RunId, RunStatus, RunType};
 
 use crate::entity::runs::{self, Column};
 use crate::error::{Doing, StoreError};
+use crate::leases::fence;
 use crate::sea_store::{SeaStore, now};
 
 impl SeaStore {
-    /// Marks the (connection, kind)'s `running` runs interrupted (their
-    /// process died) and records the new run, in one transaction.
+    /// Under the lease, in one transaction: marks the (connection, kind)'s
+    /// `running` runs interrupted (whoever ran them no longer holds the
+    /// lease, so their process died) and records the new run.
     pub(crate) async fn start_run_impl(
         &self,
-        connection: ConnectionId,
-        kind: &str,
+        lease: &Lease,
         run_type: RunType,
     ) -> Result<RunId, StoreError> {
+        let (connection, kind) = (lease.connection, lease.kind.as_str());
         let doing = || {
             format!(
                 "starting a {} run of {kind} for connection {}",
@@ -26,6 +32,7 @@ impl SeaStore {
         };
         let at = now();
         let txn = self.begin_write().await.doing(doing)?;
+        fence(&txn, self.backend(), lease).await?;
         let interrupted = runs::Entity::update_many()
             .col_expr(Column::Status, Expr::value(RunStatus::Interrupted.as_str()))
             .col_expr(Column::FinishedAt, Expr::value(at))
@@ -50,6 +57,7 @@ impl SeaStore {
             deleted: Set(0),
             api_calls: Set(0),
             error: Set(None),
+            worker: Set(Some(lease.holder.to_string())),
             ..Default::default()
         };
         let id = runs::Entity::insert(row)
@@ -71,6 +79,9 @@ impl SeaStore {
     }
 
     /// Records how a run ended, with its counts.
+    ///
+    /// Counts are also saved with every page (see [`save_counts`]), so a
+    /// run whose process died shows what it committed.
     pub(crate) async fn finish_run_impl(
         &self,
         run: RunId,
@@ -119,6 +130,25 @@ impl SeaStore {
     }
 }
 
+/// Saves a run's counts so far; runs inside the page's transaction.
+pub(crate) async fn save_counts<C: ConnectionTrait>(
+    db: &C,
+    run: RunId,
+    counts: &RunCounts,
+) -> Result<(), DbErr> {
+    runs::Entity::update_many()
+        .col_expr(Column::Pages, Expr::value(counts.pages))
+        .col_expr(Column::Fetched, Expr::value(counts.fetched))
+        .col_expr(Column::Stored, Expr::value(counts.stored))
+        .col_expr(Column::Quarantined, Expr::value(counts.quarantined))
+        .col_expr(Column::Deleted, Expr::value(counts.deleted))
+        .col_expr(Column::ApiCalls, Expr::value(counts.api_calls))
+        .filter(Column::Id.eq(run.0))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// A row as core's type.
 fn to_run(m: runs::Model) -> Result<Run, StoreError> {
     let corrupt = |problem: String| StoreError::Corrupt {
@@ -135,6 +165,7 @@ fn to_run(m: runs::Model) -> Result<Run, StoreError> {
         kind: m.kind,
         run_type,
         status,
+        worker: m.worker,
         started_at: m.started_at,
         finished_at: m.finished_at,
         counts: RunCounts {

@@ -8,10 +8,11 @@ use async_trait::async_trait;
 use chrono::SubsecRound;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
+use tether_core::lease::{Lease, LeaseInfo};
 use tether_core::store::{
     Connection, ConnectionId, KindTotals, NewConnection, PageCommit, PullEnd, QuarantineEntry,
     RecordQuery, Run, RunCounts, RunId, RunStatus, RunType, Store, StoredRecord, SyncState,
@@ -87,8 +88,16 @@ impl SeaStore {
         &self.db
     }
 
-    /// Closes the pool, waiting for connections in use to be returned.
+    /// Closes the pool, waiting for connections in use to be returned. On
+    /// SQLite the write-ahead log is first folded into the database file, so
+    /// the file is complete on its own (to copy, mail or open elsewhere).
     pub async fn close(self) -> Result<()> {
+        if self.backend() == DbBackend::Sqlite {
+            self.db
+                .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await
+                .doing(|| "checkpointing the SQLite write-ahead log".to_owned())?;
+        }
         self.db
             .close()
             .await
@@ -206,13 +215,24 @@ impl Store for SeaStore {
         Ok(self.connections_impl().await?)
     }
 
-    async fn start_run(
+    async fn acquire_lease(
         &self,
-        connection: ConnectionId,
-        kind: &str,
-        run_type: RunType,
-    ) -> Result<RunId> {
-        Ok(self.start_run_impl(connection, kind, run_type).await?)
+        lease: &Lease,
+        dead_holder: Option<&str>,
+    ) -> Result<Option<LeaseInfo>> {
+        Ok(self.acquire_lease_impl(lease, dead_holder).await?)
+    }
+
+    async fn renew_lease(&self, lease: &Lease) -> Result<bool> {
+        Ok(self.renew_lease_impl(lease).await?)
+    }
+
+    async fn release_lease(&self, lease: &Lease) -> Result<()> {
+        Ok(self.release_lease_impl(lease).await?)
+    }
+
+    async fn start_run(&self, lease: &Lease, run_type: RunType) -> Result<RunId> {
+        Ok(self.start_run_impl(lease, run_type).await?)
     }
 
     async fn finish_run(
@@ -235,6 +255,15 @@ impl Store for SeaStore {
 
     async fn commit_page(&self, page: PageCommit<'_>) -> Result<()> {
         Ok(self.commit_page_impl(page).await?)
+    }
+
+    async fn unseen(
+        &self,
+        connection: ConnectionId,
+        kind: &str,
+        sweep: RunId,
+    ) -> Result<Vec<String>> {
+        Ok(self.unseen_impl(connection, kind, sweep).await?)
     }
 
     async fn finish_pull(&self, end: PullEnd<'_>) -> Result<u64> {

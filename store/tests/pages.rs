@@ -190,13 +190,13 @@ async fn checkpoint_round_trips_through_sync_state(db: &TestDb) {
         };
         store
             .commit_page(PageCommit {
-                connection: c,
-                kind: "invoices",
+                lease: &lease(c, "invoices"),
                 run: r,
                 synced_at: t(pages),
                 records: &[rec(&format!("x{pages}"), "{}")],
                 quarantined: &[],
                 checkpoint: &cp,
+                counts: &RunCounts::default(),
             })
             .await
             .expect("commit");
@@ -241,13 +241,13 @@ async fn a_failed_page_leaves_neither_records_nor_checkpoint(db: &TestDb) {
     };
     let err = store
         .commit_page(PageCommit {
-            connection: c,
-            kind: "invoices",
+            lease: &lease(c, "invoices"),
             run: r,
             synced_at: t(2),
             records: &[rec("a", r#"{"v":2}"#), rec("b", "{}")],
             quarantined: &[bad("invoices", Some("q"), ghost)],
             checkpoint: &cp,
+            counts: &RunCounts::default(),
         })
         .await
         .expect_err("the page must fail");
@@ -273,11 +273,18 @@ async fn a_failed_page_leaves_neither_records_nor_checkpoint(db: &TestDb) {
             .is_empty()
     );
 
-    // A page for a connection that does not exist fails too, on both engines
-    // (SQLite enforces foreign keys because connect turns them on).
+    // Work on a connection that does not exist cannot even take its lease,
+    // on both engines (SQLite enforces foreign keys because connect turns
+    // them on); and a page committed without the lease writes nothing.
+    let ghost_connection = tether_core::store::ConnectionId(c.0 + 99);
+    let err = store
+        .acquire_lease(&lease(ghost_connection, "invoices"), None)
+        .await
+        .expect_err("unknown connection");
+    assert_eq!(err.kind(), ErrorKind::Store);
     let err = commit_with(
         store,
-        tether_core::store::ConnectionId(c.0 + 99),
+        ghost_connection,
         "invoices",
         r,
         t(3),
@@ -285,8 +292,8 @@ async fn a_failed_page_leaves_neither_records_nor_checkpoint(db: &TestDb) {
         &[],
     )
     .await
-    .expect_err("unknown connection");
-    assert_eq!(err.kind(), ErrorKind::Store);
+    .expect_err("no lease");
+    assert_eq!(err.kind(), ErrorKind::Conflict);
     assert_eq!(count(db, "SELECT COUNT(*) FROM records").await, 1);
 }
 

@@ -6,25 +6,41 @@ mod common;
 
 use common::*;
 use sea_orm::{ConnectionTrait, Statement};
+use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 use tether_core::store::*;
 use tether_core::{ErrorKind, RateLimitPolicy};
-use tether_store::SeaStore;
+use tether_store::{Migrator, SeaStore};
 
 on_both_engines!(
     migrations_apply_once_and_rerun_as_no_ops,
+    a_first_release_store_upgrades_with_its_data,
     connections_round_trip_and_replace_by_name,
     start_run_interrupts_the_running_run_of_the_same_kind,
 );
 
 async fn migrations_apply_once_and_rerun_as_no_ops(db: &TestDb) {
-    assert_eq!(count(db, "SELECT COUNT(*) FROM seaql_migrations").await, 5);
+    let migrations = Migrator::migrations().len() as i64;
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM seaql_migrations").await,
+        migrations
+    );
     db.store.migrate().await.expect("second migration run");
     // Opening again runs the migrator once more, on an up-to-date schema.
     let again = SeaStore::connect(&db.url).await.expect("reopen");
     again.migrate().await.expect("third migration run");
-    assert_eq!(count(db, "SELECT COUNT(*) FROM seaql_migrations").await, 5);
-    for table in ["connections", "records", "sync_state", "runs", "quarantine"] {
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM seaql_migrations").await,
+        migrations
+    );
+    for table in [
+        "connections",
+        "records",
+        "sync_state",
+        "runs",
+        "quarantine",
+        "leases",
+    ] {
         assert_eq!(
             count(db, &format!("SELECT COUNT(*) FROM {table}")).await,
             0,
@@ -33,6 +49,53 @@ async fn migrations_apply_once_and_rerun_as_no_ops(db: &TestDb) {
         );
     }
     again.close().await.expect("close");
+}
+
+/// A store written by the first release (five migrations) upgrades in
+/// place: its records stay, and its quarantine log keeps one entry per object.
+async fn a_first_release_store_upgrades_with_its_data(db: &TestDb) {
+    let sql = |s: &str| Statement::from_string(db.store.db().get_database_backend(), s.to_owned());
+    Migrator::down(db.store.db(), None)
+        .await
+        .expect("empty schema");
+    Migrator::up(db.store.db(), Some(5))
+        .await
+        .expect("first release schema");
+    for statement in [
+        "INSERT INTO connections (id, name, provider, tenant_id, tenant_name, sealed_credentials, \
+             status, created_at, updated_at) \
+         VALUES (1, 'acme', 'xero', 't', 'T', 'sealed', 'active', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+        "INSERT INTO runs (id, connection_id, kind, run_type, status, started_at) \
+         VALUES (1, 1, 'invoices', 'sync', 'succeeded', '2026-01-01T00:00:00Z')",
+        "INSERT INTO records (connection_id, kind, external_id, data, created_at) \
+         VALUES (1, 'invoices', 'a', '{}', '2026-01-01T00:00:00Z')",
+        "INSERT INTO quarantine (connection_id, kind, external_id, run_id, error, payload, created_at) \
+         VALUES (1, 'invoices', 'q', 1, 'old', '{}', '2026-01-01T00:00:00Z'), \
+                (1, 'invoices', 'q', 1, 'new', '{}', '2026-01-02T00:00:00Z'), \
+                (1, 'invoices', NULL, 1, 'no id', '{}', '2026-01-02T00:00:00Z'), \
+                (1, 'invoices', NULL, 1, 'no id', '{}', '2026-01-02T00:00:00Z')",
+    ] {
+        db.store
+            .db()
+            .execute_raw(sql(statement))
+            .await
+            .expect("first release data");
+    }
+    db.store.migrate().await.expect("upgrade");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM records").await, 1);
+    let entries = db
+        .store
+        .quarantined(ConnectionId(1), 10)
+        .await
+        .expect("quarantine");
+    let errors: Vec<&str> = entries.iter().map(|q| q.error.as_str()).collect();
+    assert_eq!(
+        errors,
+        ["no id", "no id", "new"],
+        "one entry per identified object"
+    );
+    let runs = db.store.runs(ConnectionId(1), 10).await.expect("runs");
+    assert_eq!(runs[0].worker, None, "older runs name no worker");
 }
 
 async fn connections_round_trip_and_replace_by_name(db: &TestDb) {
@@ -105,7 +168,7 @@ async fn start_run_interrupts_the_running_run_of_the_same_kind(db: &TestDb) {
     let contacts = run(store, c, "contacts").await;
     let elsewhere = run(store, other, "invoices").await;
     let r2 = store
-        .start_run(c, "invoices", RunType::Resync)
+        .start_run(&lease(c, "invoices"), RunType::Resync)
         .await
         .expect("start");
     assert!(r2.0 > r1.0);

@@ -11,14 +11,14 @@ use tether_core::store::*;
 use tether_store::entity::records;
 
 on_both_engines!(
-    finish_pull_deletes_unseen_records_and_advances_the_cursor,
+    finish_pull_deletes_confirmed_absent_records_and_advances_the_cursor,
     a_pull_without_reconcile_deletes_nothing,
     records_page_by_local_id,
     totals_count_live_deleted_and_quarantined_per_kind,
     quarantine_is_listed_newest_first,
 );
 
-async fn finish_pull_deletes_unseen_records_and_advances_the_cursor(db: &TestDb) {
+async fn finish_pull_deletes_confirmed_absent_records_and_advances_the_cursor(db: &TestDb) {
     let store = &db.store;
     let c = connection(store, "acme").await;
     let first = run(store, c, "items").await;
@@ -57,18 +57,12 @@ async fn finish_pull_deletes_unseen_records_and_advances_the_cursor(db: &TestDb)
         &[rec("a", "{}"), rec("c", "{}")],
     )
     .await;
-    let end = |run| PullEnd {
-        connection: c,
-        kind: "items",
-        run,
-        cursor: Some(t(5)),
-        seen_at: t(11),
-        reconcile: Some(Reconcile {
-            sweep: second,
-            deletion_source: "vanish",
-        }),
-    };
-    assert_eq!(store.finish_pull(end(second)).await.expect("sweep"), 1);
+    let unseen = store.unseen(c, "items", second).await.expect("unseen");
+    assert_eq!(unseen, ["b"], "only the synced record the pull missed");
+    // "a" is named too, as a confirmation racing a later sighting would:
+    // a record the pull saw is never deleted.
+    let absent = ["a".to_owned(), "b".to_owned()];
+    assert_eq!(finish(store, c, "items", second, t(11), &absent).await, 1);
     let rows = all(db, c, "items").await;
     assert_eq!(rows.len(), 4);
     let b = by_ext(&rows, "b");
@@ -96,7 +90,14 @@ async fn finish_pull_deletes_unseen_records_and_advances_the_cursor(db: &TestDb)
     assert_eq!(state.last_full_sync_at, Some(t(11)));
     assert_eq!(state.checkpoint, None);
     // Already deleted records are not deleted again.
-    assert_eq!(store.finish_pull(end(second)).await.expect("sweep"), 0);
+    assert_eq!(finish(store, c, "items", second, t(11), &absent).await, 0);
+    assert!(
+        store
+            .unseen(c, "items", second)
+            .await
+            .expect("unseen")
+            .is_empty()
+    );
 
     // b comes back in a later pull: live again.
     let third = run(store, c, "items").await;
@@ -248,21 +249,7 @@ async fn a_pull_without_reconcile_deletes_nothing(db: &TestDb) {
         &[rec("a", "{}"), rec("b", "{}")],
     )
     .await;
-    let reconcile = Some(Reconcile {
-        sweep: full,
-        deletion_source: "vanish",
-    });
-    store
-        .finish_pull(PullEnd {
-            connection: c,
-            kind: "items",
-            run: full,
-            cursor: Some(t(1)),
-            seen_at: t(2),
-            reconcile,
-        })
-        .await
-        .expect("full pull ends");
+    finish(store, c, "items", full, t(2), &[]).await;
 
     // A modified-since pull sees only "a": "b" must stay live, the cursor
     // moves, and the last full sync time stays the full pull's.
@@ -270,8 +257,7 @@ async fn a_pull_without_reconcile_deletes_nothing(db: &TestDb) {
     commit(store, c, "items", partial, t(8), &[rec("a", r#"{"v":2}"#)]).await;
     let deleted = store
         .finish_pull(PullEnd {
-            connection: c,
-            kind: "items",
+            lease: &lease(c, "items"),
             run: partial,
             cursor: Some(t(7)),
             seen_at: t(9),
@@ -287,6 +273,6 @@ async fn a_pull_without_reconcile_deletes_nothing(db: &TestDb) {
     );
     let state = store.sync_state(c, "items").await.expect("state");
     assert_eq!(state.cursor, Some(t(7)));
-    assert_eq!(state.last_full_sync_at, Some(t(2)));
+    assert_eq!(state.last_full_sync_at, Some(t(2)), "the full pull's end");
     assert!(state.checkpoint.is_none());
 }

@@ -77,6 +77,7 @@ pub async fn check(connector: &'static dyn Connector) {
 
     full_sync_is_complete_and_cheap(connector, &store, &session).await;
     second_sync_changes_nothing(connector, &store, &session).await;
+    read_by_ids_answers_exactly_what_exists(connector, &store, &session).await;
     parse_names_kind_and_field(connector);
     running.shutdown().await;
 }
@@ -134,9 +135,11 @@ async fn full_sync_is_complete_and_cheap(
     store: &SeaStore,
     session: &Session,
 ) {
-    let reports = Syncer::new(store, &session.api, session.connection.id)
+    let outcome = Syncer::new(store, &session.api, session.connection.id)
         .sync_kinds(connector.kinds())
         .await;
+    assert!(outcome.held.is_empty(), "nothing else holds the kinds");
+    let reports = outcome.reports;
     let mut paged_objects = 0;
     for (kind, report) in connector.kinds().iter().zip(&reports) {
         let name = format!("{}/{}", connector.id(), kind.name());
@@ -198,7 +201,8 @@ async fn second_sync_changes_nothing(
     }
     let reports = Syncer::new(store, &session.api, session.connection.id)
         .sync_kinds(connector.kinds())
-        .await;
+        .await
+        .reports;
     for (kind, report) in connector.kinds().iter().zip(&reports) {
         let name = format!("{}/{}", connector.id(), kind.name());
         assert_eq!(
@@ -217,6 +221,46 @@ async fn second_sync_changes_nothing(
                 "{name} {id}: unchanged"
             );
         }
+    }
+}
+
+/// Deletions are confirmed by reading ids: the answer must hold every object
+/// that exists and nothing for an id that does not.
+async fn read_by_ids_answers_exactly_what_exists(
+    connector: &'static dyn Connector,
+    store: &SeaStore,
+    session: &Session,
+) {
+    for kind in connector.kinds() {
+        let name = format!("{}/{}", connector.id(), kind.name());
+        let Some(max) = kind.capabilities().read_by_ids else {
+            continue;
+        };
+        assert!(max >= 1, "{name}: reads at least one id per call");
+        let stored = stored_records(store, session.connection.id, kind.name()).await;
+        let mut ids: Vec<String> = stored
+            .keys()
+            .take(max.saturating_sub(1).max(1))
+            .cloned()
+            .collect();
+        let wanted: HashSet<String> = ids.iter().cloned().collect();
+        ids.push(uuid::Uuid::new_v4().to_string());
+        ids.truncate(max);
+        let page = kind
+            .read_by_ids(&session.api, &ids)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: read by ids: {e}"));
+        let got: HashSet<String> = page
+            .objects
+            .iter()
+            .map(|raw| {
+                kind.parse(raw)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"))
+                    .external_id
+            })
+            .collect();
+        let expected: HashSet<String> = wanted.into_iter().filter(|id| ids.contains(id)).collect();
+        assert_eq!(got, expected, "{name}: exactly the ids that exist");
     }
 }
 

@@ -4,9 +4,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use tether_core::auth::Grant;
+use tether_core::lease::Holder;
 use tether_core::store::Store;
 use tether_core::sync::{KindReport, Syncer};
-use tether_core::{ConnectRequest, MasterKey, RateLimitPolicy, Session, Vault};
+use tether_core::{ConnectRequest, MasterKey, ObjectKind, RateLimitPolicy, Session, Vault};
 use tether_store::SeaStore;
 use tether_xero::sim::{SimConfig, SimHandle, SimLimits, SimSizes, XeroSim};
 
@@ -32,7 +33,20 @@ pub struct Env {
     pub vault: Vault,
     /// The connection, opened.
     pub session: Session,
+    /// Who this test's syncs hold their leases as.
+    pub holder: Holder,
     db: TestDb,
+}
+
+/// The session's kinds named in `names`, in sync order (all when empty).
+pub fn kinds_named(session: &Session, names: &[&str]) -> Vec<&'static dyn ObjectKind> {
+    session
+        .connector
+        .kinds()
+        .iter()
+        .copied()
+        .filter(|k| names.is_empty() || names.contains(&k.name()))
+        .collect()
 }
 
 impl Env {
@@ -61,6 +75,7 @@ impl Env {
             store,
             vault,
             session,
+            holder: Holder::this_process(),
             db,
         })
     }
@@ -76,19 +91,31 @@ impl Env {
         Session::open(connection, &self.vault).expect("open session")
     }
 
+    /// A syncer for `session` holding leases as this test's one process,
+    /// so a run cut off by the test is resumed by the next as a restarted
+    /// worker resumes its own work.
+    pub fn syncer<'a>(&'a self, session: &'a Session) -> Syncer<'a> {
+        Syncer::new(&self.store, &session.api, session.connection.id).holder(self.holder.clone())
+    }
+
     /// Syncs the given kinds (all when empty) with a fresh session.
     pub async fn sync(&self, kinds: &[&str]) -> Vec<KindReport> {
         let session = self.reopen().await;
-        let selected: Vec<_> = session
-            .connector
-            .kinds()
-            .iter()
-            .copied()
-            .filter(|k| kinds.is_empty() || kinds.contains(&k.name()))
-            .collect();
-        Syncer::new(&self.store, &session.api, session.connection.id)
-            .sync_kinds(&selected)
-            .await
+        let outcome = self
+            .syncer(&session)
+            .sync_kinds(&kinds_named(&session, kinds))
+            .await;
+        assert!(
+            outcome.held.is_empty(),
+            "held by another: {:?}",
+            outcome.held
+        );
+        outcome.reports
+    }
+
+    /// The id of the session's connection.
+    pub fn connection_id(&self) -> tether_core::store::ConnectionId {
+        self.session.connection.id
     }
 
     /// Ends the test, dropping its PostgreSQL database.

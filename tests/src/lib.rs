@@ -14,7 +14,7 @@ mod xero_app;
 
 pub use compare::{assert_store_matches_provider, canonical, stored_records};
 pub use db::{Backend, TestDb};
-pub use env::{Env, sim_config};
+pub use env::{Env, kinds_named, sim_config};
 pub use xero_app::XeroApp;
 
 /// Runs each listed `async fn(Backend)` once on SQLite and once on PostgreSQL.

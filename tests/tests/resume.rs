@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tether_core::store::{RunStatus, Store};
-use tether_core::sync::{KindReport, SyncObserver, Syncer};
+use tether_core::sync::{KindReport, SyncObserver};
 use tether_tests::{Backend, Env, assert_store_matches_provider, on_every_store, sim_config};
 use tokio::sync::Notify;
 
@@ -37,9 +37,9 @@ async fn cut_sync(env: &Env, pages: Option<u64>, after: Option<Duration>) {
         reached: reached.clone(),
     };
     let sync = async {
-        Syncer::new(&env.store, &session.api, session.connection.id)
+        env.syncer(&session)
             .observer(&observer)
-            .sync_kind(kind)
+            .sync_kinds(&[kind])
             .await
     };
     let stop = async {

@@ -14,8 +14,9 @@ use tether_core::sync::Syncer;
 use tether_core::{ConnectRequest, Session};
 use tether_store::SeaStore;
 
-use super::sync::{exit_code, print_reports};
+use super::sync::{exit_code, print_outcome};
 use crate::context::{Context, Global, data_dir};
+use crate::interrupt;
 use crate::progress::Bars;
 
 #[derive(clap::Args)]
@@ -106,11 +107,13 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     say("4. syncing every kind, within the provider's published rate limits:".to_string());
     let session = Session::open(connection, &ctx.vault)?;
     let bars = Bars::new(global.json);
-    let reports = Syncer::new(&ctx.store, &session.api, session.connection.id)
+    let outcome = Syncer::new(&ctx.store, &session.api, session.connection.id)
         .observer(&bars)
+        .cancel_on(interrupt::on_signal(global.json))
         .sync_kinds(session.connector.kinds())
         .await;
-    print_reports(&reports, global.json)?;
+    print_outcome(&outcome, global.json)?;
+    let reports = &outcome.reports;
 
     let totals = ctx.store.totals(session.connection.id).await?;
     let live: i64 = totals.iter().map(|t| t.live).sum();
@@ -135,16 +138,23 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             "seconds": started.elapsed().as_secs_f64(),
         }))?;
     }
-    say("Look around:".to_string());
-    say(format!(
-        "  tether --database {} status demo",
-        file.display()
-    ));
-    say(format!(
-        "  tether --database {} records demo invoices --limit 10",
-        file.display()
-    ));
-    say(format!("  tether --database {} runs demo", file.display()));
     running.shutdown().await;
-    Ok(exit_code(&reports))
+    // The file stands on its own: the write-ahead log is folded into it.
+    ctx.store.close().await?;
+    let db = file.display();
+    say(format!(
+        "\nThe store is complete in {db}. Look around (`cargo install --path cli` puts `tether` on your PATH):"
+    ));
+    say(format!("  tether --database {db} status demo"));
+    say(format!(
+        "  tether --database {db} records demo invoices --limit 10"
+    ));
+    say(format!("  tether --database {db} runs demo"));
+    say(
+        "The sandbox stopped with this command, so the `demo` connection cannot sync again. To try \
+         resyncs and failures yourself, run `tether sandbox xero` in another terminal and connect \
+         to it with the `tether connect` line it prints."
+            .to_string(),
+    );
+    Ok(exit_code(&outcome))
 }

@@ -18,6 +18,9 @@ use crate::context::Global;
 /// Exit code when some kinds synced and others failed.
 pub const PARTIAL_FAILURE: u8 = 3;
 
+/// Exit code when some kinds were left alone because another process holds them.
+pub const HELD: u8 = 4;
+
 #[derive(Subcommand)]
 pub enum Command {
     /// List the providers this build includes.

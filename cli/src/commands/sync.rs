@@ -4,12 +4,14 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use tether_core::ObjectKind;
+use tether_core::lease::LeaseInfo;
 use tether_core::store::RunStatus;
-use tether_core::sync::{KindReport, Syncer};
+use tether_core::sync::{SyncOutcome, Syncer};
 
-use super::PARTIAL_FAILURE;
+use super::{HELD, PARTIAL_FAILURE};
 use crate::context::{Context, Global};
-use crate::output::{Table, json_line};
+use crate::interrupt::{self, INTERRUPTED};
+use crate::output::{Table, json_line, time};
 use crate::progress::Bars;
 
 #[derive(clap::Args)]
@@ -26,12 +28,13 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let session = ctx.session(&args.name).await?;
     let kinds = select_kinds(session.connector.kinds(), &args.kinds)?;
     let bars = Bars::new(ctx.json);
-    let reports = Syncer::new(&ctx.store, &session.api, session.connection.id)
+    let outcome = Syncer::new(&ctx.store, &session.api, session.connection.id)
         .observer(&bars)
+        .cancel_on(interrupt::on_signal(ctx.json))
         .sync_kinds(&kinds)
         .await;
-    print_reports(&reports, ctx.json)?;
-    Ok(exit_code(&reports))
+    print_outcome(&outcome, ctx.json)?;
+    Ok(exit_code(&outcome))
 }
 
 /// The kinds named, in the connector's order; an unknown name is an error listing the valid ones.
@@ -58,7 +61,11 @@ pub fn select_kinds(
         .collect())
 }
 
-pub fn print_reports(reports: &[KindReport], json: bool) -> anyhow::Result<()> {
+/// The kind reports as a table (or JSON lines), then what a person should
+/// know: failures, kinds another process holds, quarantined objects, and how
+/// to resume an interrupted sync.
+pub fn print_outcome(outcome: &SyncOutcome, json: bool) -> anyhow::Result<()> {
+    let reports = &outcome.reports;
     if json {
         for r in reports {
             json_line(&serde_json::json!({
@@ -71,42 +78,56 @@ pub fn print_reports(reports: &[KindReport], json: bool) -> anyhow::Result<()> {
                 "error": r.error.as_ref().map(ToString::to_string),
             }))?;
         }
+        for held in &outcome.held {
+            json_line(&held_json(held))?;
+        }
         return Ok(());
     }
-    let mut table = Table::new(&[
-        "KIND",
-        "STATUS",
-        "FETCHED",
-        "STORED",
-        "QUARANTINED",
-        "DELETED",
-        "PAGES",
-        "API CALLS",
-        "SECONDS",
-    ]);
-    for r in reports {
-        let status = match (r.status, r.resumed) {
-            (RunStatus::Succeeded, true) => "resumed, ok".to_owned(),
-            (RunStatus::Succeeded, false) => "ok".to_owned(),
-            (other, _) => other.as_str().to_owned(),
-        };
-        table.row(vec![
-            r.kind.to_owned(),
-            status,
-            r.counts.fetched.to_string(),
-            r.counts.stored.to_string(),
-            r.counts.quarantined.to_string(),
-            r.counts.deleted.to_string(),
-            r.counts.pages.to_string(),
-            r.counts.api_calls.to_string(),
-            format!("{:.2}", r.elapsed.as_secs_f64()),
+    if !reports.is_empty() {
+        let mut table = Table::new(&[
+            "KIND",
+            "STATUS",
+            "FETCHED",
+            "STORED",
+            "QUARANTINED",
+            "MARKED DELETED",
+            "PAGES",
+            "API CALLS",
+            "SECONDS",
         ]);
+        for r in reports {
+            let status = match (r.status, r.resumed) {
+                (RunStatus::Succeeded, true) => "resumed, ok".to_owned(),
+                (RunStatus::Succeeded, false) => "ok".to_owned(),
+                (other, _) => other.as_str().to_owned(),
+            };
+            table.row(vec![
+                r.kind.to_owned(),
+                status,
+                r.counts.fetched.to_string(),
+                r.counts.stored.to_string(),
+                r.counts.quarantined.to_string(),
+                r.counts.deleted.to_string(),
+                r.counts.pages.to_string(),
+                r.counts.api_calls.to_string(),
+                format!("{:.2}", r.elapsed.as_secs_f64()),
+            ]);
+        }
+        table.print();
     }
-    table.print();
     for r in reports {
-        if let Some(e) = &r.error {
+        if let Some(e) = r.error.as_ref().filter(|_| r.status == RunStatus::Failed) {
             eprintln!("{} failed: {e}", r.kind);
         }
+    }
+    for held in &outcome.held {
+        eprintln!(
+            "{} is held by {} since {}: another tether process is working on it; \
+             run this again once it is done (a holder that died is taken over within a minute)",
+            held.kind,
+            held.holder,
+            time(Some(held.since))
+        );
     }
     let quarantined: i64 = reports.iter().map(|r| r.counts.quarantined).sum();
     if quarantined > 0 {
@@ -114,17 +135,37 @@ pub fn print_reports(reports: &[KindReport], json: bool) -> anyhow::Result<()> {
             "{quarantined} object(s) could not be read and were quarantined; see `tether status`"
         );
     }
+    if outcome.interrupted() {
+        let pages: i64 = reports.iter().map(|r| r.counts.pages).sum();
+        eprintln!("interrupted after {pages} page(s); run the same command to resume");
+    }
     Ok(())
 }
 
-/// Success, failure, or partial failure when only some kinds failed.
-pub fn exit_code(reports: &[KindReport]) -> ExitCode {
+/// A held kind as a JSON line.
+fn held_json(held: &LeaseInfo) -> serde_json::Value {
+    serde_json::json!({
+        "kind": held.kind,
+        "status": "held",
+        "held_by": {"host": held.holder.host, "pid": held.holder.pid},
+        "since": held.since,
+    })
+}
+
+/// 130 when interrupted; 1 when every kind that ran failed, 3 when some
+/// did; 4 when the rest was held by another process; 0 otherwise.
+pub fn exit_code(outcome: &SyncOutcome) -> ExitCode {
+    if outcome.interrupted() {
+        return ExitCode::from(INTERRUPTED);
+    }
+    let reports = &outcome.reports;
     let failed = reports
         .iter()
         .filter(|r| r.status != RunStatus::Succeeded)
         .count();
     match failed {
-        0 => ExitCode::SUCCESS,
+        0 if outcome.held.is_empty() => ExitCode::SUCCESS,
+        0 => ExitCode::from(HELD),
         n if n == reports.len() => ExitCode::FAILURE,
         _ => ExitCode::from(PARTIAL_FAILURE),
     }
@@ -134,6 +175,7 @@ pub fn exit_code(reports: &[KindReport]) -> ExitCode {
 mod tests {
     use super::*;
     use tether_core::store::RunCounts;
+    use tether_core::sync::KindReport;
 
     fn report(status: RunStatus) -> KindReport {
         KindReport {
@@ -147,15 +189,38 @@ mod tests {
         }
     }
 
+    fn outcome(statuses: &[RunStatus], held: usize) -> SyncOutcome {
+        let info = LeaseInfo {
+            kind: "items".to_owned(),
+            holder: tether_core::lease::Holder::this_process(),
+            since: chrono::Utc::now(),
+            expires_at: chrono::Utc::now(),
+        };
+        SyncOutcome {
+            reports: statuses.iter().map(|s| report(*s)).collect(),
+            held: vec![info; held],
+        }
+    }
+
     #[test]
-    fn exit_code_separates_partial_from_total_failure() {
-        let ok = report(RunStatus::Succeeded);
-        let failed = report(RunStatus::Failed);
+    fn exit_codes_say_what_happened() {
+        use RunStatus::*;
+        let code = |statuses: &[RunStatus], held| exit_code(&outcome(statuses, held));
+        assert_eq!(code(&[Succeeded], 0), ExitCode::SUCCESS);
         assert_eq!(
-            exit_code(&[report(RunStatus::Succeeded)]),
-            ExitCode::SUCCESS
+            code(&[Succeeded, Failed], 0),
+            ExitCode::from(PARTIAL_FAILURE)
         );
-        assert_eq!(exit_code(&[ok, failed]), ExitCode::from(PARTIAL_FAILURE));
-        assert_eq!(exit_code(&[report(RunStatus::Failed)]), ExitCode::FAILURE);
+        assert_eq!(code(&[Failed], 0), ExitCode::FAILURE);
+        assert_eq!(code(&[Succeeded], 1), ExitCode::from(HELD));
+        assert_eq!(code(&[], 2), ExitCode::from(HELD));
+        assert_eq!(
+            code(&[Succeeded, Failed], 1),
+            ExitCode::from(PARTIAL_FAILURE)
+        );
+        assert_eq!(
+            code(&[Succeeded, Interrupted], 0),
+            ExitCode::from(INTERRUPTED)
+        );
     }
 }

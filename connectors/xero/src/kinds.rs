@@ -27,14 +27,43 @@ pub(crate) struct Collection {
     /// Xero's path and envelope key (`Invoices`).
     pub path: &'static str,
     pub paging: Paging,
-    /// The `order` a full pull asks for, where Xero allows one.
+    /// The `order` a full pull asks for, where Xero allows one: the id, so
+    /// an object edited during the pull keeps its place (under
+    /// `UpdatedDateUTC` it would jump to the end and slide the object after
+    /// it onto a page already read).
     pub order: Option<&'static str>,
     /// Whether archived objects must be asked for (`includeArchived=true`).
     pub include_archived: bool,
     /// Whether `If-Modified-Since` narrows the listing.
     pub modified_since: bool,
+    /// How a set of these is read by id.
+    pub by_ids: ByIds,
     pub deletion: Deletion,
     pub write: Option<WriteCapabilities>,
+}
+
+/// How Xero reads a set of objects by id: the `IDs` parameter where the
+/// endpoint has one, else a `where` filter of ids joined by `OR`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ByIds {
+    /// `IDs=a,b,c` (Invoices, Contacts).
+    Param,
+    /// `where=Field==guid("a") OR …`, or `Field=="a"` for ids that are not GUIDs.
+    Where {
+        /// Whether the id is a GUID.
+        guid: bool,
+    },
+}
+
+impl ByIds {
+    /// The most ids one call carries: the `IDs` list is short; a `where`
+    /// filter is kept to a URL of a few kilobytes.
+    pub const fn max_ids(self) -> usize {
+        match self {
+            ByIds::Param => 100,
+            ByIds::Where { .. } => 50,
+        }
+    }
 }
 
 /// A Xero collection of objects of type `T`.
@@ -63,6 +92,7 @@ impl<T: XeroObject> ObjectKind for XeroKind<T> {
             paging: self.collection.paging,
             modified_since: self.collection.modified_since,
             deletion: self.collection.deletion.strategy,
+            read_by_ids: Some(self.collection.by_ids.max_ids()),
             write: self.collection.write,
         }
     }
@@ -74,12 +104,18 @@ impl<T: XeroObject> ObjectKind for XeroKind<T> {
     fn parse(&self, raw: &RawValue) -> std::result::Result<ParsedObject, ParseError> {
         parse::parse::<T>(&self.collection, raw)
     }
+
+    async fn read_by_ids(&self, api: &Api, ids: &[String]) -> Result<Page> {
+        lister::read_by_ids(api, &self.collection, T::ID_FIELD, ids).await
+    }
 }
 
 const PAGED: Paging = Paging::Paged {
     max_page_size: MAX_PAGE_SIZE,
 };
-const BY_UPDATE: Option<&str> = Some("UpdatedDateUTC ASC");
+
+/// Most collections are read by id with a `where` filter on their GUID.
+const GUID_WHERE: ByIds = ByIds::Where { guid: true };
 
 /// Transactions lock their number, type, contact and currency once exported.
 const TRANSACTION_LOCKS: &[&str] = &["Type", "Contact", "CurrencyCode"];
@@ -95,9 +131,10 @@ pub(crate) static CONTACTS: XeroKind<Contact> = XeroKind::new(Collection {
     kind: "contacts",
     path: "Contacts",
     paging: PAGED,
-    order: BY_UPDATE,
+    order: Some("ContactID ASC"),
     include_archived: true,
     modified_since: true,
+    by_ids: ByIds::Param,
     deletion: ARCHIVE_ONLY,
     write: Some(WriteCapabilities {
         batch_size: 50,
@@ -116,9 +153,10 @@ pub(crate) static INVOICES: XeroKind<Invoice> = XeroKind::new(Collection {
     kind: "invoices",
     path: "Invoices",
     paging: PAGED,
-    order: BY_UPDATE,
+    order: Some("InvoiceID ASC"),
     include_archived: false,
     modified_since: true,
+    by_ids: ByIds::Param,
     deletion: DELETED_OR_VOIDED,
     write: Some(WriteCapabilities {
         batch_size: 50,
@@ -137,9 +175,10 @@ pub(crate) static CREDIT_NOTES: XeroKind<CreditNote> = XeroKind::new(Collection 
     kind: "credit_notes",
     path: "CreditNotes",
     paging: PAGED,
-    order: BY_UPDATE,
+    order: Some("CreditNoteID ASC"),
     include_archived: false,
     modified_since: true,
+    by_ids: GUID_WHERE,
     deletion: DELETED_OR_VOIDED,
     write: Some(WriteCapabilities {
         batch_size: 50,
@@ -158,9 +197,10 @@ pub(crate) static PAYMENTS: XeroKind<Payment> = XeroKind::new(Collection {
     kind: "payments",
     path: "Payments",
     paging: PAGED,
-    order: BY_UPDATE,
+    order: Some("PaymentID ASC"),
     include_archived: false,
     modified_since: true,
+    by_ids: GUID_WHERE,
     deletion: DELETED_STATUS,
     write: Some(WriteCapabilities {
         batch_size: 50,
@@ -183,9 +223,10 @@ pub(crate) static BANK_TRANSACTIONS: XeroKind<BankTransaction> = XeroKind::new(C
     kind: "bank_transactions",
     path: "BankTransactions",
     paging: PAGED,
-    order: BY_UPDATE,
+    order: Some("BankTransactionID ASC"),
     include_archived: false,
     modified_since: true,
+    by_ids: GUID_WHERE,
     deletion: DELETED_OR_VOIDED,
     write: Some(WriteCapabilities {
         batch_size: 50,
@@ -208,6 +249,7 @@ pub(crate) static MANUAL_JOURNALS: XeroKind<ManualJournal> = XeroKind::new(Colle
     order: None,
     include_archived: false,
     modified_since: true,
+    by_ids: GUID_WHERE,
     deletion: DELETED_OR_VOIDED,
     write: Some(WriteCapabilities {
         batch_size: 50,
@@ -229,6 +271,7 @@ pub(crate) static ITEMS: XeroKind<Item> = XeroKind::new(Collection {
     order: None,
     include_archived: false,
     modified_since: true,
+    by_ids: GUID_WHERE,
     deletion: VANISH,
     write: Some(WriteCapabilities {
         batch_size: 50,
@@ -247,6 +290,7 @@ pub(crate) static ACCOUNTS: XeroKind<Account> = XeroKind::new(Collection {
     order: None,
     include_archived: false,
     modified_since: true,
+    by_ids: GUID_WHERE,
     deletion: VANISH,
     write: None,
 });
@@ -259,6 +303,7 @@ pub(crate) static TAX_RATES: XeroKind<TaxRate> = XeroKind::new(Collection {
     include_archived: false,
     // Tax rates carry no UpdatedDateUTC: every pull is whole.
     modified_since: false,
+    by_ids: ByIds::Where { guid: false },
     deletion: DELETED_STATUS,
     write: None,
 });
@@ -270,6 +315,7 @@ pub(crate) static TRACKING_CATEGORIES: XeroKind<TrackingCategory> = XeroKind::ne
     order: None,
     include_archived: true,
     modified_since: false,
+    by_ids: GUID_WHERE,
     deletion: VANISH,
     write: None,
 });

@@ -1,6 +1,7 @@
 //! The list hook: one page of a Xero collection. Follows Xero's `pagination`
 //! object where the endpoint has one, else pages until an empty page or one
-//! shorter than the largest seen (Xero may serve fewer than asked).
+//! shorter than the largest seen (Xero may serve fewer than asked). Reading
+//! a set of objects by id is the same listing, filtered.
 
 use std::collections::HashMap;
 
@@ -11,7 +12,7 @@ use tether_core::{Error, ErrorKind, Page, PageRequest, PageToken, Paging, Result
 
 use crate::client;
 use crate::config::MAX_PAGE_SIZE;
-use crate::kinds::Collection;
+use crate::kinds::{ByIds, Collection};
 
 /// Xero's `pagination` object (OpenAPI `Pagination`).
 #[derive(Deserialize)]
@@ -52,16 +53,13 @@ impl Position {
     }
 }
 
-/// Fetches one page of `collection`.
-pub(crate) async fn list_page(
-    api: &Api,
-    collection: &Collection,
-    request: PageRequest,
-) -> Result<Page> {
-    let position = Position::from_token(request.token.as_ref())?;
-    let mut query: Vec<(&str, String)> = Vec::new();
+/// The query every listing of `collection` carries: the page (paged
+/// collections only; without one Xero leaves line items out), the order and
+/// `includeArchived`.
+fn list_query(collection: &Collection, page: u32) -> Vec<(&'static str, String)> {
+    let mut query = Vec::new();
     if let Paging::Paged { .. } = collection.paging {
-        query.push(("page", position.page.to_string()));
+        query.push(("page", page.to_string()));
         query.push(("pageSize", MAX_PAGE_SIZE.to_string()));
     }
     if let Some(order) = collection.order {
@@ -70,6 +68,17 @@ pub(crate) async fn list_page(
     if collection.include_archived {
         query.push(("includeArchived", "true".to_owned()));
     }
+    query
+}
+
+/// Fetches one page of `collection`.
+pub(crate) async fn list_page(
+    api: &Api,
+    collection: &Collection,
+    request: PageRequest,
+) -> Result<Page> {
+    let position = Position::from_token(request.token.as_ref())?;
+    let query = list_query(collection, position.page);
     let mut headers = Vec::new();
     if let Some(since) = request.modified_since.filter(|_| collection.modified_since) {
         // Xero reads If-Modified-Since as a UTC timestamp without zone.
@@ -78,7 +87,62 @@ pub(crate) async fn list_page(
             since.format("%Y-%m-%dT%H:%M:%S").to_string(),
         ));
     }
-    let response = client::get(api, collection.path, &query, &headers).await?;
+    let (pagination, page) = fetch(api, collection, &query, &headers).await?;
+    let next = match (collection.paging, &pagination) {
+        (Paging::Unpaged, _) => None,
+        (Paging::Paged { .. }, Some(p)) => (p.page < p.page_count).then(|| Position {
+            page: p.page + 1,
+            largest: position.largest.max(page.objects.len()),
+        }),
+        (Paging::Paged { .. }, None) => {
+            let short = page.objects.is_empty() || page.objects.len() < position.largest;
+            (!short).then(|| Position {
+                page: position.page + 1,
+                largest: position.largest.max(page.objects.len()),
+            })
+        }
+    };
+    Ok(Page {
+        next: next.map(Position::token),
+        ..page
+    })
+}
+
+/// Reads the objects of `collection` with these ids (at most
+/// `by_ids.max_ids()`, so one page holds them all).
+pub(crate) async fn read_by_ids(
+    api: &Api,
+    collection: &Collection,
+    id_field: &str,
+    ids: &[String],
+) -> Result<Page> {
+    let mut query = list_query(collection, 1);
+    match collection.by_ids {
+        ByIds::Param => query.push(("IDs", ids.join(","))),
+        ByIds::Where { guid } => {
+            let one = |id: &String| {
+                if guid {
+                    format!("{id_field}==guid(\"{id}\")")
+                } else {
+                    format!("{id_field}==\"{id}\"")
+                }
+            };
+            let filter: Vec<String> = ids.iter().map(one).collect();
+            query.push(("where", filter.join(" OR ")));
+        }
+    }
+    let (_, page) = fetch(api, collection, &query, &[]).await?;
+    Ok(page)
+}
+
+/// One `GET` of the collection, its objects still raw, and its `pagination`.
+async fn fetch(
+    api: &Api,
+    collection: &Collection,
+    query: &[(&str, String)],
+    headers: &[(&'static str, String)],
+) -> Result<(Option<Pagination>, Page)> {
+    let response = client::get(api, collection.path, query, headers).await?;
     let envelope: HashMap<&str, &RawValue> =
         serde_json::from_slice(&response.body).map_err(|e| {
             Error::new(
@@ -101,26 +165,13 @@ pub(crate) async fn list_page(
     let pagination: Option<Pagination> = envelope
         .get("pagination")
         .and_then(|p| serde_json::from_str(p.get()).ok());
-    let next = match (collection.paging, &pagination) {
-        (Paging::Unpaged, _) => None,
-        (Paging::Paged { .. }, Some(p)) => (p.page < p.page_count).then(|| Position {
-            page: p.page + 1,
-            largest: position.largest.max(objects.len()),
-        }),
-        (Paging::Paged { .. }, None) => {
-            let short = objects.is_empty() || objects.len() < position.largest;
-            (!short).then(|| Position {
-                page: position.page + 1,
-                largest: position.largest.max(objects.len()),
-            })
-        }
-    };
-    Ok(Page {
-        total_hint: pagination.and_then(|p| p.item_count),
+    let page = Page {
+        total_hint: pagination.as_ref().and_then(|p| p.item_count),
         objects,
-        next: next.map(Position::token),
+        next: None,
         provider_time: provider_time(&response.headers),
-    })
+    };
+    Ok((pagination, page))
 }
 
 #[cfg(test)]

@@ -1,16 +1,26 @@
 //! The fetching half of the pull: lists pages and parses their objects ahead
 //! of the commits, so the network, JSON parsing and the database overlap.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::future::Future;
+
+use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
 use crate::http::{Api, RetryPolicy};
 use crate::store::{QuarantineEntry, RecordUpsert, RunId};
-use crate::{ErrorKind, ObjectKind, PageRequest, PageToken, Result, Timestamp};
+use crate::{ErrorKind, ObjectKind, Page, PageRequest, PageToken, Result, Timestamp};
 
-/// A page made ready for the store.
-pub(super) struct PreparedPage {
+/// Objects made ready for the store.
+pub(super) struct Prepared {
     pub records: Vec<RecordUpsert>,
     pub quarantined: Vec<QuarantineEntry>,
+}
+
+/// A listing page made ready for the store.
+pub(super) struct PreparedPage {
+    pub objects: Prepared,
     pub fetched: usize,
     pub next: Option<PageToken>,
     pub provider_time: Option<Timestamp>,
@@ -48,68 +58,91 @@ impl Fetcher {
     }
 
     async fn fetch(&self, token: Option<PageToken>) -> Result<PreparedPage> {
-        let mut delays = self.page_retry.backoff();
-        let page = loop {
-            let request = PageRequest {
-                token: token.clone(),
-                modified_since: None,
-            };
-            match self.kind.list_page(&self.api, request).await {
-                Ok(page) => break page,
-                Err(e) if e.kind() == ErrorKind::Malformed => match delays.next() {
-                    Some(delay) => {
-                        tracing::warn!(kind = self.kind.name(), error = %e, ?delay, "page failed; retrying");
-                        tokio::time::sleep(delay).await;
-                    }
-                    None => return Err(e),
+        let page = retry_malformed(self.page_retry, self.kind, || {
+            self.kind.list_page(
+                &self.api,
+                PageRequest {
+                    token: token.clone(),
+                    modified_since: None,
                 },
-                Err(e) => return Err(e),
-            }
-        };
-        let fetched = page.objects.len();
-        let mut records: Vec<RecordUpsert> = Vec::with_capacity(fetched);
-        let mut ids = std::collections::HashMap::with_capacity(fetched);
-        let mut quarantined = Vec::new();
-        for raw in &page.objects {
-            match self.kind.parse(raw) {
-                Ok(object) => {
-                    let record = RecordUpsert {
-                        external_id: object.external_id,
-                        remote_updated_at: object.remote_updated_at,
-                        deleted: object.deleted,
-                        data: object.data,
-                    };
-                    // One upsert statement cannot touch a row twice: the last copy wins.
-                    match ids.entry(record.external_id.clone()) {
-                        std::collections::hash_map::Entry::Occupied(at) => {
-                            records[*at.get()] = record
-                        }
-                        std::collections::hash_map::Entry::Vacant(slot) => {
-                            slot.insert(records.len());
-                            records.push(record);
-                        }
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "quarantined");
-                    quarantined.push(QuarantineEntry {
-                        kind: self.kind.name().to_owned(),
-                        external_id: e.external_id.clone(),
-                        error: e.to_string(),
-                        payload: raw.get().to_owned(),
-                        run_id: self.run,
-                        created_at: chrono::Utc::now(),
-                    });
-                }
-            }
-        }
+            )
+        })
+        .await?;
         Ok(PreparedPage {
-            records,
-            quarantined,
-            fetched,
+            fetched: page.objects.len(),
+            objects: prepare(self.kind, self.run, &page.objects),
             next: page.next,
             provider_time: page.provider_time,
             total_hint: page.total_hint,
         })
+    }
+}
+
+/// Calls `read` again while the provider's answer comes back garbled; other
+/// failures were already retried by the HTTP layer and are returned as they are.
+pub(super) async fn retry_malformed<F, Fut>(
+    policy: RetryPolicy,
+    kind: &dyn ObjectKind,
+    mut read: F,
+) -> Result<Page>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Page>>,
+{
+    let mut delays = policy.backoff();
+    loop {
+        match read().await {
+            Err(e) if e.kind() == ErrorKind::Malformed => match delays.next() {
+                Some(delay) => {
+                    tracing::warn!(kind = kind.name(), error = %e, ?delay, "answer garbled; asking again");
+                    tokio::time::sleep(delay).await;
+                }
+                None => return Err(e),
+            },
+            other => return other,
+        }
+    }
+}
+
+/// Parses provider objects into records; one that does not parse is
+/// quarantined with the reason, and the others go on.
+pub(super) fn prepare(kind: &dyn ObjectKind, run: RunId, objects: &[Box<RawValue>]) -> Prepared {
+    let mut records: Vec<RecordUpsert> = Vec::with_capacity(objects.len());
+    let mut at = HashMap::with_capacity(objects.len());
+    let mut quarantined = Vec::new();
+    for raw in objects {
+        match kind.parse(raw) {
+            Ok(object) => {
+                let record = RecordUpsert {
+                    external_id: object.external_id,
+                    remote_updated_at: object.remote_updated_at,
+                    deleted: object.deleted,
+                    data: object.data,
+                };
+                // One upsert statement cannot touch a row twice: the last copy wins.
+                match at.entry(record.external_id.clone()) {
+                    Entry::Occupied(i) => records[*i.get()] = record,
+                    Entry::Vacant(slot) => {
+                        slot.insert(records.len());
+                        records.push(record);
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "quarantined");
+                quarantined.push(QuarantineEntry {
+                    kind: kind.name().to_owned(),
+                    external_id: e.external_id.clone(),
+                    error: e.to_string(),
+                    payload: raw.get().to_owned(),
+                    run_id: run,
+                    created_at: chrono::Utc::now(),
+                });
+            }
+        }
+    }
+    Prepared {
+        records,
+        quarantined,
     }
 }

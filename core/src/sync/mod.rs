@@ -1,23 +1,32 @@
 //! The full pull of one kind ("sync"), owned by core: page after page, each
 //! page committed with its checkpoint in one transaction, so a crash at any
 //! point loses nothing and the next run resumes from the last committed page.
-//! At the end, whatever the listing did not return is marked deleted and the
-//! cursor moves to the provider time the pull started at, minus an overlap.
+//! At the end, whatever the listing did not return and the provider confirms
+//! gone is marked deleted, and the cursor moves to the provider time the pull
+//! started at, minus an overlap.
+//!
+//! Every kind is pulled under a lease (see [`crate::lease`]): a second sync
+//! of the same work does the kinds it can and reports the ones held.
 
 mod fetch;
+mod leases;
 mod observer;
+mod reconcile;
 
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use crate::http::{Api, RetryPolicy};
+use crate::lease::{DEFAULT_LEASE_TTL, Holder, Lease, LeaseInfo};
 use crate::store::{
     Checkpoint, ConnectionId, PageCommit, PullEnd, Reconcile, RunCounts, RunId, RunStatus, RunType,
     Store,
 };
-use crate::{DeletionStrategy, Error, ObjectKind, Timestamp};
+use crate::{Error, ErrorKind, ObjectKind, Timestamp};
 
+use leases::HeldLeases;
 pub use observer::{NoProgress, SyncObserver};
 
 /// Knobs of the sync loop.
@@ -32,6 +41,9 @@ pub struct SyncOptions {
     pub page_retry: RetryPolicy,
     /// Pages fetched ahead of the one being committed.
     pub prefetch: usize,
+    /// How long a lease outlives its last renewal: the work of a process
+    /// that died is taken over this long after it stopped renewing.
+    pub lease_ttl: Duration,
 }
 
 impl Default for SyncOptions {
@@ -43,6 +55,7 @@ impl Default for SyncOptions {
                 ..RetryPolicy::default()
             },
             prefetch: 2,
+            lease_ttl: DEFAULT_LEASE_TTL,
         }
     }
 }
@@ -66,6 +79,24 @@ pub struct KindReport {
     pub error: Option<Error>,
 }
 
+/// What a sync of several kinds did.
+#[derive(Debug, Default)]
+pub struct SyncOutcome {
+    /// One report per kind it ran, in the order asked.
+    pub reports: Vec<KindReport>,
+    /// The kinds it left alone because another process holds them.
+    pub held: Vec<LeaseInfo>,
+}
+
+impl SyncOutcome {
+    /// Whether it was stopped on request before it finished.
+    pub fn interrupted(&self) -> bool {
+        self.reports
+            .iter()
+            .any(|r| r.status == RunStatus::Interrupted)
+    }
+}
+
 /// Runs full pulls for one connection.
 pub struct Syncer<'a> {
     store: &'a dyn Store,
@@ -73,10 +104,29 @@ pub struct Syncer<'a> {
     connection: ConnectionId,
     options: SyncOptions,
     observer: &'a dyn SyncObserver,
+    holder: Holder,
+    cancel: CancellationToken,
+}
+
+/// One kind's run in progress: what its writes carry and what it counted.
+struct KindRun<'a> {
+    kind: &'static dyn ObjectKind,
+    lease: &'a Lease,
+    run: RunId,
+    calls_before: u64,
+    counts: RunCounts,
+}
+
+impl KindRun<'_> {
+    /// API calls made since the run started.
+    fn api_calls(&self, api: &Api) -> i64 {
+        (api.stats().calls() - self.calls_before) as i64
+    }
 }
 
 impl<'a> Syncer<'a> {
-    /// A syncer writing to `store` through `api` for `connection`.
+    /// A syncer writing to `store` through `api` for `connection`, holding
+    /// its leases as a new holder of this process.
     pub fn new(store: &'a dyn Store, api: &'a Api, connection: ConnectionId) -> Self {
         Syncer {
             store,
@@ -84,6 +134,8 @@ impl<'a> Syncer<'a> {
             connection,
             options: SyncOptions::default(),
             observer: &NoProgress,
+            holder: Holder::this_process(),
+            cancel: CancellationToken::new(),
         }
     }
 
@@ -99,50 +151,112 @@ impl<'a> Syncer<'a> {
         self
     }
 
-    /// Syncs each kind in turn; a kind that fails does not stop the others.
-    pub async fn sync_kinds(&self, kinds: &[&'static dyn ObjectKind]) -> Vec<KindReport> {
-        let mut reports = Vec::with_capacity(kinds.len());
-        for kind in kinds {
-            reports.push(self.sync_kind(*kind).await);
-        }
-        reports
+    /// Holds leases as `holder` (a worker that resumes its own work).
+    pub fn holder(mut self, holder: Holder) -> Self {
+        self.holder = holder;
+        self
     }
 
-    /// Pulls every object of `kind`, resuming an unfinished pull.
-    pub async fn sync_kind(&self, kind: &'static dyn ObjectKind) -> KindReport {
+    /// Stops at the next page boundary once `cancel` fires: the page in hand
+    /// commits, the run is recorded as interrupted, and no further kind starts.
+    pub fn cancel_on(mut self, cancel: CancellationToken) -> Self {
+        self.cancel = cancel;
+        self
+    }
+
+    /// Syncs each kind in turn; a kind that fails does not stop the others,
+    /// and a kind another process holds is left to it.
+    pub async fn sync_kinds(&self, kinds: &[&'static dyn ObjectKind]) -> SyncOutcome {
+        let mut outcome = SyncOutcome::default();
+        let mut granted = Vec::with_capacity(kinds.len());
+        for kind in kinds {
+            let lease = self.lease(*kind);
+            match leases::acquire(self.store, &lease).await {
+                Ok(None) => granted.push(lease),
+                Ok(Some(held)) => outcome.held.push(held),
+                Err(e) => outcome.reports.push(self.not_started(*kind, e)),
+            }
+        }
+        let held = HeldLeases::new(granted);
+        let work = async {
+            for kind in kinds {
+                if self.cancel.is_cancelled() {
+                    break;
+                }
+                let Some(lease) = held.get(*kind) else {
+                    continue;
+                };
+                outcome.reports.push(self.sync_kind(*kind, &lease).await);
+                held.release(self.store, kind.name()).await;
+            }
+        };
+        tokio::select! {
+            () = work => {}
+            () = held.heartbeat(self.store, self.options.lease_ttl / 4) => {}
+        }
+        held.release_all(self.store).await;
+        outcome
+    }
+
+    fn lease(&self, kind: &dyn ObjectKind) -> Lease {
+        Lease {
+            connection: self.connection,
+            kind: kind.name().to_owned(),
+            holder: self.holder.clone(),
+            ttl: self.options.lease_ttl,
+        }
+    }
+
+    fn not_started(&self, kind: &'static dyn ObjectKind, error: Error) -> KindReport {
+        let report = KindReport {
+            kind: kind.name(),
+            run: None,
+            resumed: false,
+            status: RunStatus::Failed,
+            counts: RunCounts::default(),
+            elapsed: Duration::ZERO,
+            error: Some(error),
+        };
+        self.observer.finished(&report);
+        report
+    }
+
+    /// Pulls every object of `kind` under `lease`, resuming an unfinished pull.
+    async fn sync_kind(&self, kind: &'static dyn ObjectKind, lease: &Lease) -> KindReport {
         let started = Instant::now();
         let calls_before = self.api.stats().calls();
-        let mut counts = RunCounts::default();
-        let mut resumed = false;
-        let (run, outcome) = match self
-            .store
-            .start_run(self.connection, kind.name(), RunType::Sync)
-            .await
-        {
-            Ok(run) => (
-                Some(run),
-                self.pull(kind, run, &mut counts, &mut resumed).await,
-            ),
-            Err(e) => (None, Err(e)),
+        let run = match self.store.start_run(lease, RunType::Sync).await {
+            Ok(run) => run,
+            Err(e) => return self.not_started(kind, e),
         };
-        counts.api_calls = (self.api.stats().calls() - calls_before) as i64;
-        let status = match outcome {
+        let mut work = KindRun {
+            kind,
+            lease,
+            run,
+            calls_before,
+            counts: RunCounts::default(),
+        };
+        let mut resumed = false;
+        let outcome = self.pull(&mut work, &mut resumed).await;
+        let mut counts = work.counts;
+        counts.api_calls = work.api_calls(self.api);
+        let status = match &outcome {
             Ok(()) => RunStatus::Succeeded,
+            Err(e) if e.kind() == ErrorKind::Cancelled => RunStatus::Interrupted,
             Err(_) => RunStatus::Failed,
         };
         let error = outcome.err();
         let message = error.as_ref().map(ToString::to_string);
-        if let Some(run) = run
-            && let Err(e) = self
-                .store
-                .finish_run(run, status, &counts, message.as_deref())
-                .await
+        if let Err(e) = self
+            .store
+            .finish_run(run, status, &counts, message.as_deref())
+            .await
         {
             tracing::error!(kind = kind.name(), error = %e, "could not record the end of the run");
         }
         let report = KindReport {
             kind: kind.name(),
-            run,
+            run: Some(run),
             resumed,
             status,
             counts,
@@ -154,17 +268,12 @@ impl<'a> Syncer<'a> {
     }
 
     /// The loop itself.
-    async fn pull(
-        &self,
-        kind: &'static dyn ObjectKind,
-        run: RunId,
-        counts: &mut RunCounts,
-        resumed: &mut bool,
-    ) -> crate::Result<()> {
+    async fn pull(&self, work: &mut KindRun<'_>, resumed: &mut bool) -> crate::Result<()> {
+        let kind = work.kind;
         let state = self.store.sync_state(self.connection, kind.name()).await?;
         *resumed = state.checkpoint.is_some();
         let mut checkpoint = state.checkpoint.unwrap_or(Checkpoint {
-            sweep: run,
+            sweep: work.run,
             next: None,
             pending_cursor: None,
             pages: 0,
@@ -178,12 +287,18 @@ impl<'a> Syncer<'a> {
             let fetcher = fetch::Fetcher {
                 api: self.api.clone(),
                 kind,
-                run,
+                run: work.run,
                 start: checkpoint.next.clone(),
                 page_retry: self.options.page_retry,
             };
             let fetching = AbortOnDrop(tokio::spawn(fetcher.run(tx)));
-            while let Some(page) = rx.recv().await {
+            loop {
+                let page = tokio::select! {
+                    biased;
+                    () = self.cancel.cancelled() => return Err(interrupted(&work.counts)),
+                    page = rx.recv() => page,
+                };
+                let Some(page) = page else { break };
                 let page = page?;
                 let provider_time = page.provider_time.unwrap_or_else(chrono::Utc::now);
                 if checkpoint.pending_cursor.is_none() {
@@ -193,21 +308,24 @@ impl<'a> Syncer<'a> {
                 }
                 checkpoint.next = page.next;
                 checkpoint.pages += 1;
-                self.store
-                    .commit_page(PageCommit {
-                        connection: self.connection,
-                        kind: kind.name(),
-                        run,
-                        synced_at: provider_time,
-                        records: &page.records,
-                        quarantined: &page.quarantined,
-                        checkpoint: &checkpoint,
-                    })
-                    .await?;
+                let mut counts = work.counts;
                 counts.pages += 1;
                 counts.fetched += page.fetched as i64;
-                counts.stored += page.records.len() as i64;
-                counts.quarantined += page.quarantined.len() as i64;
+                counts.stored += page.objects.records.len() as i64;
+                counts.quarantined += page.objects.quarantined.len() as i64;
+                counts.api_calls = work.api_calls(self.api);
+                self.store
+                    .commit_page(PageCommit {
+                        lease: work.lease,
+                        run: work.run,
+                        synced_at: provider_time,
+                        records: &page.objects.records,
+                        quarantined: &page.objects.quarantined,
+                        checkpoint: &checkpoint,
+                        counts: &counts,
+                    })
+                    .await?;
+                work.counts = counts;
                 seen_at = Some(provider_time);
                 self.observer
                     .page(kind.name(), counts.fetched as u64, page.total_hint);
@@ -217,12 +335,16 @@ impl<'a> Syncer<'a> {
             fetching.join().await?;
         }
 
+        let unseen = self
+            .store
+            .unseen(self.connection, kind.name(), checkpoint.sweep)
+            .await?;
+        let confirmed_absent = self.confirm_absent(work, &checkpoint, unseen).await?;
         let deleted = self
             .store
             .finish_pull(PullEnd {
-                connection: self.connection,
-                kind: kind.name(),
-                run,
+                lease: work.lease,
+                run: work.run,
                 cursor: checkpoint.pending_cursor,
                 // A run resuming a listing that was already complete fetched
                 // nothing: the provider time it started at stands in.
@@ -231,13 +353,25 @@ impl<'a> Syncer<'a> {
                     .unwrap_or_else(chrono::Utc::now),
                 reconcile: Some(Reconcile {
                     sweep: checkpoint.sweep,
-                    deletion_source: DeletionStrategy::Vanish.as_str(),
+                    confirmed_absent: &confirmed_absent,
+                    deletion_source: kind.capabilities().deletion.confirmed_absent_source(),
                 }),
             })
             .await?;
-        counts.deleted = deleted as i64;
+        work.counts.deleted = deleted as i64;
         Ok(())
     }
+}
+
+/// The error that ends a run stopped on request.
+fn interrupted(counts: &RunCounts) -> Error {
+    Error::new(
+        ErrorKind::Cancelled,
+        format!(
+            "interrupted after {} page(s); run the same command to resume",
+            counts.pages
+        ),
+    )
 }
 
 /// Stops the fetcher when the loop ends early (a failed commit, a dropped

@@ -2,6 +2,7 @@
 //! [`crate::migration`]; the migrations, not these, define the schema.
 
 pub mod connections;
+pub mod leases;
 pub mod quarantine;
 pub mod records;
 pub mod runs;

@@ -39,6 +39,9 @@ pub struct Model {
     /// The error that stopped it.
     #[sea_orm(column_type = "Text", nullable)]
     pub error: Option<String>,
+    /// The process that ran it (`host (pid N)`).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub worker: Option<String>,
 }
 
 /// A run belongs to its connection.

@@ -11,6 +11,9 @@ mod m0002_create_runs;
 mod m0003_create_records;
 mod m0004_create_sync_state;
 mod m0005_create_quarantine;
+mod m0006_create_leases;
+mod m0007_add_run_worker;
+mod m0008_quarantine_per_object;
 
 /// Applies the store's migrations; [`crate::SeaStore::connect`] runs it.
 pub struct Migrator;
@@ -24,6 +27,9 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_create_records::Migration),
             Box::new(m0004_create_sync_state::Migration),
             Box::new(m0005_create_quarantine::Migration),
+            Box::new(m0006_create_leases::Migration),
+            Box::new(m0007_add_run_worker::Migration),
+            Box::new(m0008_quarantine_per_object::Migration),
         ]
     }
 }

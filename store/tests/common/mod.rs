@@ -29,12 +29,15 @@ macro_rules! on_both_engines {
     };
 }
 
+use std::time::Duration;
+
 use chrono::{TimeZone, Utc};
 use sea_orm::{ConnectionTrait, Database, Statement};
 use tether_core::Timestamp;
+use tether_core::lease::{Holder, Lease};
 use tether_core::store::{
-    Checkpoint, ConnectionId, NewConnection, PageCommit, QuarantineEntry, RecordQuery,
-    RecordUpsert, RunId, RunType, Store, StoredRecord,
+    Checkpoint, ConnectionId, NewConnection, PageCommit, PullEnd, QuarantineEntry, Reconcile,
+    RecordQuery, RecordUpsert, RunCounts, RunId, RunType, Store, StoredRecord,
 };
 use tether_store::SeaStore;
 
@@ -203,6 +206,55 @@ pub fn checkpoint(sweep: RunId, next: Option<&str>, pages: i64) -> Checkpoint {
     }
 }
 
+/// A holder, as a process of its own.
+pub fn holder(name: &str) -> Holder {
+    Holder {
+        token: format!("token-{name}"),
+        host: format!("host-{name}"),
+        pid: 4242,
+    }
+}
+
+/// The lease these tests write under, held by `holder("tests")`.
+pub fn lease(connection: ConnectionId, kind: &str) -> Lease {
+    lease_for(connection, kind, holder("tests"), Duration::from_secs(60))
+}
+
+/// A lease on (connection, kind) for `holder`.
+pub fn lease_for(connection: ConnectionId, kind: &str, holder: Holder, ttl: Duration) -> Lease {
+    Lease {
+        connection,
+        kind: kind.to_owned(),
+        holder,
+        ttl,
+    }
+}
+
+/// Ends the pull of `kind` that `sweep` started, deleting `confirmed_absent`.
+pub async fn finish(
+    store: &SeaStore,
+    connection: ConnectionId,
+    kind: &str,
+    sweep: RunId,
+    seen_at: Timestamp,
+    confirmed_absent: &[String],
+) -> u64 {
+    store
+        .finish_pull(PullEnd {
+            lease: &lease(connection, kind),
+            run: sweep,
+            cursor: Some(t(5)),
+            seen_at,
+            reconcile: Some(Reconcile {
+                sweep,
+                confirmed_absent,
+                deletion_source: "vanish",
+            }),
+        })
+        .await
+        .expect("finish pull")
+}
+
 /// Commits `records` as a page of a pull started by `run`, itself the sweep.
 pub async fn commit(
     store: &SeaStore,
@@ -228,23 +280,30 @@ pub async fn commit_with(
     quarantined: &[QuarantineEntry],
 ) -> tether_core::Result<()> {
     let checkpoint = checkpoint(run, Some("next"), 1);
+    let lease = lease(connection, kind);
+    // Taking a lease one already holds renews it; a connection that does not
+    // exist has none to take, and the commit below is refused.
+    let _ = store.acquire_lease(&lease, None).await;
     store
         .commit_page(PageCommit {
-            connection,
-            kind,
+            lease: &lease,
             run,
             synced_at,
             records,
             quarantined,
             checkpoint: &checkpoint,
+            counts: &RunCounts::default(),
         })
         .await
 }
 
-/// Starts a sync run.
+/// Takes the tests' lease on (connection, kind) and starts a sync run under it.
 pub async fn run(store: &SeaStore, connection: ConnectionId, kind: &str) -> RunId {
+    let lease = lease(connection, kind);
+    let held = store.acquire_lease(&lease, None).await.expect("take lease");
+    assert!(held.is_none(), "the tests' lease is free: {held:?}");
     store
-        .start_run(connection, kind, RunType::Sync)
+        .start_run(&lease, RunType::Sync)
         .await
         .expect("start run")
 }

@@ -90,10 +90,14 @@ async fn sync(base_url: &str, client_id: &str, client_secret: &str, db_path: &st
         .kind("invoices")
         .context("invoices kind")?;
     let started = Instant::now();
-    let report = Syncer::new(&store, &session.api, session.connection.id)
-        .sync_kind(kind)
+    let mut outcome = Syncer::new(&store, &session.api, session.connection.id)
+        .sync_kinds(&[kind])
         .await;
     let seconds = started.elapsed().as_secs_f64();
+    let report = outcome
+        .reports
+        .pop()
+        .context("the kind was held by another process")?;
     if report.status != RunStatus::Succeeded {
         bail!("sync failed: {:?}", report.error);
     }

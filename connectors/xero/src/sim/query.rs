@@ -39,7 +39,8 @@ pub(crate) struct Filter {
     pub ids: Option<HashSet<Uuid>>,
     pub numbers: Option<HashSet<String>>,
     pub contact_ids: Option<HashSet<Uuid>>,
-    pub conds: Vec<Cond>,
+    /// `where`: any of these alternatives, each a list of comparisons that all hold.
+    pub conds: Vec<Vec<Cond>>,
     /// Lower-cased search term.
     pub search: Option<String>,
 }

@@ -38,10 +38,13 @@ pub(crate) fn matches(kind: Kind, f: &Filter, id: &Uuid, e: &Entry) -> bool {
         return true;
     }
     let mut parsed: Option<Value> = None;
-    for c in &f.conds {
-        if !cond_holds(kind, c, id, e, &mut parsed) {
-            return false;
-        }
+    if !f.conds.is_empty()
+        && !f
+            .conds
+            .iter()
+            .any(|all| all.iter().all(|c| cond_holds(kind, c, id, e, &mut parsed)))
+    {
+        return false;
     }
     if let Some(term) = &f.search {
         let v = parsed.get_or_insert_with(|| parse(e));
@@ -218,6 +221,18 @@ mod tests {
             &inv
         ));
         assert!(matches(Kind::Invoices, &f(r#"Type!="ACCPAY""#), &id, &inv));
+        assert!(matches(
+            Kind::Invoices,
+            &f(r#"Type=="ACCPAY" OR Total==10.5"#),
+            &id,
+            &inv
+        ));
+        assert!(!matches(
+            Kind::Invoices,
+            &f(r#"Type=="ACCPAY" OR Status=="DRAFT""#),
+            &id,
+            &inv
+        ));
         assert!(!matches(Kind::Invoices, &f(r#"Reference=="x""#), &id, &inv));
     }
 

@@ -1,26 +1,30 @@
 //! The `where` filter: comparisons (`Field=="value"`, `Field!=value`,
-//! `Contact.ContactID==guid("...")`) joined by `AND`; anything else is a
-//! QueryParseException, so an unsupported filter never silently matches all.
+//! `Contact.ContactID==guid("...")`) joined by `AND`/`&&` and `OR`/`||`,
+//! `AND` binding tighter as in Xero's filter language; anything else
+//! (parentheses, `.Contains`, ranges) is a QueryParseException, so an
+//! unsupported filter never silently matches all.
 
 use super::model::parse_decimal;
 use super::query::{Cond, CondValue, QueryError};
 
-/// Parses a `where` filter: comparisons joined by `AND`/`&&`.
-pub(crate) fn parse_where(s: &str) -> Result<Vec<Cond>, QueryError> {
+/// Parses a `where` filter into alternatives (joined by `OR`), each a list
+/// of comparisons that must all hold (joined by `AND`).
+pub(crate) fn parse_where(s: &str) -> Result<Vec<Vec<Cond>>, QueryError> {
     let mut p = WhereParser {
         s: s.as_bytes(),
         i: 0,
     };
-    let mut conds = vec![p.cond()?];
+    let mut alternatives = vec![vec![p.cond()?]];
     loop {
         p.ws();
         if p.i >= p.s.len() {
-            return Ok(conds);
+            return Ok(alternatives);
         }
         if p.eat_word("AND") || p.eat("&&") {
-            conds.push(p.cond()?);
+            let all = alternatives.last_mut().expect("one alternative at least");
+            all.push(p.cond()?);
         } else if p.eat_word("OR") || p.eat("||") {
-            return Err(QueryError("OR is not supported by the simulator".into()));
+            alternatives.push(vec![p.cond()?]);
         } else {
             return Err(QueryError(format!(
                 "Cannot parse the where clause near position {}",
@@ -155,16 +159,21 @@ mod tests {
     #[test]
     fn where_parsing() {
         let c = parse_where(r#"Status=="AUTHORISED" AND Type == "ACCREC""#).unwrap();
-        assert_eq!(c.len(), 2);
-        assert_eq!(c[0].path, vec!["Status"]);
-        assert_eq!(c[1].value, CondValue::Str("ACCREC".into()));
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].len(), 2);
+        assert_eq!(c[0][0].path, vec!["Status"]);
+        assert_eq!(c[0][1].value, CondValue::Str("ACCREC".into()));
         let c = parse_where(r#"Contact.ContactID==guid("ABC")"#).unwrap();
-        assert_eq!(c[0].path, vec!["Contact", "ContactID"]);
-        assert_eq!(c[0].value, CondValue::Guid("abc".into()));
+        assert_eq!(c[0][0].path, vec!["Contact", "ContactID"]);
+        assert_eq!(c[0][0].value, CondValue::Guid("abc".into()));
         let c = parse_where("IsSupplier==true && Total!=10.5").unwrap();
-        assert_eq!(c[0].value, CondValue::Bool(true));
-        assert!(c[1].negate);
-        assert!(parse_where(r#"Status=="A" OR Status=="B""#).is_err());
+        assert_eq!(c[0][0].value, CondValue::Bool(true));
+        assert!(c[0][1].negate);
+        // AND binds tighter than OR.
+        let c = parse_where(r#"Status=="A" OR Status=="B" AND Type=="C" || Type=="D""#).unwrap();
+        let sizes: Vec<usize> = c.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [1, 2, 1]);
+        assert!(parse_where(r#"(Status=="A")"#).is_err());
         assert!(parse_where(r#"Status=="A"#).is_err());
         assert!(parse_where("Date >= DateTime(2020,1,1)").is_err());
     }
