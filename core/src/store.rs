@@ -357,17 +357,19 @@ pub trait Store: Send + Sync {
     /// Every connection, by name.
     async fn connections(&self) -> Result<Vec<Connection>>;
 
-    /// Takes the lease on a (connection, kind) for its holder, or renews it
-    /// when the holder already has it. A lease held by another holder is
-    /// taken over only once it has expired, or at once when its holder is
-    /// `dead_holder` (a token the caller knows belongs to a dead process).
-    /// Returns `None` when granted, or who holds it. Expiry is judged by the
+    /// Takes the leases on several (connection, kind)s for their holder, in
+    /// one transaction, so two processes asking for the same set at once do
+    /// not each end up with half of it. A lease the holder already has is
+    /// renewed; one held by another holder is taken over only once it has
+    /// expired, or at once when its holder's token is in `dead_holders`
+    /// (processes the caller knows have died). Returns, per lease in order,
+    /// `None` when granted or who holds it. Expiry is judged by the
     /// database's clock, so processes on several machines agree on it.
-    async fn acquire_lease(
+    async fn acquire_leases(
         &self,
-        lease: &Lease,
-        dead_holder: Option<&str>,
-    ) -> Result<Option<LeaseInfo>>;
+        leases: &[Lease],
+        dead_holders: &[String],
+    ) -> Result<Vec<Option<LeaseInfo>>>;
 
     /// Extends a lease the holder still has; false when it has lost it.
     async fn renew_lease(&self, lease: &Lease) -> Result<bool>;

@@ -53,7 +53,10 @@ async fn main() {
         holder: Holder::this_process(),
         ttl: Duration::from_secs(60),
     };
-    store.acquire_lease(&lease, None).await.expect("take lease");
+    store
+        .acquire_leases(std::slice::from_ref(&lease), &[])
+        .await
+        .expect("take lease");
     for (pass, version) in [("insert", 1), ("unchanged", 1), ("update", 2)] {
         let run = store
             .start_run(&lease, RunType::Sync)

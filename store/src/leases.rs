@@ -30,92 +30,31 @@ fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
 }
 
 impl SeaStore {
-    pub(crate) async fn acquire_lease_impl(
+    /// Takes `leases` in one transaction (see the trait's documentation).
+    pub(crate) async fn acquire_leases_impl(
         &self,
-        lease: &Lease,
-        dead_holder: Option<&str>,
-    ) -> Result<Option<LeaseInfo>, StoreError> {
+        leases: &[Lease],
+        dead_holders: &[String],
+    ) -> Result<Vec<Option<LeaseInfo>>, StoreError> {
         let doing = || {
+            let kinds: Vec<&str> = leases.iter().map(|l| l.kind.as_str()).collect();
+            let connection = leases.first().map_or(0, |l| l.connection.0);
             format!(
-                "taking the lease on {} for connection {}",
-                lease.kind, lease.connection.0
+                "taking the leases on {} for connection {connection}",
+                kinds.join(", ")
             )
         };
-        let backend = self.backend();
-        let now = now_ms(backend);
-        let sql = format!(
-            "INSERT INTO leases (connection_id, kind, holder_token, host, pid, \
-                 acquired_at_ms, heartbeat_at_ms, expires_at_ms) \
-             VALUES (?, ?, ?, ?, ?, {now}, {now}, {now} + ?) \
-             ON CONFLICT (connection_id, kind) DO UPDATE SET \
-                 holder_token = excluded.holder_token, host = excluded.host, pid = excluded.pid, \
-                 acquired_at_ms = CASE WHEN leases.holder_token = excluded.holder_token \
-                     THEN leases.acquired_at_ms ELSE excluded.acquired_at_ms END, \
-                 heartbeat_at_ms = excluded.heartbeat_at_ms, \
-                 expires_at_ms = excluded.expires_at_ms \
-             WHERE leases.holder_token = excluded.holder_token \
-                OR leases.expires_at_ms <= excluded.heartbeat_at_ms \
-                OR leases.holder_token = ?"
-        );
-        // A few tries: a holder may release between our insert and our read.
-        for _ in 0..3 {
-            let values = vec![
-                lease.connection.0.into(),
-                lease.kind.clone().into(),
-                lease.holder.token.clone().into(),
-                lease.holder.host.clone().into(),
-                i64::from(lease.holder.pid).into(),
-                ttl_ms(lease).into(),
-                dead_holder.unwrap_or_default().to_owned().into(),
-            ];
-            let taken = self
-                .db()
-                .execute_raw(statement(backend, &sql, values))
-                .await
-                .doing(doing)?
-                .rows_affected();
-            if taken > 0 {
-                return Ok(None);
-            }
-            if let Some(info) = self.lease_holder(lease).await.doing(doing)? {
-                return Ok(Some(info));
-            }
+        let txn = self.begin_write().await.doing(doing)?;
+        let mut answers = Vec::with_capacity(leases.len());
+        for lease in leases {
+            answers.push(
+                take(&txn, self.backend(), lease, dead_holders)
+                    .await
+                    .doing(doing)?,
+            );
         }
-        Err(StoreError::Missing(format!(
-            "{}: the lease kept changing hands",
-            doing()
-        )))
-    }
-
-    /// Who holds the lease `lease` asks for, if anyone.
-    async fn lease_holder(&self, lease: &Lease) -> Result<Option<LeaseInfo>, DbErr> {
-        #[derive(FromQueryResult)]
-        struct Row {
-            holder_token: String,
-            host: String,
-            pid: i64,
-            acquired_at_ms: i64,
-            expires_at_ms: i64,
-        }
-        let backend = self.backend();
-        let row = Row::find_by_statement(statement(
-            backend,
-            "SELECT holder_token, host, pid, acquired_at_ms, expires_at_ms FROM leases \
-             WHERE connection_id = ? AND kind = ?",
-            vec![lease.connection.0.into(), lease.kind.clone().into()],
-        ))
-        .one(self.db())
-        .await?;
-        Ok(row.map(|r| LeaseInfo {
-            kind: lease.kind.clone(),
-            holder: Holder {
-                token: r.holder_token,
-                host: r.host,
-                pid: u32::try_from(r.pid).unwrap_or_default(),
-            },
-            since: from_ms(r.acquired_at_ms),
-            expires_at: from_ms(r.expires_at_ms),
-        }))
+        txn.commit().await.doing(doing)?;
+        Ok(answers)
     }
 
     pub(crate) async fn renew_lease_impl(&self, lease: &Lease) -> Result<bool, StoreError> {
@@ -140,6 +79,97 @@ impl SeaStore {
             .doing(|| format!("releasing the lease on {}", lease.kind))?;
         Ok(())
     }
+}
+
+/// Takes one lease, or says who holds it.
+async fn take<C: ConnectionTrait>(
+    db: &C,
+    backend: DbBackend,
+    lease: &Lease,
+    dead_holders: &[String],
+) -> Result<Option<LeaseInfo>, DbErr> {
+    let now = now_ms(backend);
+    let dead = if dead_holders.is_empty() {
+        String::new()
+    } else {
+        let marks = vec!["?"; dead_holders.len()].join(", ");
+        format!(" OR leases.holder_token IN ({marks})")
+    };
+    // Our own lease is renewed (keeping when we first took it); an expired
+    // or dead holder's is overwritten; anyone else's is left alone.
+    let sql = format!(
+        "INSERT INTO leases (connection_id, kind, holder_token, host, pid, \
+             acquired_at_ms, heartbeat_at_ms, expires_at_ms) \
+         VALUES (?, ?, ?, ?, ?, {now}, {now}, {now} + ?) \
+         ON CONFLICT (connection_id, kind) DO UPDATE SET \
+             holder_token = excluded.holder_token, host = excluded.host, pid = excluded.pid, \
+             acquired_at_ms = CASE WHEN leases.holder_token = excluded.holder_token \
+                 THEN leases.acquired_at_ms ELSE excluded.acquired_at_ms END, \
+             heartbeat_at_ms = excluded.heartbeat_at_ms, \
+             expires_at_ms = excluded.expires_at_ms \
+         WHERE leases.holder_token = excluded.holder_token \
+            OR leases.expires_at_ms <= excluded.heartbeat_at_ms{dead}"
+    );
+    // A holder may release between our insert and our read: try again.
+    for _ in 0..3 {
+        let mut values: Vec<Value> = vec![
+            lease.connection.0.into(),
+            lease.kind.clone().into(),
+            lease.holder.token.clone().into(),
+            lease.holder.host.clone().into(),
+            i64::from(lease.holder.pid).into(),
+            ttl_ms(lease).into(),
+        ];
+        values.extend(dead_holders.iter().map(|t| Value::from(t.clone())));
+        let taken = db
+            .execute_raw(statement(backend, &sql, values))
+            .await?
+            .rows_affected();
+        if taken > 0 {
+            return Ok(None);
+        }
+        if let Some(info) = holder_of(db, backend, lease).await? {
+            return Ok(Some(info));
+        }
+    }
+    Err(DbErr::Custom(format!(
+        "the lease on {} kept changing hands",
+        lease.kind
+    )))
+}
+
+/// Who holds the lease `lease` asks for, if anyone.
+async fn holder_of<C: ConnectionTrait>(
+    db: &C,
+    backend: DbBackend,
+    lease: &Lease,
+) -> Result<Option<LeaseInfo>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        holder_token: String,
+        host: String,
+        pid: i64,
+        acquired_at_ms: i64,
+        expires_at_ms: i64,
+    }
+    let row = Row::find_by_statement(statement(
+        backend,
+        "SELECT holder_token, host, pid, acquired_at_ms, expires_at_ms FROM leases \
+         WHERE connection_id = ? AND kind = ?",
+        vec![lease.connection.0.into(), lease.kind.clone().into()],
+    ))
+    .one(db)
+    .await?;
+    Ok(row.map(|r| LeaseInfo {
+        kind: lease.kind.clone(),
+        holder: Holder {
+            token: r.holder_token,
+            host: r.host,
+            pid: u32::try_from(r.pid).unwrap_or_default(),
+        },
+        since: from_ms(r.acquired_at_ms),
+        expires_at: from_ms(r.expires_at_ms),
+    }))
 }
 
 /// Extends `lease` if its holder still has it; false when it was taken over.

@@ -215,12 +215,12 @@ impl Store for SeaStore {
         Ok(self.connections_impl().await?)
     }
 
-    async fn acquire_lease(
+    async fn acquire_leases(
         &self,
-        lease: &Lease,
-        dead_holder: Option<&str>,
-    ) -> Result<Option<LeaseInfo>> {
-        Ok(self.acquire_lease_impl(lease, dead_holder).await?)
+        leases: &[Lease],
+        dead_holders: &[String],
+    ) -> Result<Vec<Option<LeaseInfo>>> {
+        Ok(self.acquire_leases_impl(leases, dead_holders).await?)
     }
 
     async fn renew_lease(&self, lease: &Lease) -> Result<bool> {

@@ -278,7 +278,7 @@ async fn a_failed_page_leaves_neither_records_nor_checkpoint(db: &TestDb) {
     // them on); and a page committed without the lease writes nothing.
     let ghost_connection = tether_core::store::ConnectionId(c.0 + 99);
     let err = store
-        .acquire_lease(&lease(ghost_connection, "invoices"), None)
+        .acquire_leases(&[lease(ghost_connection, "invoices")], &[])
         .await
         .expect_err("unknown connection");
     assert_eq!(err.kind(), ErrorKind::Store);

@@ -137,7 +137,8 @@ async fn full_sync_is_complete_and_cheap(
 ) {
     let outcome = Syncer::new(store, &session.api, session.connection.id)
         .sync_kinds(connector.kinds())
-        .await;
+        .await
+        .expect("leases are free");
     assert!(outcome.held.is_empty(), "nothing else holds the kinds");
     let reports = outcome.reports;
     let mut paged_objects = 0;
@@ -202,6 +203,7 @@ async fn second_sync_changes_nothing(
     let reports = Syncer::new(store, &session.api, session.connection.id)
         .sync_kinds(connector.kinds())
         .await
+        .expect("leases are free")
         .reports;
     for (kind, report) in connector.kinds().iter().zip(&reports) {
         let name = format!("{}/{}", connector.id(), kind.name());

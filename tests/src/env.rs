@@ -104,7 +104,8 @@ impl Env {
         let outcome = self
             .syncer(&session)
             .sync_kinds(&kinds_named(&session, kinds))
-            .await;
+            .await
+            .expect("leases can be taken");
         assert!(
             outcome.held.is_empty(),
             "held by another: {:?}",

@@ -8,11 +8,13 @@ use tether_xero as _;
 
 mod compare;
 pub mod conformance;
+mod cut;
 mod db;
 mod env;
 mod xero_app;
 
 pub use compare::{assert_store_matches_provider, canonical, stored_records};
+pub use cut::{Cut, cut_sync};
 pub use db::{Backend, TestDb};
 pub use env::{Env, kinds_named, sim_config};
 pub use xero_app::XeroApp;

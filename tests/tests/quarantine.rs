@@ -71,4 +71,69 @@ async fn malformed_objects_are_quarantined(backend: Backend) {
     env.finish().await;
 }
 
-on_every_store!(malformed_objects_are_quarantined);
+/// An object we hold that comes back malformed is still at the provider: its
+/// record stays live with its last good copy, the quarantine says why it is
+/// stale (one entry, however many syncs meet it), and once the object reads
+/// again the record is refreshed and the entry goes.
+async fn an_object_that_turns_malformed_stays_live(backend: Backend) {
+    let Some(env) = Env::start(backend, sim_config(1500)).await else {
+        return;
+    };
+    let conn = env.connection_id();
+    env.sync(&["invoices"]).await;
+    let invoice = env
+        .sim
+        .snapshot("invoices")
+        .into_iter()
+        .find(|i| i["Status"] == "AUTHORISED")
+        .expect("a live invoice");
+    let id = invoice["InvoiceID"].as_str().unwrap().to_owned();
+    let good = stored_records(&env.store, conn, "invoices").await[&id].clone();
+    assert!(env.sim.corrupt("invoices", &id, "Total", json!("garbled")));
+
+    for _ in 0..2 {
+        let report = env.sync(&["invoices"]).await.remove(0);
+        assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+        assert_eq!(report.counts.quarantined, 1);
+        assert_eq!(
+            report.counts.deleted, 0,
+            "a quarantined object is not deleted"
+        );
+        let record = &stored_records(&env.store, conn, "invoices").await[&id];
+        assert!(record.deleted_at.is_none(), "still live");
+        assert_eq!(record.data, good.data, "its last good copy stays");
+        let quarantined = env.store.quarantined(conn, 10).await.unwrap();
+        assert_eq!(
+            quarantined.len(),
+            1,
+            "one entry per object: {quarantined:?}"
+        );
+        assert!(
+            quarantined[0].error.contains("`Total`"),
+            "{}",
+            quarantined[0].error
+        );
+    }
+
+    assert!(
+        env.sim
+            .corrupt("invoices", &id, "Total", invoice["Total"].clone())
+    );
+    let report = env.sync(&["invoices"]).await.remove(0);
+    assert_eq!(report.counts.quarantined, 0);
+    assert!(
+        env.store.quarantined(conn, 10).await.unwrap().is_empty(),
+        "read again: cleared"
+    );
+    assert!(
+        stored_records(&env.store, conn, "invoices").await[&id]
+            .deleted_at
+            .is_none()
+    );
+    env.finish().await;
+}
+
+on_every_store!(
+    malformed_objects_are_quarantined,
+    an_object_that_turns_malformed_stays_live
+);

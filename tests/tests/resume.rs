@@ -1,58 +1,13 @@
 //! A sync cut off at any point resumes from its last committed page: nothing
 //! lost, nothing duplicated, and the same result as an uncut sync.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tether_core::store::{RunStatus, Store};
-use tether_core::sync::{KindReport, SyncObserver};
-use tether_tests::{Backend, Env, assert_store_matches_provider, on_every_store, sim_config};
-use tokio::sync::Notify;
-
-/// Signals once `pages` pages have been committed.
-struct StopAfter {
-    pages: u64,
-    seen: AtomicU64,
-    reached: Arc<Notify>,
-}
-
-impl SyncObserver for StopAfter {
-    fn page(&self, _kind: &str, _fetched: u64, _total: Option<u64>) {
-        if self.seen.fetch_add(1, Ordering::SeqCst) + 1 == self.pages {
-            self.reached.notify_one();
-        }
-    }
-}
-
-/// Runs a sync of invoices and drops it (as a killed process would stop)
-/// after `pages` committed pages, or after `after` of wall time.
-async fn cut_sync(env: &Env, pages: Option<u64>, after: Option<Duration>) {
-    let session = env.reopen().await;
-    let kind = session.connector.kind("invoices").unwrap();
-    let reached = Arc::new(Notify::new());
-    let observer = StopAfter {
-        pages: pages.unwrap_or(u64::MAX),
-        seen: AtomicU64::new(0),
-        reached: reached.clone(),
-    };
-    let sync = async {
-        env.syncer(&session)
-            .observer(&observer)
-            .sync_kinds(&[kind])
-            .await
-    };
-    let stop = async {
-        match after {
-            Some(d) => tokio::time::sleep(d).await,
-            None => reached.notified().await,
-        }
-    };
-    tokio::select! {
-        report = sync => panic!("the sync finished before it was cut: {report:?}"),
-        () = stop => {}
-    }
-}
+use tether_core::sync::KindReport;
+use tether_tests::{
+    Backend, Cut, Env, assert_store_matches_provider, cut_sync, on_every_store, sim_config,
+};
 
 async fn cut_after_pages_then_resume(backend: Backend) {
     let mut config = sim_config(9500);
@@ -63,7 +18,7 @@ async fn cut_after_pages_then_resume(backend: Backend) {
     let conn = env.session.connection.id;
     let mut committed = 0;
     for pages in [1, 2, 3] {
-        cut_sync(&env, Some(pages), None).await;
+        cut_sync(&env, "invoices", Cut::AfterPages(pages)).await;
         let state = env.store.sync_state(conn, "invoices").await.unwrap();
         let checkpoint = state.checkpoint.expect("a cut sync leaves a checkpoint");
         assert!(
@@ -104,7 +59,7 @@ async fn cut_at_arbitrary_moments_then_resume(backend: Backend) {
     };
     // Cuts land mid-request, mid-parse or mid-commit, wherever the clock says.
     for millis in [15, 90, 170, 260] {
-        cut_sync(&env, None, Some(Duration::from_millis(millis))).await;
+        cut_sync(&env, "invoices", Cut::After(Duration::from_millis(millis))).await;
     }
     let reports = env.sync(&["invoices"]).await;
     assert_eq!(

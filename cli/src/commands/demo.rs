@@ -111,7 +111,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         .observer(&bars)
         .cancel_on(interrupt::on_signal(global.json))
         .sync_kinds(session.connector.kinds())
-        .await;
+        .await?;
     print_outcome(&outcome, global.json)?;
     let reports = &outcome.reports;
 

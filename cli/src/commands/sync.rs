@@ -32,7 +32,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         .observer(&bars)
         .cancel_on(interrupt::on_signal(ctx.json))
         .sync_kinds(&kinds)
-        .await;
+        .await?;
     print_outcome(&outcome, ctx.json)?;
     Ok(exit_code(&outcome))
 }

@@ -5,21 +5,42 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::lease::{Lease, LeaseInfo};
+use crate::lease::{Holder, Lease, LeaseInfo};
 use crate::store::Store;
 use crate::{ObjectKind, Result};
 
-/// Takes `lease`, taking it over at once from a holder that is a dead process
-/// on this machine. `Ok(Some(info))` says who holds it instead.
-pub(super) async fn acquire(store: &dyn Store, lease: &Lease) -> Result<Option<LeaseInfo>> {
-    let Some(held) = store.acquire_lease(lease, None).await? else {
-        return Ok(None);
-    };
-    if !held.holder.is_dead_local_process(&lease.holder) {
-        return Ok(Some(held));
+/// Takes `leases` together, taking over at once those whose holder is a dead
+/// process on this machine. Per lease: `None` when granted, or who holds it.
+pub(super) async fn acquire(
+    store: &dyn Store,
+    leases: &[Lease],
+    here: &Holder,
+) -> Result<Vec<Option<LeaseInfo>>> {
+    let mut outcome = store.acquire_leases(leases, &[]).await?;
+    let dead: Vec<usize> = (0..leases.len())
+        .filter(|&i| {
+            outcome[i]
+                .as_ref()
+                .is_some_and(|held| held.holder.is_dead_local_process(here))
+        })
+        .collect();
+    if dead.is_empty() {
+        return Ok(outcome);
     }
-    tracing::info!(kind = %lease.kind, holder = %held.holder, "taking over the lease of a process that died");
-    store.acquire_lease(lease, Some(&held.holder.token)).await
+    let retry: Vec<Lease> = dead.iter().map(|&i| leases[i].clone()).collect();
+    let tokens: Vec<String> = dead
+        .iter()
+        .filter_map(|&i| outcome[i].as_ref())
+        .map(|held| {
+            tracing::info!(kind = %held.kind, holder = %held.holder, "taking over the lease of a process that died");
+            held.holder.token.clone()
+        })
+        .collect();
+    let retried = store.acquire_leases(&retry, &tokens).await?;
+    for (i, again) in dead.into_iter().zip(retried) {
+        outcome[i] = again;
+    }
+    Ok(outcome)
 }
 
 /// The leases a sync holds right now.

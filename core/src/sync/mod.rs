@@ -165,16 +165,20 @@ impl<'a> Syncer<'a> {
     }
 
     /// Syncs each kind in turn; a kind that fails does not stop the others,
-    /// and a kind another process holds is left to it.
-    pub async fn sync_kinds(&self, kinds: &[&'static dyn ObjectKind]) -> SyncOutcome {
+    /// and a kind another process holds is left to it. Fails as a whole only
+    /// when not even the leases could be taken (the store is unreachable).
+    pub async fn sync_kinds(
+        &self,
+        kinds: &[&'static dyn ObjectKind],
+    ) -> crate::Result<SyncOutcome> {
         let mut outcome = SyncOutcome::default();
+        let wanted: Vec<Lease> = kinds.iter().map(|k| self.lease(*k)).collect();
+        let answers = leases::acquire(self.store, &wanted, &self.holder).await?;
         let mut granted = Vec::with_capacity(kinds.len());
-        for kind in kinds {
-            let lease = self.lease(*kind);
-            match leases::acquire(self.store, &lease).await {
-                Ok(None) => granted.push(lease),
-                Ok(Some(held)) => outcome.held.push(held),
-                Err(e) => outcome.reports.push(self.not_started(*kind, e)),
+        for (lease, held) in wanted.into_iter().zip(answers) {
+            match held {
+                None => granted.push(lease),
+                Some(info) => outcome.held.push(info),
             }
         }
         let held = HeldLeases::new(granted);
@@ -195,7 +199,7 @@ impl<'a> Syncer<'a> {
             () = held.heartbeat(self.store, self.options.lease_ttl / 4) => {}
         }
         held.release_all(self.store).await;
-        outcome
+        Ok(outcome)
     }
 
     fn lease(&self, kind: &dyn ObjectKind) -> Lease {

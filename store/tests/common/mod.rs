@@ -230,6 +230,17 @@ pub fn lease_for(connection: ConnectionId, kind: &str, holder: Holder, ttl: Dura
     }
 }
 
+/// Takes one lease: `None` when granted, or who holds it.
+pub async fn take(
+    store: &SeaStore,
+    lease: &Lease,
+) -> tether_core::Result<Option<tether_core::lease::LeaseInfo>> {
+    Ok(store
+        .acquire_leases(std::slice::from_ref(lease), &[])
+        .await?
+        .remove(0))
+}
+
 /// Ends the pull of `kind` that `sweep` started, deleting `confirmed_absent`.
 pub async fn finish(
     store: &SeaStore,
@@ -283,7 +294,7 @@ pub async fn commit_with(
     let lease = lease(connection, kind);
     // Taking a lease one already holds renews it; a connection that does not
     // exist has none to take, and the commit below is refused.
-    let _ = store.acquire_lease(&lease, None).await;
+    let _ = take(store, &lease).await;
     store
         .commit_page(PageCommit {
             lease: &lease,
@@ -300,7 +311,7 @@ pub async fn commit_with(
 /// Takes the tests' lease on (connection, kind) and starts a sync run under it.
 pub async fn run(store: &SeaStore, connection: ConnectionId, kind: &str) -> RunId {
     let lease = lease(connection, kind);
-    let held = store.acquire_lease(&lease, None).await.expect("take lease");
+    let held = take(store, &lease).await.expect("take lease");
     assert!(held.is_none(), "the tests' lease is free: {held:?}");
     store
         .start_run(&lease, RunType::Sync)

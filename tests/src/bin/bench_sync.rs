@@ -92,7 +92,7 @@ async fn sync(base_url: &str, client_id: &str, client_secret: &str, db_path: &st
     let started = Instant::now();
     let mut outcome = Syncer::new(&store, &session.api, session.connection.id)
         .sync_kinds(&[kind])
-        .await;
+        .await?;
     let seconds = started.elapsed().as_secs_f64();
     let report = outcome
         .reports
