@@ -4,12 +4,13 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, bail};
 use tether_core::store::{Connection, Store};
-use tether_core::{MasterKey, Session, Vault};
+use tether_core::{ErrorKind, MasterKey, Session, Vault};
 use tether_store::SeaStore;
 
 /// Options every command shares.
 pub struct Global {
     pub database: Option<String>,
+    pub create: bool,
     pub json: bool,
 }
 
@@ -21,17 +22,23 @@ pub struct Context {
 }
 
 impl Context {
-    /// Opens the database named by `--database`/`TETHER_DATABASE_URL`, or the default file.
+    /// Opens the database named by `--database`/`TETHER_DATABASE_URL`, or
+    /// the default file (created when missing). A SQLite file named
+    /// explicitly must exist, unless `--create` is given: a mistyped path
+    /// is an error, not a new empty store.
     pub async fn open(global: &Global) -> Result<Context> {
-        let url = database_url(global.database.as_deref())?;
-        Context::open_url(&url, global.json).await
+        Context::open_url(&database_url(global, global.create)?, global.json).await
+    }
+
+    /// Like [`Context::open`], for commands that create things (a
+    /// connection): a SQLite file named explicitly is created when missing.
+    pub async fn open_creating(global: &Global) -> Result<Context> {
+        Context::open_url(&database_url(global, true)?, global.json).await
     }
 
     /// Opens the database at `url`.
     pub async fn open_url(url: &str, json: bool) -> Result<Context> {
-        let store = SeaStore::connect(url)
-            .await
-            .with_context(|| format!("opening the database {}", redact_url(url)))?;
+        let store = SeaStore::connect(url).await?;
         let vault = Vault::new(&master_key()?);
         Ok(Context { store, vault, json })
     }
@@ -54,10 +61,23 @@ impl Context {
         bail!("no connection named `{name}`; known: {}", known.join(", "))
     }
 
-    /// Opens a connection for work.
+    /// Opens a connection for work: unseals its grant and gets an access
+    /// token, once for the command, so a provider that cannot be reached or
+    /// refuses the credentials is said before any work starts.
     pub async fn session(&self, name: &str) -> Result<Session> {
         let connection = self.connection(name).await?;
-        Ok(Session::open(connection, &self.vault)?)
+        let session = Session::open(connection, &self.vault)?;
+        if let Err(e) = session.authenticate().await {
+            if e.kind() == ErrorKind::Unauthorized {
+                bail!(
+                    "{e}; if the app's credentials changed, save the new ones with \
+                     `tether connect {} {name} --replace …`",
+                    session.connection.provider
+                );
+            }
+            return Err(e.into());
+        }
+        Ok(session)
     }
 }
 
@@ -67,26 +87,25 @@ pub fn data_dir() -> Result<PathBuf> {
     Ok(base.join("tether"))
 }
 
-fn database_url(given: Option<&str>) -> Result<String> {
-    match given {
-        Some(url) if url.contains("://") || url.starts_with("sqlite:") => Ok(url.to_owned()),
-        Some(path) => Ok(SeaStore::url_for_sqlite_path(std::path::Path::new(path))),
-        None => Ok(SeaStore::url_for_sqlite_path(data_dir()?.join("tether.db"))),
+/// The store's URL: `--database` as given (a plain path becomes a SQLite
+/// URL), or the default file. An explicit SQLite file that does not exist is
+/// refused unless `create`.
+fn database_url(global: &Global, create: bool) -> Result<String> {
+    let url = match global.database.as_deref() {
+        Some(url) if url.contains("://") || url.starts_with("sqlite:") => url.to_owned(),
+        Some(path) => SeaStore::url_for_sqlite_path(std::path::Path::new(path)),
+        None => return Ok(SeaStore::url_for_sqlite_path(data_dir()?.join("tether.db"))),
+    };
+    if let Some(file) = SeaStore::sqlite_file(&url)
+        && !create
+        && !file.exists()
+    {
+        bail!(
+            "there is no database at {}; check the path, or add --create to make a new one there",
+            file.display()
+        )
     }
-}
-
-/// Hides a password in a database URL before it is printed.
-fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
+    Ok(url)
 }
 
 /// The master key: `TETHER_MASTER_KEY` (base64), else a key file under the
@@ -122,22 +141,38 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn urls_and_paths() {
-        assert_eq!(
-            database_url(Some("postgres://u@h/db")).unwrap(),
-            "postgres://u@h/db"
-        );
-        assert!(
-            database_url(Some("/tmp/x.db"))
-                .unwrap()
-                .starts_with("sqlite:")
-        );
+    fn global(database: &str) -> Global {
+        Global {
+            database: Some(database.to_owned()),
+            create: false,
+            json: false,
+        }
     }
 
     #[test]
-    fn passwords_are_redacted() {
-        assert_eq!(redact_url("postgres://u:pw@h/db"), "postgres://u:***@h/db");
-        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+    fn urls_and_paths() {
+        let postgres = global("postgres://u@h/db");
+        assert_eq!(database_url(&postgres, false).unwrap(), "postgres://u@h/db");
+        let dir = tempfile::tempdir().unwrap();
+        let existing = dir.path().join("x.db");
+        std::fs::write(&existing, "").unwrap();
+        let url = database_url(&global(&existing.to_string_lossy()), false).unwrap();
+        assert!(url.starts_with("sqlite:"), "{url}");
+    }
+
+    #[test]
+    fn a_mistyped_path_is_refused_unless_creating() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("typo/t.db");
+        let given = global(&missing.to_string_lossy());
+        let e = database_url(&given, false).unwrap_err().to_string();
+        assert!(
+            e.contains("there is no database at") && e.contains("--create"),
+            "{e}"
+        );
+        let as_url = global(&format!("sqlite://{}", missing.display()));
+        assert!(database_url(&as_url, false).is_err());
+        assert!(database_url(&given, true).is_ok());
+        assert!(!missing.exists(), "nothing is created by asking");
     }
 }

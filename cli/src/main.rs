@@ -5,27 +5,38 @@
 
 mod commands;
 mod context;
+mod help;
 mod interrupt;
 mod output;
 mod progress;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 use tether_xero as _;
 
 use crate::commands::Command;
 
-/// Keep an application's database and a provider (Xero) in step.
+/// Tether keeps your application's database in step with a SaaS provider:
+/// it pulls every object of the provider's collections into a store you own
+/// (SQLite or PostgreSQL), resumably and within the provider's rate limits.
 #[derive(Parser)]
-#[command(name = "tether", version, about, long_about = None)]
+#[command(name = "tether", version, about, long_about = None, after_help = help::TOP)]
 struct Cli {
     /// Database URL (`sqlite://PATH`, a plain file path, or `postgres://…`);
-    /// defaults to a SQLite file under your data directory.
+    /// defaults to a SQLite file under your data directory. A path given
+    /// here must exist unless the command creates things (connect, demo) or
+    /// `--create` is given.
     #[arg(long, global = true, env = "TETHER_DATABASE_URL")]
     database: Option<String>,
 
-    /// Print data as JSON (one object per line) instead of tables.
+    /// Create the SQLite file named by --database when it does not exist.
+    #[arg(long, global = true)]
+    create: bool,
+
+    /// Print data as JSON (one object per line) instead of tables; errors
+    /// too, as `{"error": …}` on stderr.
     #[arg(long, global = true)]
     json: bool,
 
@@ -47,22 +58,33 @@ fn init_logging(verbose: u8) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = help::with_runtime_help(Cli::command()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     init_logging(cli.verbose);
     let global = context::Global {
         database: cli.database,
+        create: cli.create,
         json: cli.json,
     };
     match cli.command.run(&global).await {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let said = tether_core::Error::report(e.as_ref());
+            if global.json {
+                eprintln!("{}", serde_json::json!({ "error": said }));
+            } else {
+                eprintln!("error: {said}");
+            }
             ExitCode::FAILURE
         }
     }

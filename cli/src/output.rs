@@ -48,8 +48,8 @@ impl Table {
     }
 }
 
-/// A time for a table cell.
+/// A time for a table cell, with its zone (Tether keeps every time in UTC).
 pub fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+    t.map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
         .unwrap_or_else(|| "-".to_owned())
 }

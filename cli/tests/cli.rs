@@ -83,12 +83,31 @@ fn providers_lists_every_linked_connector() {
 #[test]
 fn bad_input_fails_with_one_line_cause() {
     let home = Home::new();
+    // A database path that does not exist is not silently created...
     let output = home.run(&["sync", "nobody"]);
+    assert_eq!(output.status.code(), Some(1));
+    let said = stderr(&output);
+    assert!(
+        said.contains("there is no database at") && said.contains("--create"),
+        "{said}"
+    );
+    assert!(!home.db().exists(), "nothing was created");
+    // ...unless asked; and an unknown connection is named.
+    let output = home.run(&["--create", "sync", "nobody"]);
     assert!(!output.status.success());
     assert!(
         stderr(&output).contains("no connection named `nobody`"),
         "{}",
         stderr(&output)
+    );
+    // With --json the error is JSON too.
+    let output = home.run(&["--json", "sync", "nobody"]);
+    let error: Value = serde_json::from_str(stderr(&output).trim()).expect("a JSON error");
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .contains("no connection named `nobody`")
     );
 
     let output = home.run(&[
@@ -303,11 +322,10 @@ async fn status_and_exit_codes_tell_the_truth() {
     let output = home.run(&["sync", "acme", "--kind", "items", "--kind", "accounts"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let err = stderr(&output);
-    assert!(
-        err.contains("items failed") && err.contains("accounts failed"),
-        "{err}"
-    );
-    assert!(err.contains("unauthorized"), "{err}");
+    // Said once, before any kind starts, with what to do about it.
+    assert!(err.contains("refused the client credentials"), "{err}");
+    assert!(err.contains("--replace"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         !err.contains(revoked.client_secret()),
         "no secret in the output"

@@ -22,6 +22,10 @@ pub enum ErrorKind {
     /// A failure that may pass: 5xx, dropped connection, timeout. The HTTP
     /// layer has already retried it by the time a caller sees it.
     Transient,
+    /// The server could not be reached at all: connection refused, a name
+    /// that does not resolve, a TLS handshake that fails. Waiting rarely
+    /// helps; a person checks the URL, the network or the server.
+    Unreachable,
     /// The provider answered but its body could not be read (truncated, not
     /// the expected JSON); asking again usually helps.
     Malformed,
@@ -55,6 +59,7 @@ impl std::fmt::Display for ErrorKind {
             ErrorKind::Conflict => "conflict",
             ErrorKind::Invalid => "invalid",
             ErrorKind::Transient => "transient failure",
+            ErrorKind::Unreachable => "unreachable",
             ErrorKind::Malformed => "malformed response",
             ErrorKind::Store => "store error",
             ErrorKind::Config => "configuration error",
@@ -66,8 +71,11 @@ impl std::fmt::Display for ErrorKind {
 }
 
 /// An engine error: a kind to act on, a message for people, and the cause.
+///
+/// It displays as its message alone: the message says what failed, with its
+/// cause, in words a person can act on; the kind is for code to act on.
 #[derive(Debug, thiserror::Error)]
-#[error("{kind}: {message}")]
+#[error("{message}")]
 pub struct Error {
     kind: ErrorKind,
     message: String,
@@ -133,18 +141,94 @@ impl Error {
     pub fn store(source: impl std::error::Error + Send + Sync + 'static) -> Self {
         Error::new(ErrorKind::Store, source.to_string()).with_source(source)
     }
+
+    /// Every cause under this error, each said once: causes whose text an
+    /// outer message already carries (as most libraries' messages carry
+    /// their sources') are left out. For logs and for people.
+    pub fn report(error: &(dyn std::error::Error + 'static)) -> String {
+        let mut said = error.to_string();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !text.is_empty() && !said.contains(&text) {
+                said.push_str(": ");
+                said.push_str(&text);
+            }
+            source = cause.source();
+        }
+        said
+    }
 }
 
 impl From<reqwest::Error> for Error {
     fn from(e: reqwest::Error) -> Self {
-        let kind = if e.is_timeout() || e.is_connect() || e.is_request() || e.is_body() {
-            ErrorKind::Transient
-        } else if e.is_decode() {
-            ErrorKind::Invalid
-        } else {
-            ErrorKind::Permanent
+        let (kind, cause) = transport_cause(&e);
+        let what = match e.url() {
+            Some(url) => format!("{}{}", url.origin().ascii_serialization(), url.path()),
+            None => "the request".to_owned(),
         };
-        Error::new(kind, format!("HTTP: {e}")).with_source(e)
+        Error::new(kind, format!("{what}: {cause}")).with_source(e)
+    }
+}
+
+/// What went wrong under a failed HTTP call, said the way a person checks
+/// it, and whether it is worth waiting for: the innermost cause (`connection
+/// refused`, a DNS answer, a TLS complaint) rather than reqwest's "error
+/// sending request".
+pub(crate) fn transport_cause(e: &reqwest::Error) -> (ErrorKind, String) {
+    use std::error::Error as _;
+    if e.is_timeout() {
+        return (
+            ErrorKind::Transient,
+            "no answer in time (timed out)".to_owned(),
+        );
+    }
+    if e.is_decode() {
+        return (
+            ErrorKind::Invalid,
+            format!("the answer could not be read: {e}"),
+        );
+    }
+    let mut innermost = e.to_string();
+    let mut io_kind = None;
+    let mut source = e.source();
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            io_kind = Some(io.kind());
+        }
+        innermost = cause.to_string();
+        source = cause.source();
+    }
+    let text = innermost.to_ascii_lowercase();
+    use std::io::ErrorKind as Io;
+    match io_kind {
+        Some(Io::ConnectionRefused) => (
+            ErrorKind::Unreachable,
+            "connection refused (is the server running, and is the URL right?)".to_owned(),
+        ),
+        _ if text.contains("lookup") || text.contains("dns") || text.contains("resolve") => (
+            ErrorKind::Unreachable,
+            format!("the host name does not resolve ({innermost})"),
+        ),
+        _ if text.contains("certificate") || text.contains("tls") || text.contains("handshake") => {
+            (
+                ErrorKind::Unreachable,
+                format!("the TLS handshake failed ({innermost})"),
+            )
+        }
+        Some(Io::TimedOut) => (
+            ErrorKind::Transient,
+            "no answer in time (timed out)".to_owned(),
+        ),
+        _ if e.is_connect() => (
+            ErrorKind::Unreachable,
+            format!("could not connect ({innermost})"),
+        ),
+        _ if e.is_request() || e.is_body() => (
+            ErrorKind::Transient,
+            format!("the connection failed mid-request ({innermost})"),
+        ),
+        _ => (ErrorKind::Permanent, innermost),
     }
 }
 
@@ -176,6 +260,43 @@ mod tests {
         assert!(ErrorKind::RateLimited.is_temporary());
         assert!(!ErrorKind::Invalid.is_temporary());
         assert!(!ErrorKind::Unauthorized.is_temporary());
+    }
+
+    #[test]
+    fn a_report_says_each_cause_once() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("disk full")]
+        struct Inner;
+        #[derive(Debug, thiserror::Error)]
+        #[error("writing page 3: {0}")]
+        struct Repeats(#[source] Inner);
+        #[derive(Debug, thiserror::Error)]
+        #[error("syncing invoices")]
+        struct Adds(#[source] Repeats);
+        assert_eq!(
+            Error::report(&Adds(Repeats(Inner))),
+            "syncing invoices: writing page 3: disk full"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_said_plainly() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let e = reqwest::Client::new()
+            .get(format!("http://127.0.0.1:{port}/connect/token?x=1"))
+            .send()
+            .await
+            .expect_err("nothing listens");
+        let e = Error::from(e);
+        assert_eq!(e.kind(), ErrorKind::Unreachable);
+        assert!(
+            e.message().starts_with(&format!(
+                "http://127.0.0.1:{port}/connect/token: connection refused"
+            )),
+            "{e}"
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! From a saved connection to a ready [`Api`], and from a grant to a saved
 //! connection. This is the one place sealed credentials are opened.
 
-use crate::auth::Grant;
+use std::sync::Arc;
+
+use crate::auth::{Grant, TokenSource};
 use crate::http::{Api, ApiBuilder, default_http_client};
 use crate::store::{Connection, NewConnection, Store};
 use crate::{Connector, Error, ErrorKind, RateLimitPolicy, Result, Vault};
@@ -17,6 +19,7 @@ pub struct Session {
     pub connection: Connection,
     /// Authenticated, rate-limited access to its tenant.
     pub api: Api,
+    tokens: Arc<dyn TokenSource>,
 }
 
 impl Session {
@@ -32,14 +35,21 @@ impl Session {
         let limits = connection
             .rate_limits
             .unwrap_or_else(|| connector.rate_limits());
-        let api = build_api(connector, &grant, connection.base_url.as_deref(), limits)?
-            .tenant(connection.tenant_id.clone())
-            .build()?;
+        let (api, tokens) = build_api(connector, &grant, connection.base_url.as_deref(), limits)?;
+        let api = api.tenant(connection.tenant_id.clone()).build()?;
         Ok(Session {
             connector,
             connection,
             api,
+            tokens,
         })
+    }
+
+    /// Gets an access token now, once for the whole command, so a provider
+    /// that cannot be reached or refuses the credentials is said at once,
+    /// before any work starts, rather than once per kind.
+    pub async fn authenticate(&self) -> Result<()> {
+        self.tokens.token().await.map(|_| ())
     }
 }
 
@@ -48,14 +58,15 @@ fn build_api(
     grant: &Grant,
     base_url: Option<&str>,
     limits: RateLimitPolicy,
-) -> Result<ApiBuilder> {
+) -> Result<(ApiBuilder, Arc<dyn TokenSource>)> {
     let endpoints = connector.endpoints(base_url);
     let http = default_http_client(REQUEST_TIMEOUT)?;
     let tokens = grant.token_source(&endpoints, connector.scopes(), http.clone())?;
-    Ok(ApiBuilder::new(endpoints.api, limits)
-        .tokens(tokens)
+    let api = ApiBuilder::new(endpoints.api, limits)
+        .tokens(tokens.clone())
         .budget_header(connector.budget_header())
-        .http_client(http))
+        .http_client(http);
+    Ok((api, tokens))
 }
 
 /// What `tether connect` asks for.
@@ -83,13 +94,13 @@ pub async fn connect(
     let limits = request
         .rate_limits
         .unwrap_or_else(|| connector.rate_limits());
-    let api = build_api(
+    let (api, _) = build_api(
         connector,
         &request.grant,
         request.base_url.as_deref(),
         limits,
-    )?
-    .build()?;
+    )?;
+    let api = api.build()?;
     let endpoints = connector.endpoints(request.base_url.as_deref());
     let tenants = connector.tenants(&api, &endpoints).await?;
     let tenant = match &request.tenant {

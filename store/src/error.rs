@@ -25,6 +25,14 @@ pub enum StoreError {
         /// What was wrong with it.
         problem: String,
     },
+    /// The database could not be opened; the cause is said in plain words.
+    #[error("cannot open {target}: {problem}")]
+    Open {
+        /// What was being opened (a path, or a URL without its password).
+        target: String,
+        /// Why, as a person would check it.
+        problem: String,
+    },
     /// The URL names no engine the store supports.
     #[error("unsupported database URL `{0}`: expected sqlite://... or postgres://...")]
     UnsupportedUrl(String),

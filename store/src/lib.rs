@@ -18,6 +18,7 @@ pub mod entity;
 mod error;
 mod leases;
 pub mod migration;
+mod open;
 mod quarantine;
 mod records;
 mod runs;

@@ -2,14 +2,12 @@
 //! per-concern implementations in the sibling modules.
 
 use std::path::Path;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::SubsecRound;
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 use tether_core::lease::{Lease, LeaseInfo};
@@ -21,11 +19,7 @@ use tether_core::{Result, Timestamp};
 
 use crate::error::{Doing, StoreError};
 use crate::migration::Migrator;
-
-/// How long a SQLite writer waits for another's lock before failing.
-const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
-/// Connections in a SQLite file pool: WAL lets readers run beside the one writer.
-const SQLITE_POOL_SIZE: u32 = 4;
+use crate::open;
 
 /// The sea-orm implementation of core's [`Store`], on SQLite or PostgreSQL.
 ///
@@ -43,15 +37,11 @@ impl SeaStore {
     /// set on every connection), `sqlite::memory:`, or `postgres://...`.
     pub async fn connect(url: &str) -> Result<SeaStore> {
         let db = if url.starts_with("sqlite:") {
-            open_sqlite(url).await?
+            open::sqlite(url).await?
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let mut options = ConnectOptions::new(url);
-            options.sqlx_logging(false);
-            Database::connect(options)
-                .await
-                .doing(|| format!("opening PostgreSQL database {}", redact(url)))?
+            open::postgres(url).await?
         } else {
-            return Err(StoreError::UnsupportedUrl(redact(url)).into());
+            return Err(StoreError::UnsupportedUrl(open::redact(url)).into());
         };
         let store = SeaStore { db };
         store.migrate().await?;
@@ -73,6 +63,16 @@ impl SeaStore {
             }
         }
         format!("sqlite://{encoded}?mode=rwc")
+    }
+
+    /// The file a `sqlite:` URL names; `None` for other engines and for
+    /// in-memory databases.
+    pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+        let memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !url.starts_with("sqlite:") || memory {
+            return None;
+        }
+        open::sqlite_path(url).ok()
     }
 
     /// Applies any migration not yet applied; a no-op on an up-to-date schema.
@@ -120,73 +120,6 @@ impl SeaStore {
                 ..Default::default()
             })
             .await
-    }
-}
-
-/// Opens a SQLite pool with the settings Tether relies on.
-async fn open_sqlite(url: &str) -> Result<DatabaseConnection, StoreError> {
-    let memory = url.contains(":memory:") || url.contains("mode=memory");
-    if !memory {
-        create_parent_dir(url)?;
-    }
-    let mut options = ConnectOptions::new(url);
-    options.sqlx_logging(false).map_sqlx_sqlite_opts(|o| {
-        o.create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(SQLITE_BUSY_TIMEOUT)
-            .foreign_keys(true)
-    });
-    if memory {
-        // An in-memory database lives as long as its last connection: keep one.
-        options
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None);
-    } else {
-        options.max_connections(SQLITE_POOL_SIZE);
-    }
-    Database::connect(options)
-        .await
-        .doing(|| format!("opening SQLite database {url}"))
-}
-
-/// Creates the directory a SQLite URL's file lives in.
-fn create_parent_dir(url: &str) -> Result<(), StoreError> {
-    let options: sea_orm::sqlx::sqlite::SqliteConnectOptions =
-        url.parse()
-            .map_err(|e: sea_orm::sqlx::Error| StoreError::Db {
-                doing: format!("reading SQLite URL {url}"),
-                source: DbErr::Custom(e.to_string()),
-            })?;
-    match options.get_filename().parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                path: dir.display().to_string(),
-                source,
-            })
-        }
-        _ => Ok(()),
-    }
-}
-
-/// A URL with any password replaced, fit for an error message.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            match userinfo.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme + 3],
-                    &userinfo[..colon],
-                    &url[at..]
-                ),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
     }
 }
 
@@ -301,14 +234,5 @@ mod tests {
             SeaStore::url_for_sqlite_path("/tmp/50%?#/t.db"),
             "sqlite:///tmp/50%25%3F%23/t.db?mode=rwc"
         );
-    }
-
-    #[test]
-    fn passwords_are_redacted() {
-        assert_eq!(
-            redact("postgres://u:secret@host:5432/db"),
-            "postgres://u:***@host:5432/db"
-        );
-        assert_eq!(redact("postgres://u@host/db"), "postgres://u@host/db");
     }
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use tether_core::auth::Grant;
+use tether_core::store::Store;
 use tether_core::{ConnectRequest, RateLimitPolicy, Secret};
 
 use crate::context::{Context, Global};
@@ -17,10 +18,16 @@ pub struct Args {
     /// Your name for the connection.
     pub name: String,
     /// The app's OAuth2 client id.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub client_id: String,
-    /// The app's OAuth2 client secret (or set TETHER_CLIENT_SECRET).
-    #[arg(long, env = "TETHER_CLIENT_SECRET", hide_env_values = true)]
+    /// The app's OAuth2 client secret (or set TETHER_CLIENT_SECRET); one
+    /// that begins with `-` is taken as the value it is.
+    #[arg(
+        long,
+        env = "TETHER_CLIENT_SECRET",
+        hide_env_values = true,
+        allow_hyphen_values = true
+    )]
     pub client_secret: String,
     /// Send every call to this base URL instead of the provider (a sandbox).
     #[arg(long)]
@@ -37,6 +44,10 @@ pub struct Args {
     /// Keep to this many calls in flight.
     #[arg(long)]
     pub concurrency: Option<u32>,
+    /// Replace the connection of this name if there is one (its records
+    /// stay; its credentials and settings are replaced).
+    #[arg(long)]
+    pub replace: bool,
 }
 
 pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
@@ -49,7 +60,18 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         );
     };
     let rate_limits = limits(&args, connector.rate_limits())?;
-    let ctx = Context::open(global).await?;
+    let ctx = Context::open_creating(global).await?;
+    if let Some(existing) = ctx.store.connection(&args.name).await?
+        && !args.replace
+    {
+        bail!(
+            "a connection named `{}` exists already ({} organisation `{}`); pass --replace to \
+             replace its credentials and settings (its records stay), or choose another name",
+            existing.name,
+            existing.provider,
+            existing.tenant_name
+        );
+    }
     let connection = tether_core::connect(
         &ctx.store,
         &ctx.vault,

@@ -107,6 +107,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     say("4. syncing every kind, within the provider's published rate limits:".to_string());
     let session = Session::open(connection, &ctx.vault)?;
     let bars = Bars::new(global.json);
+    let _retries = bars.watch(session.api.stats_handle());
     let outcome = Syncer::new(&ctx.store, &session.api, session.connection.id)
         .observer(&bars)
         .cancel_on(interrupt::on_signal(global.json))

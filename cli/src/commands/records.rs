@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use tether_core::store::{RecordQuery, Store};
+use tether_core::store::{Connection, RecordQuery, Store, SyncState};
 
 use super::sync::select_kinds;
 use crate::context::{Context, Global};
@@ -29,6 +29,14 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let connection = ctx.connection(&args.name).await?;
     if let Some(connector) = tether_core::connector(&connection.provider) {
         select_kinds(connector.kinds(), std::slice::from_ref(&args.kind))?;
+    }
+    let state = ctx.store.sync_state(connection.id, &args.kind).await?;
+    if state == SyncState::default() && !holds_records(&ctx, &connection, &args.kind).await? {
+        eprintln!(
+            "{} of `{}` has never been synced; run `tether sync {} --kind {}` first",
+            args.kind, connection.name, connection.name, args.kind
+        );
+        return Ok(ExitCode::SUCCESS);
     }
     let mut table = Table::new(&["ID", "EXTERNAL ID", "REMOTE UPDATED", "DELETED", "SUMMARY"]);
     let mut after_id = 0;
@@ -68,6 +76,22 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         table.print();
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether any record of `kind` is stored (records made locally exist
+/// before any sync).
+async fn holds_records(ctx: &Context, connection: &Connection, kind: &str) -> anyhow::Result<bool> {
+    let one = ctx
+        .store
+        .records(&RecordQuery {
+            connection: connection.id,
+            kind: kind.to_owned(),
+            after_id: 0,
+            limit: 1,
+            include_deleted: true,
+        })
+        .await?;
+    Ok(!one.is_empty())
 }
 
 /// A short human label for a record: its number or name, and status.

@@ -35,7 +35,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         "SECONDS",
         "FETCHED",
         "QUARANTINED",
-        "DELETED",
+        "MARKED DELETED",
         "API CALLS",
         "ERROR",
     ]);

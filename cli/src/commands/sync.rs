@@ -28,6 +28,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let session = ctx.session(&args.name).await?;
     let kinds = select_kinds(session.connector.kinds(), &args.kinds)?;
     let bars = Bars::new(ctx.json);
+    let _retries = bars.watch(session.api.stats_handle());
     let outcome = Syncer::new(&ctx.store, &session.api, session.connection.id)
         .observer(&bars)
         .cancel_on(interrupt::on_signal(ctx.json))
@@ -80,6 +81,9 @@ pub fn print_outcome(outcome: &SyncOutcome, json: bool) -> anyhow::Result<()> {
         }
         for held in &outcome.held {
             json_line(&held_json(held))?;
+        }
+        for kind in &outcome.not_started {
+            json_line(&serde_json::json!({"kind": kind, "status": "not_started"}))?;
         }
         return Ok(());
     }
@@ -138,6 +142,9 @@ pub fn print_outcome(outcome: &SyncOutcome, json: bool) -> anyhow::Result<()> {
     if outcome.interrupted() {
         let pages: i64 = reports.iter().map(|r| r.counts.pages).sum();
         eprintln!("interrupted after {pages} page(s); run the same command to resume");
+    }
+    if !outcome.not_started.is_empty() {
+        eprintln!("not started: {}", outcome.not_started.join(", "));
     }
     Ok(())
 }
@@ -199,6 +206,7 @@ mod tests {
         SyncOutcome {
             reports: statuses.iter().map(|s| report(*s)).collect(),
             held: vec![info; held],
+            not_started: Vec::new(),
         }
     }
 

@@ -65,9 +65,7 @@ impl ClientCredentials {
     }
 }
 
-fn token_error<E: std::error::Error + Send + Sync + 'static>(
-    e: RequestTokenError<E, oauth2::basic::BasicErrorResponse>,
-) -> Error {
+fn token_error(e: RequestTokenError<reqwest::Error, oauth2::basic::BasicErrorResponse>) -> Error {
     match e {
         RequestTokenError::ServerResponse(r) => Error::new(
             ErrorKind::Unauthorized,
@@ -77,10 +75,14 @@ fn token_error<E: std::error::Error + Send + Sync + 'static>(
             ),
         ),
         RequestTokenError::Request(e) => {
-            Error::transient(format!("token endpoint unreachable: {e}"))
+            let e = Error::from(e);
+            Error::new(
+                e.kind(),
+                format!("getting an access token from {}", e.message()),
+            )
         }
         RequestTokenError::Parse(e, _) => {
-            Error::transient(format!("token endpoint answered garbage: {e}"))
+            Error::transient(format!("the token endpoint answered garbage: {e}"))
         }
         RequestTokenError::Other(e) => Error::new(ErrorKind::Unauthorized, e),
     }

@@ -10,12 +10,14 @@ use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
-/// Counters of one [`super::Api`]'s traffic.
+/// Counters of one [`super::Api`]'s traffic, read by runs (API calls per
+/// run) and by progress displays (retries as they happen).
 #[derive(Debug, Default)]
 pub struct ApiStats {
     calls: AtomicU64,
     throttled: AtomicU64,
     retries: AtomicU64,
+    last_retry: std::sync::Mutex<Option<String>>,
 }
 
 impl ApiStats {
@@ -34,8 +36,17 @@ impl ApiStats {
         self.retries.load(Ordering::Relaxed)
     }
 
-    pub(crate) fn count_retry(&self) {
+    /// Why the last retry happened (`HTTP 503`, `connection refused`, …).
+    pub fn last_retry(&self) -> Option<String> {
+        self.last_retry
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn count_retry(&self, reason: String) {
         self.retries.fetch_add(1, Ordering::Relaxed);
+        *self.last_retry.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason);
     }
 }
 

@@ -70,6 +70,11 @@ impl Api {
     pub fn stats(&self) -> &ApiStats {
         &self.stats
     }
+
+    /// The same counters, to watch from another task (a progress display).
+    pub fn stats_handle(&self) -> Arc<ApiStats> {
+        self.stats.clone()
+    }
 }
 
 /// Assembles an [`Api`]: one per connection, so each tenant has its own limits.

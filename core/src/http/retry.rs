@@ -117,11 +117,16 @@ impl Middleware for RetryLayer {
             let Some(delay) = delay else {
                 return outcome;
             };
-            match &outcome {
-                Ok(r) => tracing::debug!(status = r.status().as_u16(), ?delay, "retrying"),
-                Err(e) => tracing::debug!(error = %e, ?delay, "retrying"),
-            }
-            self.stats.count_retry();
+            let reason = match &outcome {
+                Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS => {
+                    "rate limited by the provider (429)".to_owned()
+                }
+                Ok(r) => format!("HTTP {}", r.status().as_u16()),
+                Err(reqwest_middleware::Error::Reqwest(e)) => crate::error::transport_cause(e).1,
+                Err(e) => e.to_string(),
+            };
+            tracing::debug!(%reason, ?delay, "retrying");
+            self.stats.count_retry(reason);
             tokio::time::sleep(delay).await;
         }
     }

@@ -86,6 +86,10 @@ pub struct SyncOutcome {
     pub reports: Vec<KindReport>,
     /// The kinds it left alone because another process holds them.
     pub held: Vec<LeaseInfo>,
+    /// The kinds it did not start: it was stopped on request, or the
+    /// provider could not be reached at all (trying each kind would only
+    /// say so again).
+    pub not_started: Vec<&'static str>,
 }
 
 impl SyncOutcome {
@@ -183,14 +187,21 @@ impl<'a> Syncer<'a> {
         }
         let held = HeldLeases::new(granted);
         let work = async {
+            let mut stop = false;
             for kind in kinds {
-                if self.cancel.is_cancelled() {
-                    break;
-                }
                 let Some(lease) = held.get(*kind) else {
                     continue;
                 };
-                outcome.reports.push(self.sync_kind(*kind, &lease).await);
+                if stop || self.cancel.is_cancelled() {
+                    outcome.not_started.push(kind.name());
+                    continue;
+                }
+                let report = self.sync_kind(*kind, &lease).await;
+                stop = report
+                    .error
+                    .as_ref()
+                    .is_some_and(|e| e.kind() == ErrorKind::Unreachable);
+                outcome.reports.push(report);
                 held.release(self.store, kind.name()).await;
             }
         };
