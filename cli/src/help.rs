@@ -3,6 +3,11 @@
 
 use clap::Command;
 
+/// What Tether is, first thing in `--help`.
+pub const ABOUT: &str = "Tether keeps your application's database in step with a SaaS provider \
+(Xero): it pulls every object of the provider's collections into a store you own (SQLite or \
+PostgreSQL), resumably and within the provider's rate limits.";
+
 /// Shown under the top-level help.
 pub const TOP: &str = "\
 Start with `tether demo`: it runs a local Xero sandbox, connects to it and

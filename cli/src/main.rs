@@ -18,11 +18,9 @@ use tether_xero as _;
 
 use crate::commands::Command;
 
-/// Tether keeps your application's database in step with a SaaS provider:
-/// it pulls every object of the provider's collections into a store you own
-/// (SQLite or PostgreSQL), resumably and within the provider's rate limits.
+/// The command line: global options and one subcommand.
 #[derive(Parser)]
-#[command(name = "tether", version, about, long_about = None, after_help = help::TOP)]
+#[command(name = "tether", version, about = help::ABOUT, long_about = None, after_help = help::TOP)]
 struct Cli {
     /// Database URL (`sqlite://PATH`, a plain file path, or `postgres://…`);
     /// defaults to a SQLite file under your data directory. A path given

@@ -358,3 +358,189 @@ fn demo_runs_from_nothing() {
         "a master key was created"
     );
 }
+
+/// The pid of the first `tether` process named in a "held by" message.
+fn holder_pid(said: &str) -> Option<u32> {
+    let at = said.find("(pid ")? + 5;
+    said[at..].split(')').next()?.parse().ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_syncs_of_one_connection_one_does_it_the_other_exits_4() {
+    let sim = start_sim(6000, 40).await;
+    let home = Home::new();
+    connect(&home, &sim);
+    let first = home
+        .command(&["sync", "acme"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn first sync");
+    // The second starts once the first is surely under way.
+    let started = Instant::now();
+    while checkpoint_pages(&home.db()).await < 1 && started.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let second = home.run(&["sync", "acme"]);
+    let first = first.wait_with_output().expect("first sync");
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(second.status.code(), Some(4), "{}", stderr(&second));
+    let said = stderr(&second);
+    assert!(said.contains("invoices is held by"), "{said}");
+    assert_eq!(
+        holder_pid(&said),
+        Some(first_pid(&home).await),
+        "names the holder: {said}"
+    );
+
+    let records = json_lines(&home.run(&["records", "acme", "invoices", "--json"]));
+    let ours: BTreeSet<String> = records
+        .iter()
+        .filter(|r| r["deleted_at"].is_null() || r["deletion_source"] == "status")
+        .map(|r| r["external_id"].as_str().unwrap().to_owned())
+        .collect();
+    let theirs: BTreeSet<String> = sim
+        .snapshot("invoices")
+        .iter()
+        .map(|o| o["InvoiceID"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ours, theirs, "the store equals the provider");
+    // The second did the kinds the first had finished and released, and
+    // left no run for the ones it found held.
+    let runs = json_lines(&home.run(&["runs", "acme", "--json"]));
+    assert!(runs.iter().all(|r| r["status"] == "succeeded"), "{runs:?}");
+    let invoice_runs = runs.iter().filter(|r| r["kind"] == "invoices").count();
+    assert_eq!(invoice_runs, 1, "the held kind was pulled once");
+    sim.shutdown().await;
+}
+
+/// The process recorded as the worker of the connection's runs.
+async fn first_pid(home: &Home) -> u32 {
+    let runs = json_lines(&home.run(&["runs", "acme", "--json"]));
+    let worker = runs[0]["worker"].as_str().expect("runs name their worker");
+    holder_pid(worker).expect("a pid in the worker name")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_at_a_page_and_says_how_to_resume() {
+    let sim = start_sim(8000, 80).await;
+    let home = Home::new();
+    connect(&home, &sim);
+    let child = home
+        .command(&["sync", "acme", "--kind", "invoices"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn sync");
+    let started = Instant::now();
+    while checkpoint_pages(&home.db()).await < 2 && started.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("send SIGINT");
+    assert!(sent.success());
+    let output = child.wait_with_output().expect("sync ends");
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    let said = stderr(&output);
+    assert!(said.contains("run the same command to resume"), "{said}");
+    let runs = json_lines(&home.run(&["runs", "acme", "--json"]));
+    assert_eq!(runs[0]["status"], "interrupted");
+    let pages = runs[0]["counts"]["pages"].as_i64().unwrap();
+    assert!(pages >= 2, "the committed pages are counted: {}", runs[0]);
+    assert_eq!(runs[0]["counts"]["fetched"].as_i64(), Some(pages * 1000));
+    assert!(
+        said.contains(&format!("interrupted after {pages} page(s)")),
+        "{said}"
+    );
+    let resumed = home.run(&["sync", "acme", "--kind", "invoices", "--json"]);
+    assert_eq!(json_lines(&resumed)[0]["resumed"], true);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_keeps_names_and_takes_secrets_as_given() {
+    let config = SimConfig {
+        client_id: Some("-app".to_owned()),
+        client_secret: Some("-Secret-that-starts-with-a-dash".to_owned()),
+        limits: SimLimits::off(),
+        ..SimConfig::default()
+    };
+    let sim = XeroSim::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("start sim");
+    let home = Home::new();
+    let base = sim.base_url();
+    let args = [
+        "connect",
+        "xero",
+        "acme",
+        "--client-id",
+        "-app",
+        "--client-secret",
+        "-Secret-that-starts-with-a-dash",
+        "--base-url",
+        &base,
+    ];
+    let output = home.run(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = home.run(&args);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("--replace"), "{}", stderr(&output));
+    let mut replace = args.to_vec();
+    replace.push("--replace");
+    let output = home.run(&replace);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let output = home.run(&["records", "acme", "invoices"]);
+    assert!(output.status.success());
+    assert!(
+        stderr(&output).contains("has never been synced"),
+        "{}",
+        stderr(&output)
+    );
+    sim.shutdown().await;
+}
+
+#[test]
+fn an_unreachable_provider_is_said_at_once() {
+    let home = Home::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = Instant::now();
+    let output = home.run(&[
+        "connect",
+        "xero",
+        "acme",
+        "--client-id",
+        "a",
+        "--client-secret",
+        "b",
+        "--base-url",
+        &format!("http://127.0.0.1:{port}"),
+    ]);
+    assert!(started.elapsed() < Duration::from_secs(5), "at once");
+    assert_eq!(output.status.code(), Some(1));
+    let said = stderr(&output);
+    assert!(said.contains("connection refused"), "{said}");
+    assert_eq!(said.lines().count(), 1, "one line: {said}");
+    assert!(!said.contains('\x1b'), "no colour codes off a terminal");
+}
+
+#[test]
+fn help_says_what_tether_does_and_what_sync_returns() {
+    let home = Home::new();
+    let top = stdout(&home.run(&["--help"]));
+    assert!(top.contains("in step with a SaaS provider"), "{top}");
+    let sync = stdout(&home.run(&["sync", "--help"]));
+    for expected in ["invoices", "manual_journals", "resumes", "Exit codes", "4 "] {
+        assert!(
+            sync.contains(expected),
+            "sync --help lacks {expected}: {sync}"
+        );
+    }
+}
