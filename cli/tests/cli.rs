@@ -353,6 +353,12 @@ fn demo_runs_from_nothing() {
         file.exists(),
         "the demo database is under the data directory"
     );
+    let wal = home.dir.path().join("data/tether/demo.db-wal");
+    assert!(
+        std::fs::metadata(&wal).map_or(true, |m| m.len() == 0),
+        "the file is complete on its own: its write-ahead log was folded in"
+    );
+    assert!(text.contains("sandbox stopped"), "{text}");
     assert!(
         home.dir.path().join("config/tether/master.key").exists(),
         "a master key was created"

@@ -51,13 +51,18 @@ pub(crate) async fn replace_quarantine<C: ConnectionTrait>(
     records: &[RecordUpsert],
     entries: &[QuarantineEntry],
 ) -> Result<(), DbErr> {
-    let of_kind = || {
-        quarantine::Entity::find()
+    if entries.is_empty() {
+        let any: Option<i64> = quarantine::Entity::find()
+            .select_only()
+            .column(Column::Id)
             .filter(Column::ConnectionId.eq(lease.connection.0))
             .filter(Column::Kind.eq(lease.kind.as_str()))
-    };
-    if entries.is_empty() && of_kind().one(db).await?.is_none() {
-        return Ok(());
+            .into_tuple()
+            .one(db)
+            .await?;
+        if any.is_none() {
+            return Ok(());
+        }
     }
     let ids: Vec<&str> = records
         .iter()
