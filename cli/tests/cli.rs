@@ -303,7 +303,10 @@ async fn status_and_exit_codes_tell_the_truth() {
     assert_eq!(invoices["live"].as_u64(), Some(expected_live as u64));
     assert!(invoices["cursor"].is_string());
     let cursor = invoices["cursor"].as_str().unwrap();
-    assert!(cursor.ends_with('Z') || cursor.ends_with("+00:00"), "{cursor}");
+    assert!(
+        cursor.ends_with('Z') || cursor.ends_with("+00:00"),
+        "{cursor}"
+    );
     let table = stdout(&home.run(&["status", "acme"]));
     assert!(table.contains(" UTC"), "times carry their zone: {table}");
 
