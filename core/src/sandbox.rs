@@ -46,6 +46,8 @@ pub struct SandboxOptions {
     pub latency: Duration,
     /// Fraction of API calls answered with a server error.
     pub error_rate: f64,
+    /// How long the provider replays an idempotency key; `None` keeps the provider's own.
+    pub idempotency_window: Option<Duration>,
 }
 
 /// What a client needs to connect to a running sandbox.

@@ -32,6 +32,7 @@ pub async fn check(connector: &'static dyn Connector) {
             limits: SandboxLimits::Off,
             latency: Duration::ZERO,
             error_rate: 0.0,
+            idempotency_window: None,
         })
         .await
         .expect("sandbox starts");

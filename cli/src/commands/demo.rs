@@ -56,6 +56,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             limits: SandboxLimits::Real,
             latency: Duration::ZERO,
             error_rate: 0.0,
+            idempotency_window: None,
         })
         .await?;
     let info = running.info();

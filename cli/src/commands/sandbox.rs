@@ -33,6 +33,10 @@ pub struct Args {
     /// Fraction (0..1) of API calls answered with a server error.
     #[arg(long, default_value_t = 0.0)]
     pub error_rate: f64,
+    /// How long a repeated idempotency key gets the stored answer, in seconds
+    /// (default: the provider's own; shorten it to test key expiry fast).
+    #[arg(long, value_name = "S")]
+    pub idempotency_window_secs: Option<f64>,
 }
 
 /// The simulator's rate limits.
@@ -98,6 +102,13 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             args.error_rate
         );
     }
+    let idempotency_window = args
+        .idempotency_window_secs
+        .map(|s| {
+            Duration::try_from_secs_f64(s)
+                .context("--idempotency-window-secs must be a non-negative number")
+        })
+        .transpose()?;
     let Some(sandbox) = tether_core::sandbox::sandbox(&args.provider) else {
         bail!(
             "no sandbox for provider `{}`; available: {}",
@@ -114,6 +125,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             limits: args.limits.to_limits()?,
             latency: Duration::from_millis(args.latency_ms),
             error_rate: args.error_rate,
+            idempotency_window,
         })
         .await?;
     let info = running.info();

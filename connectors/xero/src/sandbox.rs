@@ -67,6 +67,26 @@ fn sim_sizes(size: usize, kind_sizes: &[(String, usize)]) -> Result<SimSizes> {
     Ok(sizes)
 }
 
+/// The simulator's configuration for the generic options; what they leave
+/// open keeps Xero's own behaviour.
+fn sim_config(options: &SandboxOptions) -> Result<SimConfig> {
+    let defaults = SimConfig::default();
+    Ok(SimConfig {
+        seed: options.seed,
+        sizes: sim_sizes(options.size, &options.kind_sizes)?,
+        limits: sim_limits(options.limits),
+        faults: SimFaults {
+            latency_ms: options.latency.as_millis() as u64,
+            error_rate: options.error_rate,
+            ..SimFaults::default()
+        },
+        idempotency_window: options
+            .idempotency_window
+            .unwrap_or(defaults.idempotency_window),
+        ..defaults
+    })
+}
+
 #[async_trait]
 impl Sandbox for XeroSandbox {
     fn provider(&self) -> &'static str {
@@ -74,17 +94,7 @@ impl Sandbox for XeroSandbox {
     }
 
     async fn start(&self, options: SandboxOptions) -> Result<Box<dyn RunningSandbox>> {
-        let config = SimConfig {
-            seed: options.seed,
-            sizes: sim_sizes(options.size, &options.kind_sizes)?,
-            limits: sim_limits(options.limits),
-            faults: SimFaults {
-                latency_ms: options.latency.as_millis() as u64,
-                error_rate: options.error_rate,
-                ..SimFaults::default()
-            },
-            ..SimConfig::default()
-        };
+        let config = sim_config(&options)?;
         let handle = XeroSim::start(config, options.listen).await.map_err(|e| {
             Error::config(format!(
                 "starting the Xero sandbox on {}: {e}",
@@ -133,6 +143,28 @@ mod tests {
         assert_eq!(limits.per_day, SimLimits::real().per_day);
         assert!(limits.enabled);
         assert!(!sim_limits(SandboxLimits::Off).enabled);
+    }
+
+    fn options(idempotency_window: Option<Duration>) -> SandboxOptions {
+        SandboxOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            seed: 3,
+            size: 10,
+            kind_sizes: Vec::new(),
+            limits: SandboxLimits::Off,
+            latency: Duration::from_millis(5),
+            error_rate: 0.0,
+            idempotency_window,
+        }
+    }
+
+    #[test]
+    fn idempotency_window_maps_or_keeps_xeros() {
+        let c = sim_config(&options(None)).unwrap();
+        assert_eq!(c.idempotency_window, Duration::from_secs(6 * 60));
+        assert_eq!(c.faults.latency_ms, 5);
+        let c = sim_config(&options(Some(Duration::from_millis(200)))).unwrap();
+        assert_eq!(c.idempotency_window, Duration::from_millis(200));
     }
 
     #[test]

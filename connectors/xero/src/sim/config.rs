@@ -23,6 +23,9 @@ pub struct SimConfig {
     pub client_id: Option<String>,
     /// OAuth2 client secret; generated from the seed when `None`.
     pub client_secret: Option<String>,
+    /// How long an `Idempotency-Key` is remembered from its first call
+    /// (Xero: about 6 minutes); tests shorten it to see a key expire.
+    pub idempotency_window: Duration,
 }
 
 impl Default for SimConfig {
@@ -35,9 +38,13 @@ impl Default for SimConfig {
             faults: SimFaults::default(),
             client_id: None,
             client_secret: None,
+            idempotency_window: IDEMPOTENCY_WINDOW,
         }
     }
 }
+
+/// Xero's idempotency window: a key is replayed for about 6 minutes.
+const IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(6 * 60);
 
 /// Number of generated objects per kind, so a test can ask for a tiny
 /// organisation and a benchmark for a million invoices.
@@ -155,6 +162,15 @@ pub struct SimFaults {
     pub malformed_rate: f64,
     /// Forces the next requests to be throttled.
     pub force_429: Option<Force429>,
+    /// The next N write requests (PUT/POST/DELETE) are applied, their
+    /// idempotency key stored, and then the connection is closed without a
+    /// response: a network failure after the provider committed. Counts down
+    /// per request.
+    pub lose_write_answers: u32,
+    /// While non-zero, every write request is applied first and its answer
+    /// then held back this many milliseconds, so a client with a shorter
+    /// timeout gives up although the write happened.
+    pub write_answer_delay_ms: u64,
 }
 
 /// The next `count` API requests get 429 with `Retry-After: retry_after_secs`;
@@ -188,6 +204,20 @@ mod tests {
         assert_eq!(f.error_rate, 0.5);
         assert_eq!(f.latency_ms, 0);
         assert!(f.force_429.is_none());
+        assert_eq!(f.lose_write_answers, 0);
+        assert_eq!(f.write_answer_delay_ms, 0);
+        let f: SimFaults =
+            serde_json::from_str(r#"{"lose_write_answers":2,"write_answer_delay_ms":300}"#)
+                .unwrap();
+        assert_eq!((f.lose_write_answers, f.write_answer_delay_ms), (2, 300));
+    }
+
+    #[test]
+    fn idempotency_window_defaults_to_xeros() {
+        assert_eq!(
+            SimConfig::default().idempotency_window,
+            Duration::from_secs(360)
+        );
     }
 
     #[test]

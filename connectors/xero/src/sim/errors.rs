@@ -12,13 +12,24 @@ use uuid::Uuid;
 /// `application/json; charset=utf-8`, Xero's JSON content type.
 pub(crate) const JSON_TYPE: &str = "application/json; charset=utf-8";
 
-/// A response with a JSON body given as text.
-pub(crate) fn json_text(status: StatusCode, body: String) -> Response {
+/// `text/plain; charset=utf-8`, the content type of Xero's 404.
+pub(crate) const TEXT_TYPE: &str = "text/plain; charset=utf-8";
+
+/// The body of Xero's 404.
+pub(crate) const NOT_FOUND_BODY: &str = "The resource you're looking for cannot be found";
+
+/// A response with a body of the given content type.
+pub(crate) fn typed_text(status: StatusCode, content_type: &'static str, body: String) -> Response {
     let mut r = Response::new(Body::from(body));
     *r.status_mut() = status;
     r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_TYPE));
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     r
+}
+
+/// A response with a JSON body given as text.
+pub(crate) fn json_text(status: StatusCode, body: String) -> Response {
+    typed_text(status, JSON_TYPE, body)
 }
 
 /// A response with a JSON body.
@@ -92,15 +103,7 @@ pub(crate) fn no_data(collection: &str) -> Response {
 
 /// 404 with Xero's plain-text body.
 pub(crate) fn not_found() -> Response {
-    let mut r = Response::new(Body::from(
-        "The resource you're looking for cannot be found",
-    ));
-    *r.status_mut() = StatusCode::NOT_FOUND;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    r
+    typed_text(StatusCode::NOT_FOUND, TEXT_TYPE, NOT_FOUND_BODY.to_string())
 }
 
 /// 405 for a method the endpoint does not support.

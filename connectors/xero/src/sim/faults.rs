@@ -1,5 +1,6 @@
-//! Fault injection: latency, injected 500/503, dropped connections and
-//! truncated bodies, decided per API request.
+//! Fault injection: latency, injected 500/503, dropped connections,
+//! truncated bodies, and lost or delayed answers of applied writes, decided
+//! per API request.
 
 use std::sync::RwLock;
 use std::time::Duration;
@@ -10,8 +11,10 @@ use axum::response::Response;
 use rand::Rng as _;
 
 use super::config::SimFaults;
+use super::conn::ConnKill;
 use super::errors::JSON_TYPE;
 use super::limits::Limiter;
+use super::stats::Stats;
 
 /// What happens to one request.
 #[derive(Debug, Default, PartialEq)]
@@ -20,6 +23,10 @@ pub(crate) struct Decision {
     pub error: Option<StatusCode>,
     pub drop: bool,
     pub malformed: bool,
+    /// A write whose answer is lost after it was applied.
+    pub lose_answer: bool,
+    /// How long a write's answer is held back after it was applied.
+    pub answer_delay: Duration,
 }
 
 /// The current fault settings.
@@ -43,8 +50,20 @@ impl Faults {
         self.current.read().map(|c| c.clone()).unwrap_or_default()
     }
 
-    /// Rolls the dice for one request.
-    pub(crate) fn decide(&self) -> Decision {
+    /// Takes one of the `lose_write_answers` left, if any.
+    fn take_lost_answer(&self) -> bool {
+        let Ok(mut c) = self.current.write() else {
+            return false;
+        };
+        let take = c.lose_write_answers > 0;
+        if take {
+            c.lose_write_answers -= 1;
+        }
+        take
+    }
+
+    /// Rolls the dice for one request; `write` for PUT, POST and DELETE.
+    pub(crate) fn decide(&self, write: bool) -> Decision {
         let f = self.get();
         let mut rng = rand::rng();
         let mut roll = |p: f64| p > 0.0 && rng.random::<f64>() < p;
@@ -55,12 +74,50 @@ impl Faults {
                 StatusCode::SERVICE_UNAVAILABLE
             }
         });
+        let applied_write = write && error.is_none();
+        let lose_answer = applied_write && self.take_lost_answer();
         Decision {
             latency: Duration::from_millis(f.latency_ms),
             error,
-            drop: error.is_none() && roll(f.drop_rate),
-            malformed: error.is_none() && roll(f.malformed_rate),
+            drop: error.is_none() && !lose_answer && roll(f.drop_rate),
+            malformed: error.is_none() && !lose_answer && roll(f.malformed_rate),
+            lose_answer,
+            answer_delay: if applied_write {
+                Duration::from_millis(f.write_answer_delay_ms)
+            } else {
+                Duration::ZERO
+            },
         }
+    }
+}
+
+/// Hands the answer of a request that ran to the client as `d` says:
+/// delayed, lost (the connection closes without a response byte), dropped,
+/// truncated, or as it is.
+pub(crate) async fn deliver(
+    d: &Decision,
+    resp: Response,
+    kill: Option<&ConnKill>,
+    stats: &Stats,
+) -> Response {
+    if !d.answer_delay.is_zero() {
+        tokio::time::sleep(d.answer_delay).await;
+    }
+    if d.lose_answer || d.drop {
+        if d.lose_answer {
+            stats.lost_answer();
+        } else {
+            stats.dropped();
+        }
+        if let Some(k) = kill {
+            k.kill();
+        }
+        resp
+    } else if d.malformed {
+        stats.malformed();
+        truncate(resp).await
+    } else {
+        resp
     }
 }
 
@@ -104,9 +161,10 @@ mod tests {
             &l,
         );
         assert!(f.get().force_429.is_none());
-        let d = f.decide();
+        let d = f.decide(true);
         assert!(d.error.is_some());
         assert!(!d.drop);
+        assert!(!d.lose_answer && d.answer_delay.is_zero());
         assert_eq!(d.latency, Duration::from_millis(5));
         f.set(
             SimFaults {
@@ -115,9 +173,32 @@ mod tests {
             },
             &l,
         );
-        assert!(f.decide().drop);
+        assert!(f.decide(false).drop);
         f.set(SimFaults::default(), &l);
-        assert_eq!(f.decide(), Decision::default());
+        assert_eq!(f.decide(true), Decision::default());
+    }
+
+    #[test]
+    fn lost_answers_count_down_per_write() {
+        let f = Faults::default();
+        let l = Limiter::new(SimLimits::off(), None);
+        f.set(
+            SimFaults {
+                lose_write_answers: 2,
+                write_answer_delay_ms: 7,
+                ..Default::default()
+            },
+            &l,
+        );
+        let read = f.decide(false);
+        assert!(!read.lose_answer && read.answer_delay.is_zero());
+        assert!(f.decide(true).lose_answer);
+        assert_eq!(f.get().lose_write_answers, 1);
+        let d = f.decide(true);
+        assert!(d.lose_answer && !d.drop);
+        assert_eq!(d.answer_delay, Duration::from_millis(7));
+        assert!(!f.decide(true).lose_answer);
+        assert_eq!(f.get().lose_write_answers, 0);
     }
 
     #[tokio::test]

@@ -8,7 +8,8 @@
 //!
 //! * `GET /_sim/stats`, `POST /_sim/stats/reset` — request counters;
 //! * `GET|POST /_sim/faults` — latency, 5xx, dropped connections,
-//!   truncated bodies, forced 429s ([`SimFaults`]);
+//!   truncated bodies, forced 429s, lost and delayed answers of applied
+//!   writes ([`SimFaults`]);
 //! * `POST /_sim/corrupt` — `{"kind","id","field","value"}` replaces one
 //!   field of a stored object's JSON, for quarantine tests.
 //!
@@ -105,7 +106,7 @@ impl XeroSim {
         let tenant = Arc::new(Tenant {
             id: tenant_id,
             data: RwLock::new(data),
-            idem: idempotency::Idempotency::default(),
+            idem: idempotency::Idempotency::new(config.idempotency_window),
         });
         let state: AppState = Arc::new(SimState {
             auth,

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Json, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -192,7 +192,8 @@ async fn api_guard(State(app): State<AppState>, mut req: Request, next: Next) ->
         }
     };
     app.stats.in_flight(permit.in_flight);
-    let decision = app.faults.decide();
+    let write = matches!(*req.method(), Method::PUT | Method::POST | Method::DELETE);
+    let decision = app.faults.decide(write);
     if !decision.latency.is_zero() {
         tokio::time::sleep(decision.latency).await;
     }
@@ -206,18 +207,7 @@ async fn api_guard(State(app): State<AppState>, mut req: Request, next: Next) ->
     } else {
         req.extensions_mut().insert(tenant);
         let resp = next.run(req).await;
-        if decision.drop {
-            app.stats.dropped();
-            if let Some(k) = &kill {
-                k.kill();
-            }
-            resp
-        } else if decision.malformed {
-            app.stats.malformed();
-            faults::truncate(resp).await
-        } else {
-            resp
-        }
+        faults::deliver(&decision, resp, kill.as_ref(), &app.stats).await
     };
     limit_headers(&mut resp, permit.remaining);
     drop(permit);

@@ -25,8 +25,11 @@ pub struct SimStats {
     pub total_requests: u64,
     /// 500/503 responses injected by the fault settings.
     pub errors_injected: u64,
-    /// Connections closed without a response by the fault settings.
+    /// Connections closed without a response by `drop_rate`.
     pub dropped: u64,
+    /// Write answers lost after the write was applied (`lose_write_answers`):
+    /// the connection was closed without a response.
+    pub lost_answers: u64,
     /// Truncated JSON bodies served by the fault settings.
     pub malformed: u64,
 }
@@ -61,6 +64,10 @@ impl Stats {
 
     pub(crate) fn dropped(&self) {
         self.with(|s| s.dropped += 1);
+    }
+
+    pub(crate) fn lost_answer(&self) {
+        self.with(|s| s.lost_answers += 1);
     }
 
     pub(crate) fn malformed(&self) {

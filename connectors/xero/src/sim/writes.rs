@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::collections::{Deletion, ErrorFlag, Kind};
 use super::dates::now_ms;
 use super::errors::{self, json_text, method_not_allowed, not_found};
-use super::idempotency::{Lookup, MAX_KEY, fingerprint};
+use super::idempotency::{Answer, Conflict, MAX_KEY, fingerprint};
 use super::kinds::{self, Ctx, Failure, Target};
 use super::rawjson::with_appended;
 use super::reads::{envelope, resolve_id};
@@ -155,7 +155,8 @@ fn target(ctx: &Ctx, kind: Kind, op: &Op, el: &Map<String, Value>) -> Result<Tar
     }
 }
 
-/// Runs the elements against the dataset; `None` when the path's object does not exist.
+/// Runs the elements against the dataset; Xero's 404 when the path's
+/// object does not exist.
 fn apply(
     app: &AppState,
     tenant: &Tenant,
@@ -163,10 +164,16 @@ fn apply(
     op: &Op,
     els: Vec<Map<String, Value>>,
     summarize: bool,
-) -> Option<(StatusCode, String)> {
-    let mut data = tenant.data.write().ok()?;
+) -> Answer {
+    let mut data = match tenant.data.write() {
+        Ok(d) => d,
+        Err(poisoned) => poisoned.into_inner(),
+    };
     let path_id = match op {
-        Op::PostId(key) => Some(resolve_id(&data, kind, key)?),
+        Op::PostId(key) => match resolve_id(&data, kind, key) {
+            Some(id) => Some(id),
+            None => return Answer::not_found(),
+        },
         _ => None,
     };
     let mut ctx = Ctx::new(&mut data, now_ms());
@@ -199,7 +206,7 @@ fn apply(
             .filter_map(Result::err)
             .map(|f| failure_json(kind, f))
             .collect();
-        return Some((StatusCode::BAD_REQUEST, errors::validation_body(&failed)));
+        return Answer::json(StatusCode::BAD_REQUEST, errors::validation_body(&failed));
     }
     let objects: Vec<String> = results
         .into_iter()
@@ -211,7 +218,7 @@ fn apply(
             Err(f) => failure_json(kind, f),
         })
         .collect();
-    Some((StatusCode::OK, envelope(app, kind, &objects)))
+    Answer::json(StatusCode::OK, envelope(app, kind, &objects))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -250,36 +257,31 @@ async fn write(
         raw_query.as_deref().unwrap_or(""),
         &body,
     );
+    // A body Xero cannot use is an answer like any other: stored under the
+    // key, so the same key with a fixed body is refused, not run.
     let els = match elements(kind, &body) {
-        Ok(e) if e.is_empty() => return errors::no_data(kind.desc().name),
-        Ok(e) => e,
-        Err(r) => return r,
+        Ok(e) if e.is_empty() => Err(Answer::of(errors::no_data(kind.desc().name)).await),
+        Ok(e) => Ok(e),
+        Err(r) => Err(Answer::of(r).await),
     };
     let summarize = summarize(&pairs);
     let tenant = tenant.0.clone();
     let result = tokio::task::spawn_blocking(move || {
-        if let Some(k) = &key {
-            match tenant.idem.lookup(k, fp, Instant::now()) {
-                Lookup::Replay(status, body) => return Some(Ok((status, body))),
-                Lookup::Conflict => return Some(Err(())),
-                Lookup::Miss => {}
-            }
+        let run = || match els {
+            Ok(els) => apply(&app, &tenant, kind, &op, els, summarize),
+            Err(answer) => answer,
+        };
+        match &key {
+            Some(k) => tenant.idem.answer(k, fp, Instant::now(), run),
+            None => Ok(run()),
         }
-        let out = apply(&app, &tenant, kind, &op, els, summarize)?;
-        if let Some(k) = &key {
-            tenant
-                .idem
-                .store(k, fp, out.0, out.1.clone(), Instant::now());
-        }
-        Some(Ok(out))
     })
     .await;
     match result {
-        Ok(Some(Ok((status, body)))) => json_text(status, body),
-        Ok(Some(Err(()))) => errors::validation_message(
+        Ok(Ok(answer)) => answer.into_response(),
+        Ok(Err(Conflict)) => errors::validation_message(
             "The Idempotency-Key has already been used for a different request.",
         ),
-        Ok(None) => not_found(),
         Err(_) => errors::injected(StatusCode::INTERNAL_SERVER_ERROR),
     }
 }

@@ -23,11 +23,17 @@ pub(crate) fn transition(
         "DELETED",
     ];
     if !valid.contains(&to) {
-        return Some(format!("'{to}' is not a valid status for a {kind}."));
+        return Some(format!(
+            "'{to}' is not a valid status for {} {kind}.",
+            article(kind)
+        ));
     }
     match (from, to) {
         (None, "DRAFT" | "SUBMITTED" | "AUTHORISED") => None,
-        (None, _) => Some(format!("A {kind} cannot be created with a status of {to}.")),
+        (None, _) => Some(format!(
+            "{} {kind} cannot be created with a status of {to}.",
+            capitalised(article(kind))
+        )),
         (Some(f), t) if f == t && f != "DELETED" && f != "VOIDED" && f != "PAID" => None,
         (Some("DELETED" | "VOIDED"), _) => Some(format!(
             "{} not of valid status for modification",
@@ -38,11 +44,13 @@ pub(crate) fn transition(
                 .to_string(),
         ),
         (Some(_), "PAID") => Some(format!(
-            "The status of a {kind} cannot be set to PAID; apply a payment instead."
+            "The status of {} {kind} cannot be set to PAID; apply a payment instead.",
+            article(kind)
         )),
         (Some("DRAFT" | "SUBMITTED"), "DRAFT" | "SUBMITTED" | "AUTHORISED" | "DELETED") => None,
         (Some("DRAFT" | "SUBMITTED"), _) => Some(format!(
-            "A {kind} with status {} cannot be voided; delete it instead.",
+            "{} {kind} with status {} cannot be voided; delete it instead.",
+            capitalised(article(kind)),
             from.unwrap_or_default()
         )),
         (Some("AUTHORISED"), "VOIDED") if has_payments => Some(
@@ -53,7 +61,19 @@ pub(crate) fn transition(
         (Some("AUTHORISED"), "DELETED") => Some(format!(
             "An AUTHORISED {kind} cannot be deleted; void it instead."
         )),
-        (Some(f), t) => Some(format!("A {kind} cannot change status from {f} to {t}.")),
+        (Some(f), t) => Some(format!(
+            "{} {kind} cannot change status from {f} to {t}.",
+            capitalised(article(kind))
+        )),
+    }
+}
+
+/// "a" or "an", as the kind's first letter needs.
+fn article(kind: &str) -> &'static str {
+    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
     }
 }
 
@@ -129,5 +149,9 @@ mod tests {
         assert!(transition("invoice", Some("DELETED"), "DRAFT", false).is_some());
         assert!(transition("invoice", Some("PAID"), "VOIDED", true).is_some());
         assert!(transition("invoice", Some("DRAFT"), "BOGUS", false).is_some());
+        assert_eq!(
+            transition("invoice", Some("DRAFT"), "VOIDED", false).as_deref(),
+            Some("An invoice with status DRAFT cannot be voided; delete it instead.")
+        );
     }
 }

@@ -231,7 +231,7 @@ pub(crate) fn write(
 }
 
 /// The existing object an element of a `POST` to the collection updates,
-/// matched on its natural key when it carries no id (as Xero matches
+/// matched on its natural key when it carries no id (as Xero matches sales
 /// invoices on InvoiceNumber, contacts on Name, items on Code).
 pub(crate) fn natural_match(ctx: &Ctx, kind: Kind, incoming: &Map<String, Value>) -> Option<Uuid> {
     let s = |k: &str| {
@@ -242,6 +242,9 @@ pub(crate) fn natural_match(ctx: &Ctx, kind: Kind, incoming: &Map<String, Value>
     };
     let col = ctx.data.col(kind);
     match kind {
+        // Bill numbers are the supplier's and need not be unique: a bill
+        // without an id is always a new bill.
+        Kind::Invoices if s("Type").is_some_and(|t| t.eq_ignore_ascii_case("ACCPAY")) => None,
         Kind::Invoices => {
             let number = s("InvoiceNumber")?;
             col.iter()

@@ -94,7 +94,7 @@ pub(crate) fn write_item(
                     .is_some_and(|n| n.eq_ignore_ascii_case(&code))
         });
         if clash {
-            errors.push(format!("Item code '{code}' already exists."));
+            errors.push(format!("Price List Item with Code '{code}' already exists"));
         }
     }
     check_details(ctx, &it.SalesDetails, &mut errors);

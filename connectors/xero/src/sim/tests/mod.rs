@@ -3,8 +3,12 @@
 
 mod auth_limits;
 mod faults;
+mod idempotency;
 mod ledger;
 mod reads;
+mod uniqueness;
+mod updates;
+mod write_faults;
 mod writes;
 
 use reqwest::{Client, Method, Response};
