@@ -72,17 +72,22 @@ pub struct KindCapabilities {
     pub write: Option<WriteCapabilities>,
 }
 
-/// What export may do with a kind, declared once by the connector.
+/// What export may do with a kind, declared once by the connector: local
+/// edits are checked against it before they are accepted, and export sends
+/// what it allows.
 #[derive(Debug, Clone, Copy)]
 pub struct WriteCapabilities {
     /// Objects a single write call may carry.
     pub batch_size: usize,
     /// Whether the provider replays a request carrying the same idempotency key.
     pub idempotency_key: bool,
-    /// Fields that cannot change once the object has been exported.
+    /// Fields a new object must carry.
+    pub required: &'static [&'static str],
+    /// Fields that cannot change once the object exists at the provider
+    /// (the provider treats them as identity).
     pub locked_fields: &'static [&'static str],
-    /// The field that finds our own object again when its id is unknown.
-    pub natural_key: Option<&'static str>,
+    /// The field holding the object's status, read by `status_rules` and `delete`.
+    pub status_field: Option<&'static str>,
     /// Which edits each status allows; statuses not listed allow any edit.
     pub status_rules: &'static [(&'static str, EditScope)],
     /// How an object is deleted at the provider.
@@ -96,6 +101,14 @@ pub enum EditScope {
     Any,
     /// Only these fields.
     Only(&'static [&'static str]),
+    /// Any field while every one of `amounts` is zero (nothing paid or
+    /// allocated); after that only the fields of `then`.
+    AnyWhileZero {
+        /// The amounts that must be zero.
+        amounts: &'static [&'static str],
+        /// What may change once one of them is not.
+        then: &'static [&'static str],
+    },
     /// Nothing: the object is final.
     Nothing,
 }
@@ -103,21 +116,11 @@ pub enum EditScope {
 /// How deleting an object is expressed to the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RemoteDelete {
-    /// Set `field` to `value` (Xero invoice `Status` = `DELETED`).
-    Status {
-        /// The status field.
-        field: &'static str,
-        /// The value meaning deleted.
-        value: &'static str,
-    },
-    /// Set an archive status; the object stays readable.
-    Archive {
-        /// The status field.
-        field: &'static str,
-        /// The value meaning archived.
-        value: &'static str,
-    },
-    /// An HTTP `DELETE`.
+    /// Set the status field: per current status, the status that deletes
+    /// (Xero: a draft invoice becomes `DELETED`, an authorised one `VOIDED`,
+    /// a contact `ARCHIVED`). A status not listed cannot be deleted.
+    Status(&'static [(&'static str, &'static str)]),
+    /// An HTTP `DELETE`; the object is gone afterwards.
     Hard,
     /// The provider does not allow deleting it.
     NotAllowed,
@@ -158,30 +161,61 @@ pub trait ObjectKind: Send + Sync + 'static {
     }
 }
 
-/// One local object to push, as export will hand it to a connector.
+/// One object to push.
 #[derive(Debug, Clone)]
 pub struct WriteRequest {
     /// The provider's id, `None` to create.
     pub external_id: Option<String>,
-    /// The object's JSON in the provider's shape.
-    pub data: String,
-    /// A key that is the same for every retry of this local version.
-    pub idempotency_key: String,
+    /// What to send, in the provider's shape: the whole object for a
+    /// create; for an update, only the fields that change.
+    pub body: serde_json::Value,
 }
 
-/// The provider's answer for one element of a batch write.
+/// The provider's answer for one object.
 #[derive(Debug, Clone)]
 pub enum WriteOutcome {
     /// Written; the provider's object as it now stands.
     Written(ParsedObject),
+    /// Deleted outright; nothing is left to read.
+    Deleted,
     /// Refused; the provider's message, naming the field.
     Rejected(String),
 }
 
-/// Batch create/update with a result per element. The provider's current
-/// versions, checked before writing, come from [`ObjectKind::read_by_ids`].
+/// The write hooks of a writable kind. Export (in core) batches, orders,
+/// checks versions and records outcomes; a connector only speaks to its
+/// provider.
 #[async_trait]
 pub trait ObjectWriter: Send + Sync {
-    /// Creates or updates a batch; one outcome per request, in order.
-    async fn write_batch(&self, api: &Api, batch: &[WriteRequest]) -> Result<Vec<WriteOutcome>>;
+    /// Checks a local object against the kind's typed schema before it is
+    /// accepted; the error names the field. `local:<id>` references stand
+    /// where provider ids will.
+    fn check(&self, object: &serde_json::Value) -> Result<(), ParseError>;
+
+    /// Creates or updates a batch (at most `batch_size`) in one call that
+    /// carries `idempotency_key` where the provider has one; one outcome per
+    /// request, in order.
+    async fn write_batch(
+        &self,
+        api: &Api,
+        batch: &[WriteRequest],
+        idempotency_key: &str,
+    ) -> Result<Vec<WriteOutcome>>;
+
+    /// Deletes one object outright (kinds whose delete is `RemoteDelete::Hard`).
+    async fn delete(&self, _api: &Api, external_id: &str) -> Result<WriteOutcome> {
+        Err(Error::config(format!(
+            "deleting {external_id}: this kind is not deleted outright"
+        )))
+    }
+
+    /// After a create whose answer was lost: the provider's objects that may
+    /// be the one it made, found by the kind's natural key (an invoice
+    /// number, a contact name, an item code) or, where that is not unique,
+    /// by content. Export links the first one no other record holds.
+    async fn find_created(
+        &self,
+        api: &Api,
+        object: &serde_json::Value,
+    ) -> Result<Vec<Box<RawValue>>>;
 }

@@ -11,10 +11,13 @@
 pub mod auth;
 mod connector;
 mod error;
+pub mod export;
 pub mod http;
 mod kind;
 pub mod lease;
+pub mod local;
 mod page;
+pub mod pending;
 mod registry;
 pub mod sandbox;
 mod secret;

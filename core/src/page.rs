@@ -40,6 +40,10 @@ pub struct ParsedObject {
     pub external_id: String,
     /// The provider's last-modified time, when the kind has one.
     pub remote_updated_at: Option<Timestamp>,
+    /// The provider's version of the object, opaque to core: what a local
+    /// edit is based on, and what export compares before writing (Xero:
+    /// `UpdatedDateUTC`; QuickBooks: `SyncToken`).
+    pub version: Option<String>,
     /// Whether its status says it is deleted (for `DeletionStrategy::Status`).
     pub deleted: bool,
     /// The normalised JSON: the provider's object, every field kept, dates in

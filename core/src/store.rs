@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 
 use crate::lease::{Lease, LeaseInfo};
-use crate::{PageToken, RateLimitPolicy, Result, Timestamp};
+use crate::pending::{Pending, RecordKey, StagedChange};
+use crate::{PageToken, ParsedObject, RateLimitPolicy, Result, Timestamp};
 
 /// A connection's row id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -175,10 +176,19 @@ pub struct RunCounts {
     pub stored: i64,
     /// Objects quarantined.
     pub quarantined: i64,
-    /// Records newly marked deleted.
+    /// Records newly marked deleted (export: deleted at the provider).
     pub deleted: i64,
     /// HTTP requests sent, retries included.
     pub api_calls: i64,
+    /// Export: records created or updated at the provider, or found there
+    /// after an answer was lost.
+    pub written: i64,
+    /// Export: records the provider refused (or that wait on a reference).
+    pub refused: i64,
+    /// Export: records found changed at the provider after their local edit.
+    pub conflicts: i64,
+    /// Export: records sent without an answer; the next export looks for them.
+    pub uncertain: i64,
 }
 
 /// A run as history.
@@ -204,19 +214,6 @@ pub struct Run {
     pub counts: RunCounts,
     /// The error that stopped it.
     pub error: Option<String>,
-}
-
-/// One provider object to upsert by external id.
-#[derive(Debug, Clone)]
-pub struct RecordUpsert {
-    /// The provider's id.
-    pub external_id: String,
-    /// The provider's last-modified time.
-    pub remote_updated_at: Option<Timestamp>,
-    /// Whether its status says deleted.
-    pub deleted: bool,
-    /// The normalised JSON.
-    pub data: String,
 }
 
 /// An object that could not be read, kept whole with the reason.
@@ -247,8 +244,11 @@ pub struct PageCommit<'a> {
     pub run: RunId,
     /// Provider time of the page (its `Date` header), stored as `synced_at`.
     pub synced_at: Timestamp,
-    /// Records to upsert; each is stamped as seen by the checkpoint's sweep.
-    pub records: &'a [RecordUpsert],
+    /// Records to upsert by external id; each is stamped as seen by the
+    /// checkpoint's sweep. A record with a pending local edit keeps its local
+    /// view: the provider's copy goes beside it, and a copy whose version is
+    /// not the edit's base makes it a conflict.
+    pub records: &'a [ParsedObject],
     /// Objects that failed to parse. One with an id that we already hold is
     /// still at the provider: its record keeps its last good copy and is
     /// stamped as seen, and this entry says why it is stale.
@@ -312,7 +312,18 @@ pub struct StoredRecord {
     pub deletion_source: Option<String>,
     /// The run that last changed it.
     pub changed_by_run: Option<i64>,
-    /// The normalised JSON.
+    /// The provider's version of its copy, opaque.
+    pub remote_version: Option<String>,
+    /// The local edit not yet exported, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending: Option<Pending>,
+    /// The provider's copy kept beside a pending edit (the newer one in a conflict).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_data: Option<serde_json::Value>,
+    /// Bumped by every local-side write; edits and exports swap on it.
+    #[serde(skip)]
+    pub revision: i64,
+    /// The normalised JSON: the provider's object with any pending local edit applied.
     pub data: serde_json::Value,
 }
 
@@ -425,4 +436,117 @@ pub trait Store: Send + Sync {
         connection: ConnectionId,
         limit: u64,
     ) -> Result<Vec<QuarantineEntry>>;
+
+    /// The record of `kind` that `key` names, deleted or not.
+    async fn record(
+        &self,
+        connection: ConnectionId,
+        kind: &str,
+        key: &RecordKey,
+    ) -> Result<Option<StoredRecord>>;
+
+    /// Records by local id, of any kind (`local:<id>` references name them).
+    async fn records_by_id(
+        &self,
+        connection: ConnectionId,
+        ids: &[i64],
+    ) -> Result<Vec<StoredRecord>>;
+
+    /// Writes a validated local edit (or a person's resolution of a
+    /// conflict) and its row of the change log, in one transaction.
+    /// Refused with `Conflict` when the record's revision moved on since it
+    /// was read; returns the record's local id.
+    async fn stage(&self, change: &StagedChange<'_>) -> Result<i64>;
+
+    /// The records of a kind with a pending edit, by local id after `after_id`.
+    async fn pending(
+        &self,
+        connection: ConnectionId,
+        kind: &str,
+        after_id: i64,
+        limit: u64,
+    ) -> Result<Vec<StoredRecord>>;
+
+    /// Records what export learnt of each record, under the run's lease,
+    /// each swapped on the revision it was read at (one whose revision moved
+    /// on, because the application edited it meanwhile, is left for the
+    /// caller to read again: its entry in the answer is false).
+    async fn settle(
+        &self,
+        lease: &Lease,
+        run: RunId,
+        settlements: &[Settlement<'_>],
+    ) -> Result<Vec<bool>>;
+
+    /// The change log of one record, oldest first.
+    async fn history(&self, record: i64) -> Result<Vec<ChangeEntry>>;
+}
+
+/// What export learnt of one record, swapped on its revision.
+#[derive(Debug)]
+pub struct Settlement<'a> {
+    /// The record.
+    pub record: i64,
+    /// The revision it was read at.
+    pub revision: i64,
+    /// What to record.
+    pub outcome: Settled<'a>,
+}
+
+/// The outcomes export records.
+#[derive(Debug)]
+pub enum Settled<'a> {
+    /// About to be sent with this key: until its answer is recorded the
+    /// outcome is unknown (`PendingState::Uncertain`).
+    Sending {
+        /// The idempotency key sent with it.
+        idempotency_key: &'a str,
+    },
+    /// The provider holds it as `object`: linked (its id and version
+    /// stored), exported, and its pending edit cleared, or replaced by
+    /// `rest`, what the application changed while it was being sent.
+    Written {
+        /// The provider's object as it now stands.
+        object: &'a ParsedObject,
+        /// The record's local view to keep (`object`'s data when `rest` is `None`).
+        data: &'a str,
+        /// The edit still to send.
+        rest: Option<&'a Pending>,
+    },
+    /// Deleted at the provider as the kind is deleted there.
+    Deleted {
+        /// The provider's object as it now stands, when it stays readable.
+        object: Option<&'a ParsedObject>,
+    },
+    /// Refused by the provider (or waiting on a reference that is not
+    /// exported); stays pending with the message.
+    Refused {
+        /// Why, in the provider's words.
+        message: &'a str,
+    },
+    /// The provider changed or deleted the object after the edit's base:
+    /// nothing was written; its copy is kept beside the edit.
+    Conflict {
+        /// The provider's current object; `None` when it no longer has it.
+        remote: Option<&'a ParsedObject>,
+        /// What happened, for people.
+        message: &'a str,
+    },
+}
+
+/// One entry of a record's change log.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ChangeEntry {
+    /// Its place in the connection's sequence of changes.
+    pub seq: i64,
+    /// When (our clock).
+    pub at: Timestamp,
+    /// Who made it: `local` (an application's edit), `export`, `resolve`.
+    pub source: String,
+    /// What: `create`, `update`, `delete`, `sending`, `exported`, `refused`, `conflict`, …
+    pub op: String,
+    /// The run that made it, for export.
+    pub run: Option<i64>,
+    /// The input or the provider's words.
+    pub detail: Option<serde_json::Value>,
 }

@@ -10,10 +10,9 @@
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
+use tether_core::ParsedObject;
 use tether_core::lease::{Holder, Lease};
-use tether_core::store::{
-    Checkpoint, NewConnection, PageCommit, RecordUpsert, RunCounts, RunType, Store,
-};
+use tether_core::store::{Checkpoint, NewConnection, PageCommit, RunCounts, RunType, Store};
 use tether_store::SeaStore;
 
 const PAGE: usize = 1000;
@@ -65,7 +64,7 @@ async fn main() {
         let synced_at = Utc.timestamp_opt(1_700_000_000 + version, 0).unwrap();
         let mut spent = Duration::ZERO;
         for (page_no, start) in (0..total).step_by(PAGE).enumerate() {
-            let records: Vec<RecordUpsert> = (start..(start + PAGE).min(total))
+            let records: Vec<ParsedObject> = (start..(start + PAGE).min(total))
                 .map(|i| invoice(i, version))
                 .collect();
             let checkpoint = Checkpoint {
@@ -98,7 +97,7 @@ async fn main() {
 }
 
 /// An invoice-shaped object of about 450 bytes.
-fn invoice(i: usize, version: i64) -> RecordUpsert {
+fn invoice(i: usize, version: i64) -> ParsedObject {
     let id = format!("{:08x}-0000-4000-8000-{:012x}", i, i * 7919);
     let data = format!(
         r#"{{"InvoiceID":"{id}","InvoiceNumber":"INV-{i:07}","Type":"ACCREC","Status":"AUTHORISED","Contact":{{"ContactID":"c-{c:06}","Name":"Customer {c}"}},"Date":"2024-01-15T00:00:00Z","DueDate":"2024-02-15T00:00:00Z","CurrencyCode":"GBP","LineItems":[{{"Description":"Widget","Quantity":"{q}","UnitAmount":"12.50","LineAmount":"{a}.00"}}],"SubTotal":"{a}.00","TotalTax":"0.00","Total":"{a}.00","Version":{version}}}"#,
@@ -106,9 +105,10 @@ fn invoice(i: usize, version: i64) -> RecordUpsert {
         q = i % 9 + 1,
         a = (i % 9 + 1) * 25,
     );
-    RecordUpsert {
+    ParsedObject {
         external_id: id,
         remote_updated_at: Some(Utc.timestamp_opt(1_690_000_000 + i as i64, 0).unwrap()),
+        version: Some(version.to_string()),
         deleted: false,
         data,
     }

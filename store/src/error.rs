@@ -48,6 +48,15 @@ pub enum StoreError {
     /// A row the operation needs is missing (a run id that was never started).
     #[error("{0}")]
     Missing(String),
+    /// A record changed between the moment an edit was computed and the
+    /// moment it was written (another writer got there first).
+    #[error("{kind} record {record} changed while this edit was being made; read it again")]
+    Moved {
+        /// The kind.
+        kind: String,
+        /// The record's local id.
+        record: i64,
+    },
     /// The run's lease was taken over by another process (this one stalled
     /// past its expiry); the write was refused so the two never interleave.
     #[error(
@@ -65,7 +74,7 @@ impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         let kind = match e {
             StoreError::UnsupportedUrl(_) => ErrorKind::Config,
-            StoreError::LeaseLost { .. } => ErrorKind::Conflict,
+            StoreError::LeaseLost { .. } | StoreError::Moved { .. } => ErrorKind::Conflict,
             _ => ErrorKind::Store,
         };
         Error::new(kind, e.to_string()).with_source(e)

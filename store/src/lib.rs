@@ -16,7 +16,9 @@
 mod connections;
 pub mod entity;
 mod error;
+mod export;
 mod leases;
+mod local;
 pub mod migration;
 mod open;
 mod quarantine;

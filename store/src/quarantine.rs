@@ -4,8 +4,9 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
+use tether_core::ParsedObject;
 use tether_core::lease::Lease;
-use tether_core::store::{ConnectionId, QuarantineEntry, RecordUpsert, RunId};
+use tether_core::store::{ConnectionId, QuarantineEntry, RunId};
 
 use crate::entity::quarantine::{self, Column};
 use crate::error::{Doing, StoreError};
@@ -48,7 +49,7 @@ impl SeaStore {
 pub(crate) async fn replace_quarantine<C: ConnectionTrait>(
     db: &C,
     lease: &Lease,
-    records: &[RecordUpsert],
+    records: &[ParsedObject],
     entries: &[QuarantineEntry],
 ) -> Result<(), DbErr> {
     if entries.is_empty() {

@@ -2,13 +2,15 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
     FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
+use tether_core::ParsedObject;
+use tether_core::pending::{ChangeOp, Pending, PendingState};
 use tether_core::store::{
-    ConnectionId, KindTotals, PageCommit, PullEnd, RecordQuery, RecordUpsert, RunId, StoredRecord,
+    ConnectionId, KindTotals, PageCommit, PullEnd, RecordQuery, RunId, StoredRecord,
 };
 
 use crate::entity::records::{self, Column};
@@ -23,15 +25,33 @@ use crate::sync_state::{complete_pull, save_checkpoint};
 pub(crate) const ID_CHUNK: usize = 1000;
 
 /// Values bound per record by the page upsert (the columns of [`upsert_row`]).
-const BINDS_PER_RECORD: usize = 11;
+const BINDS_PER_RECORD: usize = 12;
 
 /// `deleted_at` on conflict: cleared when the object is live again, kept when
 /// it was already deleted (the first sighting is the deletion time), else the
-/// page's time.
-const DELETED_AT_ON_CONFLICT: &str = r#"CASE WHEN "excluded"."deleted_at" IS NULL THEN NULL ELSE COALESCE("records"."deleted_at", "excluded"."deleted_at") END"#;
+/// page's time. A record with a pending local edit keeps its own (a provider
+/// deletion of it is a conflict, see [`PENDING_STATE_ON_CONFLICT`]).
+const DELETED_AT_ON_CONFLICT: &str = r#"CASE WHEN "records"."pending_change" IS NOT NULL THEN "records"."deleted_at" WHEN "excluded"."deleted_at" IS NULL THEN NULL ELSE COALESCE("records"."deleted_at", "excluded"."deleted_at") END"#;
 
 /// `deletion_source` on conflict, kept together with `deleted_at`.
-const DELETION_SOURCE_ON_CONFLICT: &str = r#"CASE WHEN "excluded"."deleted_at" IS NULL THEN NULL WHEN "records"."deleted_at" IS NULL THEN "excluded"."deletion_source" ELSE "records"."deletion_source" END"#;
+const DELETION_SOURCE_ON_CONFLICT: &str = r#"CASE WHEN "records"."pending_change" IS NOT NULL THEN "records"."deletion_source" WHEN "excluded"."deleted_at" IS NULL THEN NULL WHEN "records"."deleted_at" IS NULL THEN "excluded"."deletion_source" ELSE "records"."deletion_source" END"#;
+
+/// `data` on conflict: the provider's copy, unless a local edit is pending:
+/// the local view is never overwritten by a sync.
+const DATA_ON_CONFLICT: &str = r#"CASE WHEN "records"."pending_change" IS NULL THEN "excluded"."data" ELSE "records"."data" END"#;
+
+/// `remote_data` on conflict: the provider's copy kept beside a pending edit.
+const REMOTE_DATA_ON_CONFLICT: &str =
+    r#"CASE WHEN "records"."pending_change" IS NULL THEN NULL ELSE "excluded"."data" END"#;
+
+/// `pending_state` on conflict: a provider copy whose version is not the one
+/// the pending edit was based on makes it a conflict. An edit whose send is
+/// uncertain is left to export, which tells its own write from another's.
+const PENDING_STATE_ON_CONFLICT: &str = r#"CASE WHEN "records"."pending_change" IS NULL THEN NULL WHEN "records"."pending_state" IN ('conflict', 'uncertain') THEN "records"."pending_state" WHEN COALESCE("records"."base_version", '') <> COALESCE("excluded"."remote_version", '') THEN 'conflict' ELSE "records"."pending_state" END"#;
+
+/// `revision` on conflict: bumped when the local side changes (a pending
+/// record's provider copy or state), so an edit computed meanwhile is retried.
+const REVISION_ON_CONFLICT: &str = r#"CASE WHEN "records"."pending_change" IS NULL THEN "records"."revision" ELSE "records"."revision" + 1 END"#;
 
 /// `changed_by_run` on conflict: moves only when the content or the deleted
 /// state changed, so a record can be traced to the run that last changed it.
@@ -121,6 +141,23 @@ impl SeaStore {
         let mut deleted = 0;
         if let Some(reconcile) = end.reconcile {
             for ids in reconcile.confirmed_absent.chunks(ID_CHUNK) {
+                // A record with a pending local edit is not deleted under
+                // it: the provider's deletion is a conflict to settle.
+                records::Entity::update_many()
+                    .col_expr(Column::PendingState, Expr::value("conflict"))
+                    .col_expr(Column::RemoteData, Expr::value(Option::<String>::None))
+                    .col_expr(
+                        Column::ExportError,
+                        Expr::value("the provider no longer has this object"),
+                    )
+                    .col_expr(Column::Revision, Expr::col(Column::Revision).add(1))
+                    .filter(Column::ConnectionId.eq(lease.connection.0))
+                    .filter(Column::Kind.eq(lease.kind.as_str()))
+                    .filter(Column::ExternalId.is_in(ids.iter().map(String::as_str)))
+                    .filter(Column::PendingChange.is_not_null())
+                    .exec(&txn)
+                    .await
+                    .doing(doing)?;
                 deleted += records::Entity::update_many()
                     .col_expr(Column::DeletedAt, Expr::value(seen_at))
                     .col_expr(
@@ -132,6 +169,7 @@ impl SeaStore {
                     .filter(Column::Kind.eq(lease.kind.as_str()))
                     .filter(Column::ExternalId.is_in(ids.iter().map(String::as_str)))
                     .filter(Column::DeletedAt.is_null())
+                    .filter(Column::PendingChange.is_null())
                     .filter(
                         Condition::any()
                             .add(Column::SeenInSweep.is_null())
@@ -286,7 +324,7 @@ async fn stamp_quarantined_seen<C: ConnectionTrait>(
 /// One record's inserted values; on conflict [`on_conflict`] decides which win.
 fn upsert_row(
     page: &PageCommit<'_>,
-    r: &RecordUpsert,
+    r: &ParsedObject,
     created_at: tether_core::Timestamp,
 ) -> records::ActiveModel {
     let synced_at = micros(page.synced_at);
@@ -296,6 +334,7 @@ fn upsert_row(
         external_id: Set(Some(r.external_id.clone())),
         data: Set(r.data.clone()),
         remote_updated_at: Set(r.remote_updated_at.map(micros)),
+        remote_version: Set(r.version.clone()),
         synced_at: Set(Some(synced_at)),
         deleted_at: Set(r.deleted.then_some(synced_at)),
         deletion_source: Set(r.deleted.then(|| "status".to_owned())),
@@ -306,16 +345,20 @@ fn upsert_row(
     }
 }
 
-/// What an existing record takes from the page. Local-edit and export
-/// columns are left alone.
+/// What an existing record takes from the page; a pending local edit is
+/// kept (see the `*_ON_CONFLICT` expressions).
 fn on_conflict() -> OnConflict {
     OnConflict::columns([Column::ConnectionId, Column::Kind, Column::ExternalId])
         .update_columns([
-            Column::Data,
             Column::RemoteUpdatedAt,
+            Column::RemoteVersion,
             Column::SyncedAt,
             Column::SeenInSweep,
         ])
+        .value(Column::Data, Expr::cust(DATA_ON_CONFLICT))
+        .value(Column::RemoteData, Expr::cust(REMOTE_DATA_ON_CONFLICT))
+        .value(Column::PendingState, Expr::cust(PENDING_STATE_ON_CONFLICT))
+        .value(Column::Revision, Expr::cust(REVISION_ON_CONFLICT))
         .value(Column::DeletedAt, Expr::cust(DELETED_AT_ON_CONFLICT))
         .value(
             Column::DeletionSource,
@@ -328,7 +371,7 @@ fn on_conflict() -> OnConflict {
 /// The page without earlier duplicates of an external id (a listing that
 /// shifted under us can repeat one): PostgreSQL refuses an upsert that
 /// touches a row twice, and the last copy is the newest.
-fn last_of_each(records: &[RecordUpsert]) -> Vec<&RecordUpsert> {
+fn last_of_each(records: &[ParsedObject]) -> Vec<&ParsedObject> {
     let mut last: HashMap<&str, usize> = HashMap::with_capacity(records.len());
     for (i, r) in records.iter().enumerate() {
         last.insert(r.external_id.as_str(), i);
@@ -372,12 +415,42 @@ pub(crate) fn placeholders(backend: DbBackend, sql: &str) -> String {
     out
 }
 
-/// A row as core's type; `data` is parsed to JSON.
-fn to_stored(m: records::Model) -> Result<StoredRecord, StoreError> {
-    let data = serde_json::from_str(&m.data).map_err(|e| StoreError::Corrupt {
+/// A row as core's type; the JSON columns are parsed.
+pub(crate) fn to_stored(m: records::Model) -> Result<StoredRecord, StoreError> {
+    let corrupt = |problem: String| StoreError::Corrupt {
         doing: format!("reading record {} ({})", m.id, m.kind),
-        problem: format!("column data is not JSON: {e}"),
-    })?;
+        problem,
+    };
+    let json = |column: &str, text: &str| {
+        serde_json::from_str::<serde_json::Value>(text)
+            .map_err(|e| corrupt(format!("column {column} is not JSON: {e}")))
+    };
+    let data = json("data", &m.data)?;
+    let remote_data = m
+        .remote_data
+        .as_deref()
+        .map(|t| json("remote_data", t))
+        .transpose()?;
+    let pending = match (&m.pending_change, &m.pending_state) {
+        (Some(op), state) => Some(Pending {
+            op: ChangeOp::parse(op).ok_or_else(|| corrupt(format!("unknown change `{op}`")))?,
+            patch: m
+                .pending_patch
+                .as_deref()
+                .map(|t| json("pending_patch", t))
+                .transpose()?
+                .unwrap_or(serde_json::Value::Null),
+            state: state
+                .as_deref()
+                .and_then(PendingState::parse)
+                .unwrap_or(PendingState::Ready),
+            base_version: m.base_version.clone(),
+            error: m.export_error.clone(),
+            attempt: m.export_attempt,
+            idempotency_key: m.idempotency_key.clone(),
+        }),
+        (None, _) => None,
+    };
     Ok(StoredRecord {
         id: m.id,
         kind: m.kind,
@@ -389,6 +462,10 @@ fn to_stored(m: records::Model) -> Result<StoredRecord, StoreError> {
         deleted_at: m.deleted_at,
         deletion_source: m.deletion_source,
         changed_by_run: m.changed_by_run,
+        remote_version: m.remote_version,
+        pending,
+        remote_data,
+        revision: m.revision,
         data,
     })
 }
@@ -397,10 +474,11 @@ fn to_stored(m: records::Model) -> Result<StoredRecord, StoreError> {
 mod tests {
     use super::*;
 
-    fn rec(id: &str, data: &str) -> RecordUpsert {
-        RecordUpsert {
+    fn rec(id: &str, data: &str) -> ParsedObject {
+        ParsedObject {
             external_id: id.to_owned(),
             remote_updated_at: None,
+            version: None,
             deleted: false,
             data: data.to_owned(),
         }

@@ -56,6 +56,10 @@ impl SeaStore {
             quarantined: Set(0),
             deleted: Set(0),
             api_calls: Set(0),
+            written: Set(0),
+            refused: Set(0),
+            conflicts: Set(0),
+            uncertain: Set(0),
             error: Set(None),
             worker: Set(Some(lease.holder.to_string())),
             ..Default::default()
@@ -99,6 +103,10 @@ impl SeaStore {
             .col_expr(Column::Quarantined, Expr::value(counts.quarantined))
             .col_expr(Column::Deleted, Expr::value(counts.deleted))
             .col_expr(Column::ApiCalls, Expr::value(counts.api_calls))
+            .col_expr(Column::Written, Expr::value(counts.written))
+            .col_expr(Column::Refused, Expr::value(counts.refused))
+            .col_expr(Column::Conflicts, Expr::value(counts.conflicts))
+            .col_expr(Column::Uncertain, Expr::value(counts.uncertain))
             .col_expr(Column::Error, Expr::value(error.map(str::to_owned)))
             .filter(Column::Id.eq(run.0))
             .exec(self.db())
@@ -143,6 +151,10 @@ pub(crate) async fn save_counts<C: ConnectionTrait>(
         .col_expr(Column::Quarantined, Expr::value(counts.quarantined))
         .col_expr(Column::Deleted, Expr::value(counts.deleted))
         .col_expr(Column::ApiCalls, Expr::value(counts.api_calls))
+        .col_expr(Column::Written, Expr::value(counts.written))
+        .col_expr(Column::Refused, Expr::value(counts.refused))
+        .col_expr(Column::Conflicts, Expr::value(counts.conflicts))
+        .col_expr(Column::Uncertain, Expr::value(counts.uncertain))
         .filter(Column::Id.eq(run.0))
         .exec(db)
         .await?;
@@ -175,6 +187,10 @@ fn to_run(m: runs::Model) -> Result<Run, StoreError> {
             quarantined: m.quarantined,
             deleted: m.deleted,
             api_calls: m.api_calls,
+            written: m.written,
+            refused: m.refused,
+            conflicts: m.conflicts,
+            uncertain: m.uncertain,
         },
         error: m.error,
     })

@@ -11,9 +11,11 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 use tether_core::lease::{Lease, LeaseInfo};
+use tether_core::pending::{RecordKey, StagedChange};
 use tether_core::store::{
-    Connection, ConnectionId, KindTotals, NewConnection, PageCommit, PullEnd, QuarantineEntry,
-    RecordQuery, Run, RunCounts, RunId, RunStatus, RunType, Store, StoredRecord, SyncState,
+    ChangeEntry, Connection, ConnectionId, KindTotals, NewConnection, PageCommit, PullEnd,
+    QuarantineEntry, RecordQuery, Run, RunCounts, RunId, RunStatus, RunType, Settlement, Store,
+    StoredRecord, SyncState,
 };
 use tether_core::{Result, Timestamp};
 
@@ -217,6 +219,50 @@ impl Store for SeaStore {
         limit: u64,
     ) -> Result<Vec<QuarantineEntry>> {
         Ok(self.quarantined_impl(connection, limit).await?)
+    }
+
+    async fn record(
+        &self,
+        connection: ConnectionId,
+        kind: &str,
+        key: &RecordKey,
+    ) -> Result<Option<StoredRecord>> {
+        Ok(self.record_impl(connection, kind, key).await?)
+    }
+
+    async fn records_by_id(
+        &self,
+        connection: ConnectionId,
+        ids: &[i64],
+    ) -> Result<Vec<StoredRecord>> {
+        Ok(self.records_by_id_impl(connection, ids).await?)
+    }
+
+    async fn stage(&self, change: &StagedChange<'_>) -> Result<i64> {
+        Ok(self.stage_impl(change).await?)
+    }
+
+    async fn pending(
+        &self,
+        connection: ConnectionId,
+        kind: &str,
+        after_id: i64,
+        limit: u64,
+    ) -> Result<Vec<StoredRecord>> {
+        Ok(self.pending_impl(connection, kind, after_id, limit).await?)
+    }
+
+    async fn settle(
+        &self,
+        lease: &Lease,
+        run: RunId,
+        settlements: &[Settlement<'_>],
+    ) -> Result<Vec<bool>> {
+        Ok(self.settle_impl(lease, run, settlements).await?)
+    }
+
+    async fn history(&self, record: i64) -> Result<Vec<ChangeEntry>> {
+        Ok(self.history_impl(record).await?)
     }
 }
 

@@ -199,6 +199,10 @@ async fn start_run_interrupts_the_running_run_of_the_same_kind(db: &TestDb) {
         quarantined: 2,
         deleted: 1,
         api_calls: 4,
+        written: 5,
+        refused: 6,
+        conflicts: 7,
+        uncertain: 8,
     };
     store
         .finish_run(r2, RunStatus::Failed, &counts, Some("provider said 500"))

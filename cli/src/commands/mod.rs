@@ -1,7 +1,10 @@
 //! One file per command: its arguments and what it does.
 
+mod change;
+mod conflicts;
 mod connect;
 mod demo;
+mod export;
 mod providers;
 mod records;
 mod runs;
@@ -37,6 +40,18 @@ pub enum Command {
     Records(records::Args),
     /// Show the run history of a connection.
     Runs(runs::Args),
+    /// Create an object locally (exported by `tether export`).
+    Put(change::PutArgs),
+    /// Change an object locally with a JSON merge patch.
+    Edit(change::EditArgs),
+    /// Delete an object locally, the way the provider deletes its kind.
+    Delete(change::DeleteArgs),
+    /// Send pending local changes to the provider.
+    Export(export::Args),
+    /// List local edits the provider overtook, with both versions.
+    Conflicts(conflicts::Args),
+    /// Settle a conflict: keep the local edit or the provider's object.
+    Resolve(conflicts::ResolveArgs),
     /// Start a sandbox, connect to it and sync it into a fresh SQLite file.
     Demo(demo::Args),
 }
@@ -51,6 +66,12 @@ impl Command {
             Command::Status(args) => status::run(args, global).await,
             Command::Records(args) => records::run(args, global).await,
             Command::Runs(args) => runs::run(args, global).await,
+            Command::Put(args) => change::put(args, global).await,
+            Command::Edit(args) => change::edit(args, global).await,
+            Command::Delete(args) => change::delete(args, global).await,
+            Command::Export(args) => export::run(args, global).await,
+            Command::Conflicts(args) => conflicts::list(args, global).await,
+            Command::Resolve(args) => conflicts::resolve(args, global).await,
             Command::Demo(args) => demo::run(args, global).await,
         }
     }

@@ -43,6 +43,39 @@ pub(crate) async fn get(
     }
 }
 
+/// Sends a JSON body (`PUT` creates, `POST` updates, `DELETE` removes) to an
+/// Accounting API path, with an `Idempotency-Key` so that a retry of the same
+/// request within Xero's window is answered, not applied, again.
+pub(crate) async fn send(
+    api: &Api,
+    method: reqwest::Method,
+    path: &str,
+    query: &[(&str, String)],
+    idempotency_key: &str,
+    body: Option<&serde_json::Value>,
+) -> Result<XeroResponse> {
+    let mut request = api
+        .request(method, path)
+        .header(ACCEPT, "application/json")
+        .header("Idempotency-Key", idempotency_key)
+        .query(query);
+    if let Some(tenant) = api.tenant_id() {
+        request = request.header(TENANT_HEADER, tenant);
+    }
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    let response = request.send().await?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(Error::from)?;
+    if status.is_success() {
+        Ok(XeroResponse { headers, body })
+    } else {
+        Err(parse_error(path, status, &body))
+    }
+}
+
 /// Xero's two error body shapes: the API's (`ErrorNumber`, `Type`, `Message`,
 /// validation `Elements`) and the identity/problem one (`Title`, `Detail`).
 #[derive(Deserialize, Default)]

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use serde_json::value::RawValue;
 use tether_core::http::Api;
 use tether_core::{
-    EditScope, KindCapabilities, ObjectKind, Page, PageRequest, Paging, ParseError, ParsedObject,
-    RemoteDelete, Result, WriteCapabilities,
+    KindCapabilities, ObjectKind, ObjectWriter, Page, PageRequest, Paging, ParseError,
+    ParsedObject, Result,
 };
 
 use crate::config::MAX_PAGE_SIZE;
@@ -17,6 +17,7 @@ use crate::schema::{
     Account, BankTransaction, Contact, CreditNote, Invoice, Item, ManualJournal, Payment, TaxRate,
     TrackingCategory, XeroObject,
 };
+use crate::write_rules::{self, XeroWrite};
 use crate::{lister, parse};
 
 /// How one Xero collection is listed and written.
@@ -39,7 +40,8 @@ pub(crate) struct Collection {
     /// How a set of these is read by id.
     pub by_ids: ByIds,
     pub deletion: Deletion,
-    pub write: Option<WriteCapabilities>,
+    /// What Xero lets an integration write; `None` for read-only collections.
+    pub write: Option<XeroWrite>,
 }
 
 /// How Xero reads a set of objects by id: the `IDs` parameter where the
@@ -68,7 +70,7 @@ impl ByIds {
 
 /// A Xero collection of objects of type `T`.
 pub(crate) struct XeroKind<T> {
-    collection: Collection,
+    pub(crate) collection: Collection,
     object: PhantomData<fn() -> T>,
 }
 
@@ -93,7 +95,7 @@ impl<T: XeroObject> ObjectKind for XeroKind<T> {
             modified_since: self.collection.modified_since,
             deletion: self.collection.deletion.strategy,
             read_by_ids: Some(self.collection.by_ids.max_ids()),
-            write: self.collection.write,
+            write: self.collection.write.map(|w| w.caps),
         }
     }
 
@@ -108,6 +110,10 @@ impl<T: XeroObject> ObjectKind for XeroKind<T> {
     async fn read_by_ids(&self, api: &Api, ids: &[String]) -> Result<Page> {
         lister::read_by_ids(api, &self.collection, T::ID_FIELD, ids).await
     }
+
+    fn writer(&self) -> Option<&dyn ObjectWriter> {
+        self.collection.write.map(|_| self as &dyn ObjectWriter)
+    }
 }
 
 const PAGED: Paging = Paging::Paged {
@@ -116,16 +122,6 @@ const PAGED: Paging = Paging::Paged {
 
 /// Most collections are read by id with a `where` filter on their GUID.
 const GUID_WHERE: ByIds = ByIds::Where { guid: true };
-
-/// Transactions lock their number, type, contact and currency once exported.
-const TRANSACTION_LOCKS: &[&str] = &["Type", "Contact", "CurrencyCode"];
-
-/// Final statuses accept no edit; Xero refuses them.
-const FINAL_STATUSES: &[(&str, EditScope)] = &[
-    ("PAID", EditScope::Nothing),
-    ("VOIDED", EditScope::Nothing),
-    ("DELETED", EditScope::Nothing),
-];
 
 pub(crate) static CONTACTS: XeroKind<Contact> = XeroKind::new(Collection {
     kind: "contacts",
@@ -136,17 +132,7 @@ pub(crate) static CONTACTS: XeroKind<Contact> = XeroKind::new(Collection {
     modified_since: true,
     by_ids: ByIds::Param,
     deletion: ARCHIVE_ONLY,
-    write: Some(WriteCapabilities {
-        batch_size: 50,
-        idempotency_key: true,
-        locked_fields: &[],
-        natural_key: Some("Name"),
-        status_rules: &[],
-        delete: RemoteDelete::Archive {
-            field: "ContactStatus",
-            value: "ARCHIVED",
-        },
-    }),
+    write: Some(write_rules::CONTACTS),
 });
 
 pub(crate) static INVOICES: XeroKind<Invoice> = XeroKind::new(Collection {
@@ -158,17 +144,7 @@ pub(crate) static INVOICES: XeroKind<Invoice> = XeroKind::new(Collection {
     modified_since: true,
     by_ids: ByIds::Param,
     deletion: DELETED_OR_VOIDED,
-    write: Some(WriteCapabilities {
-        batch_size: 50,
-        idempotency_key: true,
-        locked_fields: &["InvoiceNumber", "Type", "Contact", "CurrencyCode"],
-        natural_key: Some("InvoiceNumber"),
-        status_rules: FINAL_STATUSES,
-        delete: RemoteDelete::Status {
-            field: "Status",
-            value: "DELETED",
-        },
-    }),
+    write: Some(write_rules::INVOICES),
 });
 
 pub(crate) static CREDIT_NOTES: XeroKind<CreditNote> = XeroKind::new(Collection {
@@ -180,17 +156,7 @@ pub(crate) static CREDIT_NOTES: XeroKind<CreditNote> = XeroKind::new(Collection 
     modified_since: true,
     by_ids: GUID_WHERE,
     deletion: DELETED_OR_VOIDED,
-    write: Some(WriteCapabilities {
-        batch_size: 50,
-        idempotency_key: true,
-        locked_fields: &["CreditNoteNumber", "Type", "Contact", "CurrencyCode"],
-        natural_key: Some("CreditNoteNumber"),
-        status_rules: FINAL_STATUSES,
-        delete: RemoteDelete::Status {
-            field: "Status",
-            value: "DELETED",
-        },
-    }),
+    write: Some(write_rules::CREDIT_NOTES),
 });
 
 pub(crate) static PAYMENTS: XeroKind<Payment> = XeroKind::new(Collection {
@@ -202,21 +168,7 @@ pub(crate) static PAYMENTS: XeroKind<Payment> = XeroKind::new(Collection {
     modified_since: true,
     by_ids: GUID_WHERE,
     deletion: DELETED_STATUS,
-    write: Some(WriteCapabilities {
-        batch_size: 50,
-        idempotency_key: true,
-        locked_fields: &["Invoice", "Account", "Amount", "Date"],
-        natural_key: None,
-        // Xero payments cannot be edited, only deleted.
-        status_rules: &[
-            ("AUTHORISED", EditScope::Only(&["Status"])),
-            ("DELETED", EditScope::Nothing),
-        ],
-        delete: RemoteDelete::Status {
-            field: "Status",
-            value: "DELETED",
-        },
-    }),
+    write: Some(write_rules::PAYMENTS),
 });
 
 pub(crate) static BANK_TRANSACTIONS: XeroKind<BankTransaction> = XeroKind::new(Collection {
@@ -228,17 +180,7 @@ pub(crate) static BANK_TRANSACTIONS: XeroKind<BankTransaction> = XeroKind::new(C
     modified_since: true,
     by_ids: GUID_WHERE,
     deletion: DELETED_OR_VOIDED,
-    write: Some(WriteCapabilities {
-        batch_size: 50,
-        idempotency_key: true,
-        locked_fields: TRANSACTION_LOCKS,
-        natural_key: None,
-        status_rules: FINAL_STATUSES,
-        delete: RemoteDelete::Status {
-            field: "Status",
-            value: "DELETED",
-        },
-    }),
+    write: Some(write_rules::BANK_TRANSACTIONS),
 });
 
 pub(crate) static MANUAL_JOURNALS: XeroKind<ManualJournal> = XeroKind::new(Collection {
@@ -251,17 +193,7 @@ pub(crate) static MANUAL_JOURNALS: XeroKind<ManualJournal> = XeroKind::new(Colle
     modified_since: true,
     by_ids: GUID_WHERE,
     deletion: DELETED_OR_VOIDED,
-    write: Some(WriteCapabilities {
-        batch_size: 50,
-        idempotency_key: true,
-        locked_fields: &[],
-        natural_key: None,
-        status_rules: FINAL_STATUSES,
-        delete: RemoteDelete::Status {
-            field: "Status",
-            value: "DELETED",
-        },
-    }),
+    write: Some(write_rules::MANUAL_JOURNALS),
 });
 
 pub(crate) static ITEMS: XeroKind<Item> = XeroKind::new(Collection {
@@ -273,14 +205,7 @@ pub(crate) static ITEMS: XeroKind<Item> = XeroKind::new(Collection {
     modified_since: true,
     by_ids: GUID_WHERE,
     deletion: VANISH,
-    write: Some(WriteCapabilities {
-        batch_size: 50,
-        idempotency_key: true,
-        locked_fields: &[],
-        natural_key: Some("Code"),
-        status_rules: &[],
-        delete: RemoteDelete::Hard,
-    }),
+    write: Some(write_rules::ITEMS),
 });
 
 pub(crate) static ACCOUNTS: XeroKind<Account> = XeroKind::new(Collection {

@@ -20,6 +20,8 @@ mod sandbox;
 mod schema;
 #[cfg(feature = "sim")]
 pub mod sim;
+mod write_rules;
+mod writer;
 
 pub use connector::XeroConnector;
 

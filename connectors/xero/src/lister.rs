@@ -56,7 +56,7 @@ impl Position {
 /// The query every listing of `collection` carries: the page (paged
 /// collections only; without one Xero leaves line items out), the order and
 /// `includeArchived`.
-fn list_query(collection: &Collection, page: u32) -> Vec<(&'static str, String)> {
+fn list_query<'q>(collection: &Collection, page: u32) -> Vec<(&'q str, String)> {
     let mut query = Vec::new();
     if let Paging::Paged { .. } = collection.paging {
         query.push(("page", page.to_string()));
@@ -116,9 +116,8 @@ pub(crate) async fn read_by_ids(
     id_field: &str,
     ids: &[String],
 ) -> Result<Page> {
-    let mut query = list_query(collection, 1);
-    match collection.by_ids {
-        ByIds::Param => query.push(("IDs", ids.join(","))),
+    let filter = match collection.by_ids {
+        ByIds::Param => ("IDs", ids.join(",")),
         ByIds::Where { guid } => {
             let one = |id: &String| {
                 if guid {
@@ -128,9 +127,21 @@ pub(crate) async fn read_by_ids(
                 }
             };
             let filter: Vec<String> = ids.iter().map(one).collect();
-            query.push(("where", filter.join(" OR ")));
+            ("where", filter.join(" OR "))
         }
-    }
+    };
+    read_filtered(api, collection, filter).await
+}
+
+/// The first page of `collection` narrowed by one filter parameter (`IDs`,
+/// `where`, `InvoiceNumbers`, …), whole objects as a listing page has them.
+pub(crate) async fn read_filtered(
+    api: &Api,
+    collection: &Collection,
+    filter: (&str, String),
+) -> Result<Page> {
+    let mut query = list_query(collection, 1);
+    query.push(filter);
     let (_, page) = fetch(api, collection, &query, &[]).await?;
     Ok(page)
 }

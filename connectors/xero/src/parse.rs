@@ -31,9 +31,13 @@ pub(crate) fn parse<T: XeroObject>(
         field: "(object)".to_owned(),
         problem: format!("cannot normalise: {e}"),
     })?;
+    let updated = object.updated_at();
     Ok(ParsedObject {
         external_id: object.external_id(),
-        remote_updated_at: object.updated_at(),
+        remote_updated_at: updated,
+        // Xero has no version field: `UpdatedDateUTC` (to the millisecond) is
+        // the only way to tell that an object changed.
+        version: updated.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
         deleted: collection.deletion.is_deleted(object.status()),
         data,
     })

@@ -1,17 +1,18 @@
-//! The leases of one sync: taken for every kind before the first starts (so
-//! two overlapping commands do not each take half the kinds), renewed in the
-//! background while any is held, and given up as each kind finishes.
+//! The leases of one command (a sync, an export): taken for every kind
+//! before the first starts (so two overlapping commands do not each take
+//! half the kinds), renewed in the background while any is held, and given
+//! up as each kind finishes.
 
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::lease::{Holder, Lease, LeaseInfo};
+use super::{Holder, Lease, LeaseInfo};
 use crate::store::Store;
 use crate::{ObjectKind, Result};
 
 /// Takes `leases` together, taking over at once those whose holder is a dead
 /// process on this machine. Per lease: `None` when granted, or who holds it.
-pub(super) async fn acquire(
+pub(crate) async fn acquire(
     store: &dyn Store,
     leases: &[Lease],
     here: &Holder,
@@ -44,7 +45,7 @@ pub(super) async fn acquire(
 }
 
 /// The leases a sync holds right now.
-pub(super) struct HeldLeases {
+pub(crate) struct HeldLeases {
     active: Mutex<Vec<Lease>>,
 }
 

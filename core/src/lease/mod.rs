@@ -4,10 +4,14 @@
 //! stalled past the expiry) can no longer write. A holder that dies stops
 //! renewing and its lease expires; the next run takes it over and resumes.
 
+mod held;
+
 use std::time::Duration;
 
 use crate::Timestamp;
+
 use crate::store::ConnectionId;
+pub(crate) use held::{HeldLeases, acquire};
 
 /// How long a lease lives after its last renewal unless renewed again: a
 /// dead holder's work is taken over within this time.

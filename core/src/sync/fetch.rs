@@ -9,12 +9,12 @@ use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
 use crate::http::{Api, RetryPolicy};
-use crate::store::{QuarantineEntry, RecordUpsert, RunId};
-use crate::{ErrorKind, ObjectKind, Page, PageRequest, PageToken, Result, Timestamp};
+use crate::store::{QuarantineEntry, RunId};
+use crate::{ErrorKind, ObjectKind, Page, PageRequest, PageToken, ParsedObject, Result, Timestamp};
 
 /// Objects made ready for the store.
 pub(super) struct Prepared {
-    pub records: Vec<RecordUpsert>,
+    pub records: Vec<ParsedObject>,
     pub quarantined: Vec<QuarantineEntry>,
 }
 
@@ -107,18 +107,12 @@ where
 /// Parses provider objects into records; one that does not parse is
 /// quarantined with the reason, and the others go on.
 pub(super) fn prepare(kind: &dyn ObjectKind, run: RunId, objects: &[Box<RawValue>]) -> Prepared {
-    let mut records: Vec<RecordUpsert> = Vec::with_capacity(objects.len());
+    let mut records: Vec<ParsedObject> = Vec::with_capacity(objects.len());
     let mut at = HashMap::with_capacity(objects.len());
     let mut quarantined = Vec::new();
     for raw in objects {
         match kind.parse(raw) {
-            Ok(object) => {
-                let record = RecordUpsert {
-                    external_id: object.external_id,
-                    remote_updated_at: object.remote_updated_at,
-                    deleted: object.deleted,
-                    data: object.data,
-                };
+            Ok(record) => {
                 // One upsert statement cannot touch a row twice: the last copy wins.
                 match at.entry(record.external_id.clone()) {
                     Entry::Occupied(i) => records[*i.get()] = record,

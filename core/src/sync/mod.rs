@@ -9,7 +9,6 @@
 //! of the same work does the kinds it can and reports the ones held.
 
 mod fetch;
-mod leases;
 mod observer;
 mod reconcile;
 
@@ -19,14 +18,13 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::http::{Api, RetryPolicy};
-use crate::lease::{DEFAULT_LEASE_TTL, Holder, Lease, LeaseInfo};
+use crate::lease::{DEFAULT_LEASE_TTL, HeldLeases, Holder, Lease, LeaseInfo};
 use crate::store::{
     Checkpoint, ConnectionId, PageCommit, PullEnd, Reconcile, RunCounts, RunId, RunStatus, RunType,
     Store,
 };
 use crate::{Error, ErrorKind, ObjectKind, Timestamp};
 
-use leases::HeldLeases;
 pub use observer::{NoProgress, SyncObserver};
 
 /// Knobs of the sync loop.
@@ -177,7 +175,7 @@ impl<'a> Syncer<'a> {
     ) -> crate::Result<SyncOutcome> {
         let mut outcome = SyncOutcome::default();
         let wanted: Vec<Lease> = kinds.iter().map(|k| self.lease(*k)).collect();
-        let answers = leases::acquire(self.store, &wanted, &self.holder).await?;
+        let answers = crate::lease::acquire(self.store, &wanted, &self.holder).await?;
         let mut granted = Vec::with_capacity(kinds.len());
         for (lease, held) in wanted.into_iter().zip(answers) {
             match held {

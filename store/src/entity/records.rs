@@ -52,6 +52,27 @@ pub struct Model {
     pub seen_in_sweep: Option<i64>,
     /// The run that last changed its content or deletion state.
     pub changed_by_run: Option<i64>,
+    /// The provider's version of its copy, opaque (Xero: `UpdatedDateUTC`).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub remote_version: Option<String>,
+    /// The provider version a pending local edit was based on.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub base_version: Option<String>,
+    /// The pending edit: the whole object for a create, a JSON merge patch
+    /// for an update (accumulated over several edits).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub pending_patch: Option<String>,
+    /// Where the pending edit's export stands: `ready`, `sending`, `refused`, `conflict`.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub pending_state: Option<String>,
+    /// The provider's copy, kept beside a pending edit (the newer one when
+    /// the provider changed it meanwhile: a conflict).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub remote_data: Option<String>,
+    /// How many times the pending edit was sent without a known answer.
+    pub export_attempt: i64,
+    /// Bumped by every write to the local side; edits and exports swap on it.
+    pub revision: i64,
     /// When the row was created (our clock).
     pub created_at: DateTimeUtc,
 }

@@ -42,6 +42,14 @@ pub struct Model {
     /// The process that ran it (`host (pid N)`).
     #[sea_orm(column_type = "Text", nullable)]
     pub worker: Option<String>,
+    /// Export: records written.
+    pub written: i64,
+    /// Export: records refused.
+    pub refused: i64,
+    /// Export: records in conflict.
+    pub conflicts: i64,
+    /// Export: records sent without an answer.
+    pub uncertain: i64,
 }
 
 /// A run belongs to its connection.

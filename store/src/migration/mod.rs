@@ -14,6 +14,7 @@ mod m0005_create_quarantine;
 mod m0006_create_leases;
 mod m0007_add_run_worker;
 mod m0008_quarantine_per_object;
+mod m0009_local_changes;
 
 /// Applies the store's migrations; [`crate::SeaStore::connect`] runs it.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_create_leases::Migration),
             Box::new(m0007_add_run_worker::Migration),
             Box::new(m0008_quarantine_per_object::Migration),
+            Box::new(m0009_local_changes::Migration),
         ]
     }
 }

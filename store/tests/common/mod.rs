@@ -33,11 +33,12 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use sea_orm::{ConnectionTrait, Database, Statement};
+use tether_core::ParsedObject;
 use tether_core::Timestamp;
 use tether_core::lease::{Holder, Lease};
 use tether_core::store::{
     Checkpoint, ConnectionId, NewConnection, PageCommit, PullEnd, QuarantineEntry, Reconcile,
-    RecordQuery, RecordUpsert, RunCounts, RunId, RunType, Store, StoredRecord,
+    RecordQuery, RunCounts, RunId, RunType, Store, StoredRecord,
 };
 use tether_store::SeaStore;
 
@@ -179,18 +180,19 @@ pub async fn connection(store: &SeaStore, name: &str) -> ConnectionId {
 }
 
 /// A live record.
-pub fn rec(id: &str, data: &str) -> RecordUpsert {
-    RecordUpsert {
+pub fn rec(id: &str, data: &str) -> ParsedObject {
+    ParsedObject {
         external_id: id.to_owned(),
         remote_updated_at: Some(t(-100)),
+        version: Some("v1".to_owned()),
         deleted: false,
         data: data.to_owned(),
     }
 }
 
 /// A record whose status says deleted.
-pub fn deleted(id: &str, data: &str) -> RecordUpsert {
-    RecordUpsert {
+pub fn deleted(id: &str, data: &str) -> ParsedObject {
+    ParsedObject {
         deleted: true,
         ..rec(id, data)
     }
@@ -273,7 +275,7 @@ pub async fn commit(
     kind: &str,
     run: RunId,
     synced_at: Timestamp,
-    records: &[RecordUpsert],
+    records: &[ParsedObject],
 ) {
     commit_with(store, connection, kind, run, synced_at, records, &[])
         .await
@@ -287,7 +289,7 @@ pub async fn commit_with(
     kind: &str,
     run: RunId,
     synced_at: Timestamp,
-    records: &[RecordUpsert],
+    records: &[ParsedObject],
     quarantined: &[QuarantineEntry],
 ) -> tether_core::Result<()> {
     let checkpoint = checkpoint(run, Some("next"), 1);
