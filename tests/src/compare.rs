@@ -46,7 +46,8 @@ fn date_millis(s: &str) -> Option<i64> {
         .map(|t| t.and_utc().timestamp_millis())
 }
 
-/// Every record of a kind, deleted ones included, by external id.
+/// Every record of a kind, deleted ones included, by external id (by
+/// `local:<id>` for a record not exported yet).
 pub async fn stored_records(
     store: &dyn Store,
     connection: ConnectionId,
@@ -71,7 +72,7 @@ pub async fn stored_records(
             let id = record
                 .external_id
                 .clone()
-                .expect("synced records have an external id");
+                .unwrap_or_else(|| format!("local:{}", record.id));
             assert!(
                 out.insert(id.clone(), record).is_none(),
                 "{kind} {id} stored twice"

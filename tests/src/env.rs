@@ -4,7 +4,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use tether_core::auth::Grant;
+use tether_core::export::{ExportOptions, ExportOutcome, Exporter};
 use tether_core::lease::Holder;
+use tether_core::local::LocalEdit;
 use tether_core::store::Store;
 use tether_core::sync::{KindReport, Syncer};
 use tether_core::{ConnectRequest, MasterKey, ObjectKind, RateLimitPolicy, Session, Vault};
@@ -112,6 +114,43 @@ impl Env {
             outcome.held
         );
         outcome.reports
+    }
+
+    /// Makes a local change, as an application embedding Tether would.
+    pub async fn stage(&self, kind: &str, edit: LocalEdit) -> tether_core::Result<i64> {
+        let kind = self
+            .session
+            .connector
+            .kind(kind)
+            .unwrap_or_else(|| panic!("no kind {kind}"));
+        tether_core::local::stage(&self.store, self.connection_id(), kind, edit).await
+    }
+
+    /// Creates an object locally; panics when it is refused.
+    pub async fn put(&self, kind: &str, object: serde_json::Value) -> i64 {
+        self.stage(kind, LocalEdit::Create(object.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("put {kind} {object}: {e}"))
+    }
+
+    /// Exports the given kinds (all when empty) with a fresh session.
+    pub async fn export(&self, kinds: &[&str], dry_run: bool) -> ExportOutcome {
+        let session = self.reopen().await;
+        let outcome = Exporter::new(&self.store, &session.api, session.connection.id)
+            .holder(self.holder.clone())
+            .options(ExportOptions {
+                dry_run,
+                ..ExportOptions::default()
+            })
+            .export_kinds(&kinds_named(&session, kinds))
+            .await
+            .expect("leases can be taken");
+        assert!(
+            outcome.held.is_empty(),
+            "held by another: {:?}",
+            outcome.held
+        );
+        outcome
     }
 
     /// The id of the session's connection.

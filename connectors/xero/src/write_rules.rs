@@ -17,7 +17,7 @@ pub(crate) struct XeroWrite {
 }
 
 /// Fields of an invoice or credit note that carry no money: Xero lets them
-/// change after payments are applied.
+/// change while payments are applied but the document is not yet paid.
 const NON_FINANCIAL: &[&str] = &[
     "Reference",
     "DueDate",
@@ -30,8 +30,10 @@ const NON_FINANCIAL: &[&str] = &[
 
 /// Documents (invoices, credit notes): any edit while draft or submitted;
 /// while authorised, any edit until something is paid or allocated, then
-/// only the non-financial fields; paid, only those; voided or deleted,
-/// nothing.
+/// only the non-financial fields; paid, voided or deleted, nothing. (Xero's
+/// web app lets a paid document's reference and due date change; its API
+/// refuses every edit of one: "This document cannot be edited as it has a
+/// payment or credit note allocated to it.")
 const DOCUMENT_RULES: &[(&str, EditScope)] = &[
     (
         "AUTHORISED",
@@ -40,7 +42,7 @@ const DOCUMENT_RULES: &[(&str, EditScope)] = &[
             then: NON_FINANCIAL,
         },
     ),
-    ("PAID", EditScope::Only(NON_FINANCIAL)),
+    ("PAID", EditScope::Nothing),
     ("VOIDED", EditScope::Nothing),
     ("DELETED", EditScope::Nothing),
 ];

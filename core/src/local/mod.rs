@@ -286,7 +286,9 @@ fn refuse_if_gone(subject: &Subject<'_>, record: &StoredRecord) -> Result<()> {
             "{subject}: is being deleted; it cannot be edited"
         )));
     }
-    if record.deleted_at.is_some() && record.pending.is_none() {
+    // A status deletion (voided, deleted) is the status rules' to judge.
+    let status = record.deletion_source.as_deref() == Some("status");
+    if record.deleted_at.is_some() && record.pending.is_none() && !status {
         return Err(Error::invalid(format!(
             "{subject}: was deleted ({}); it cannot be edited",
             record.deletion_source.as_deref().unwrap_or("deleted")
