@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+use tether_core::export::{ExportObserver, KindExport};
 use tether_core::http::ApiStats;
 use tether_core::sync::{KindReport, SyncObserver};
 
@@ -119,5 +120,27 @@ impl SyncObserver for Bars {
             None => "done".to_owned(),
         };
         bar.finish_with_message(message);
+    }
+}
+
+impl ExportObserver for Bars {
+    fn started(&self, kind: &str) {
+        *lock(&self.inner.running) = Some(kind.to_owned());
+        self.bar(kind).set_message("exporting");
+    }
+
+    fn progress(&self, kind: &str, done: u64) {
+        let bar = self.bar(kind);
+        bar.set_length(done);
+        bar.set_position(done);
+    }
+
+    fn finished(&self, report: &KindExport) {
+        *lock(&self.inner.running) = None;
+        let message = match &report.error {
+            Some(_) => report.status.as_str().to_owned(),
+            None => "done".to_owned(),
+        };
+        self.bar(report.kind).finish_with_message(message);
     }
 }

@@ -79,6 +79,7 @@ pub async fn check(connector: &'static dyn Connector) {
     full_sync_is_complete_and_cheap(connector, &store, &session).await;
     second_sync_changes_nothing(connector, &store, &session).await;
     read_by_ids_answers_exactly_what_exists(connector, &store, &session).await;
+    write_declarations_match_the_hooks(connector, &store, &session).await;
     parse_names_kind_and_field(connector);
     running.shutdown().await;
 }
@@ -264,6 +265,42 @@ async fn read_by_ids_answers_exactly_what_exists(
             .collect();
         let expected: HashSet<String> = wanted.into_iter().filter(|id| ids.contains(id)).collect();
         assert_eq!(got, expected, "{name}: exactly the ids that exist");
+    }
+}
+
+/// A kind that declares writes has the hooks, and its typed check accepts
+/// the provider's own objects (what an application edits starts from them).
+async fn write_declarations_match_the_hooks(
+    connector: &'static dyn Connector,
+    store: &SeaStore,
+    session: &Session,
+) {
+    for kind in connector.kinds() {
+        let name = format!("{}/{}", connector.id(), kind.name());
+        let Some(caps) = kind.capabilities().write else {
+            assert!(
+                kind.writer().is_none(),
+                "{name}: a writer without write capabilities"
+            );
+            continue;
+        };
+        let writer = kind
+            .writer()
+            .unwrap_or_else(|| panic!("{name}: declares writes but has no writer"));
+        assert!(caps.batch_size >= 1, "{name}: batch size");
+        if let tether_core::RemoteDelete::Status(by_status) = caps.delete {
+            assert!(
+                caps.status_field.is_some(),
+                "{name}: a status delete needs a status field"
+            );
+            assert!(!by_status.is_empty(), "{name}: some status can be deleted");
+        }
+        let stored = stored_records(store, session.connection.id, kind.name()).await;
+        for record in stored.values().take(20) {
+            writer
+                .check(&record.data)
+                .unwrap_or_else(|e| panic!("{name}: its own object fails the typed check: {e}"));
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use super::{HELD, PARTIAL_FAILURE};
 use crate::context::{Context, Global};
 use crate::interrupt::{self, INTERRUPTED};
 use crate::output::{Table, json_line, time};
+use crate::progress::Bars;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -29,7 +30,10 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let ctx = Context::open(global).await?;
     let session = ctx.session(&args.name).await?;
     let kinds = select_kinds(session.connector.kinds(), &args.kinds)?;
+    let bars = Bars::new(ctx.json);
+    let _retries = bars.watch(session.api.stats_handle());
     let outcome = Exporter::new(&ctx.store, &session.api, session.connection.id)
+        .observer(&bars)
         .options(ExportOptions {
             dry_run: args.dry_run,
             ..ExportOptions::default()

@@ -101,12 +101,31 @@ pub struct ExportOutcome {
     pub held: Vec<LeaseInfo>,
 }
 
+/// Told about an export as it goes (the CLI draws bars with it); every
+/// method has a no-op default.
+pub trait ExportObserver: Send + Sync {
+    /// A kind's export starts.
+    fn started(&self, _kind: &str) {}
+
+    /// `done` records of the kind have an outcome so far.
+    fn progress(&self, _kind: &str, _done: u64) {}
+
+    /// A kind's export ended.
+    fn finished(&self, _report: &KindExport) {}
+}
+
+/// Reports nothing.
+struct Silent;
+
+impl ExportObserver for Silent {}
+
 /// Pushes a connection's pending local edits to its provider.
 pub struct Exporter<'a> {
     store: &'a dyn Store,
     api: &'a Api,
     connection: ConnectionId,
     options: ExportOptions,
+    observer: &'a dyn ExportObserver,
     holder: Holder,
     cancel: CancellationToken,
     /// In a dry run: the records an earlier kind would have created, whose
@@ -122,6 +141,7 @@ impl<'a> Exporter<'a> {
             api,
             connection,
             options: ExportOptions::default(),
+            observer: &Silent,
             holder: Holder::this_process(),
             cancel: CancellationToken::new(),
             would_create: Default::default(),
@@ -131,6 +151,12 @@ impl<'a> Exporter<'a> {
     /// Replaces the default options.
     pub fn options(mut self, options: ExportOptions) -> Self {
         self.options = options;
+        self
+    }
+
+    /// Reports progress to `observer`.
+    pub fn observer(mut self, observer: &'a dyn ExportObserver) -> Self {
+        self.observer = observer;
         self
     }
 
@@ -192,6 +218,13 @@ impl<'a> Exporter<'a> {
     }
 
     async fn export_kind(&self, kind: &'static dyn ObjectKind, lease: &Lease) -> KindExport {
+        self.observer.started(kind.name());
+        let report = self.export_kind_run(kind, lease).await;
+        self.observer.finished(&report);
+        report
+    }
+
+    async fn export_kind_run(&self, kind: &'static dyn ObjectKind, lease: &Lease) -> KindExport {
         let started = Instant::now();
         let calls_before = self.api.stats().calls();
         let run = if self.options.dry_run {
@@ -265,6 +298,8 @@ impl<'a> Exporter<'a> {
             after = last.id;
             let plan = self.plan(kind, records).await?;
             self.carry_out(kind, lease, report, plan).await?;
+            self.observer
+                .progress(kind.name(), report.items.len() as u64);
         }
     }
 }

@@ -1,0 +1,109 @@
+//! The `tether` binary as a user runs it: a home of its own, a simulator,
+//! and the helpers every CLI test file shares.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use tether_core::store::Store;
+use tether_store::SeaStore;
+use tether_xero::sim::{SimConfig, SimLimits, SimSizes, XeroSim};
+
+/// A user's home: empty data and config directories, and a database file.
+pub struct Home {
+    pub dir: tempfile::TempDir,
+}
+
+impl Home {
+    pub fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("tether.db")
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tether"));
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("HOME", self.dir.path())
+            .arg("--database")
+            .arg(self.db())
+            .args(args);
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run tether")
+    }
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn json_lines(output: &Output) -> Vec<Value> {
+    stdout(output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
+
+pub async fn start_sim(invoices: usize, latency_ms: u64) -> tether_xero::sim::SimHandle {
+    let mut config = SimConfig {
+        seed: 3,
+        sizes: SimSizes::scaled(invoices),
+        limits: SimLimits::off(),
+        ..SimConfig::default()
+    };
+    config.faults.latency_ms = latency_ms;
+    XeroSim::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("start sim")
+}
+
+pub fn connect(home: &Home, sim: &tether_xero::sim::SimHandle) {
+    let base = sim.base_url();
+    let output = home.run(&[
+        "connect",
+        "xero",
+        "acme",
+        "--client-id",
+        sim.client_id(),
+        "--client-secret",
+        sim.client_secret(),
+        "--base-url",
+        &base,
+        "--minute-limit",
+        "100000",
+        "--window-secs",
+        "1",
+    ]);
+    assert!(output.status.success(), "connect: {}", stderr(&output));
+}
+
+pub async fn checkpoint_pages(db: &Path) -> i64 {
+    let store = SeaStore::connect(&SeaStore::url_for_sqlite_path(db))
+        .await
+        .expect("open db");
+    let Some(connection) = store.connection("acme").await.expect("read") else {
+        return 0;
+    };
+    let state = store
+        .sync_state(connection.id, "invoices")
+        .await
+        .expect("state");
+    state.checkpoint.map_or(0, |c| c.pages)
+}
