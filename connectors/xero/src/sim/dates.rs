@@ -98,6 +98,16 @@ pub(crate) fn parse_instant(s: &str) -> Option<i64> {
     None
 }
 
+/// The instant an `If-Modified-Since` header names, as Xero reads it: a UTC
+/// time to whole seconds. Xero documents the filter as "accurate to the
+/// second" (developer.xero.com/documentation/api/requests-and-responses) and
+/// its format as `yyyy-mm-ddThh:mm:ss`, so a fraction sent by a client (the
+/// spec's own example is `2020-02-06T12:17:43.202-08:00`) is dropped, not
+/// rounded up.
+pub(crate) fn parse_if_modified_since(s: &str) -> Option<i64> {
+    parse_instant(s).map(|ms| ms.div_euclid(1000) * 1000)
+}
+
 /// `04/09/2023 05:16:59`, the form of the expiry in Xero's `TokenExpired` detail.
 pub(crate) fn us_datetime(ms: i64) -> String {
     match Utc.timestamp_millis_opt(ms).single() {
@@ -153,6 +163,29 @@ mod tests {
         );
         assert_eq!(parse_instant("2020-02-06"), Some(1_580_947_200_000));
         assert_eq!(parse_instant("yesterday"), None);
+    }
+
+    #[test]
+    fn if_modified_since_is_read_to_whole_seconds() {
+        let noon = 1_795_953_600_000; // 2026-11-29T12:00:00Z
+        assert_eq!(parse_if_modified_since("2026-11-29T12:00:00"), Some(noon));
+        assert_eq!(
+            parse_if_modified_since("2026-11-29T12:00:00.999"),
+            Some(noon)
+        );
+        assert_eq!(
+            parse_if_modified_since("2026-11-29T04:00:00.500-08:00"),
+            Some(noon)
+        );
+        assert_eq!(
+            parse_if_modified_since("Sun, 29 Nov 2026 12:00:00 GMT"),
+            Some(noon)
+        );
+        assert_eq!(
+            parse_if_modified_since("1969-12-31T23:59:59.5"),
+            Some(-1000)
+        );
+        assert_eq!(parse_if_modified_since("soon"), None);
     }
 
     #[test]

@@ -17,7 +17,9 @@
 //! identity): paths, envelopes (`Id`, `Status`, `ProviderName`,
 //! `DateTimeUTC`, `pagination` where the spec has it), `/Date(ms+0000)/`
 //! dates, paging (`page`, `pageSize` ≤ 1000), `If-Modified-Since`, `order`,
-//! `where`, `includeArchived`, `summaryOnly`, status semantics, validation
+//! `where`, `includeArchived`, `summaryOnly`, status semantics, hard deletes
+//! (items, unused accounts, tracking categories and options), the changes
+//! Xero makes without a new `UpdatedDateUTC`, validation
 //! errors, `summarizeErrors`, `Idempotency-Key`, rate limits and their
 //! headers, OAuth2 client credentials with expiring tokens.
 //!
@@ -37,6 +39,7 @@ mod idempotency;
 mod kinds;
 mod limits;
 mod model;
+mod options;
 mod query;
 mod rawjson;
 mod reads;

@@ -7,7 +7,7 @@ use axum::response::Response;
 use uuid::Uuid;
 
 use super::collections::Kind;
-use super::dates::{now_ms, parse_instant, xero_date_plain};
+use super::dates::{now_ms, parse_if_modified_since, xero_date_plain};
 use super::errors::{json_text, not_found, query_parse};
 use super::kinds::contact_by_number_in;
 use super::model::TrackingCategory;
@@ -111,7 +111,7 @@ pub(crate) async fn list(
     let since = headers
         .get(header::IF_MODIFIED_SINCE)
         .and_then(|v| v.to_str().ok())
-        .and_then(parse_instant);
+        .and_then(parse_if_modified_since);
     let q = match parse_list(kind, &pairs, since) {
         Ok(q) => q,
         Err(e) => return query_parse(&e.0),

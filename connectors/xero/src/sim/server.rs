@@ -11,7 +11,7 @@ use axum::extract::{Json, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Extension, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -27,7 +27,7 @@ use super::idempotency::Idempotency;
 use super::limits::{Limiter, Remaining, Throttle};
 use super::stats::{Stats, route_key};
 use super::store::Dataset;
-use super::{rawjson, reads, writes};
+use super::{options, rawjson, reads, writes};
 
 /// One organisation and its data.
 pub(crate) struct Tenant {
@@ -109,6 +109,18 @@ pub(crate) fn router(state: AppState) -> Router {
             get(reads::get_one)
                 .post(writes::post_one)
                 .delete(writes::delete_one),
+        )
+        // Sub-resources: only the tracking option endpoints exist here;
+        // every other path and method is Xero's plain 404.
+        .route(
+            "/api.xro/2.0/{collection}/{id}/{sub}",
+            put(options::put).fallback(|| async { errors::not_found() }),
+        )
+        .route(
+            "/api.xro/2.0/{collection}/{id}/{sub}/{option}",
+            post(options::post)
+                .delete(options::delete)
+                .fallback(|| async { errors::not_found() }),
         )
         .route_layer(middleware::from_fn_with_state(state.clone(), api_guard));
     let sim = Router::new()

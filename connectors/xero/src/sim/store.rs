@@ -157,8 +157,15 @@ impl Collection {
 
     /// Selects the page of a list request.
     pub(crate) fn select(&self, q: &ListQuery) -> Selection {
+        // Objects modified at or after the (whole-second) header time: Xero
+        // returns what was "created or updated since the specified timestamp
+        // (accurate to the second)" (developer.xero.com/documentation/api/
+        // requests-and-responses), so handing back an object's own
+        // UpdatedDateUTC cut to the second returns that object again
+        // (xero-gateway/xero_gateway#145: clients round up to the next second
+        // to leave it out).
         let start = match q.modified_since {
-            Some(since) => self.order.partition_point(|(u, _)| *u <= since),
+            Some(since) => self.order.partition_point(|(u, _)| *u < since),
             None => 0,
         };
         if q.filter.is_trivial() && q.order.key == OrderKey::Updated {
@@ -314,11 +321,15 @@ mod tests {
     }
 
     #[test]
-    fn modified_since_is_strictly_after() {
+    fn modified_since_is_at_or_after() {
         let (c, ids) = col();
         let s = c.select(&q(&[], Some(98)));
-        assert_eq!(s.total, 2);
-        assert_eq!(s.ids, vec![ids[1], ids[0]]);
+        assert_eq!(s.total, 3);
+        assert_eq!(s.ids, vec![ids[2], ids[1], ids[0]]);
+        // The same through a filtered (cached view) selection.
+        let s = c.select(&q(&[("order", "InvoiceNumber")], Some(98)));
+        assert_eq!(s.ids, vec![ids[0], ids[1], ids[2]]);
+        assert_eq!(c.select(&q(&[], Some(101))).total, 0);
     }
 
     #[test]

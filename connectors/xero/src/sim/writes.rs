@@ -1,6 +1,7 @@
 //! `PUT` (create), `POST` (create or update) and `DELETE`: batch bodies,
 //! `summarizeErrors`, `Idempotency-Key` replay, Xero's error bodies.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Bytes;
@@ -53,17 +54,15 @@ fn summarize(pairs: &[(String, String)]) -> bool {
         .any(|(k, v)| k.eq_ignore_ascii_case("summarizeErrors") && v.eq_ignore_ascii_case("false"))
 }
 
-/// The elements of a body: `{"Invoices":[...]}`, `[...]` or one object.
+/// The elements of a body: `{"Invoices":[...]}` (`envelope` names the
+/// array), `[...]` or one object.
 #[allow(clippy::result_large_err)]
-fn elements(kind: Kind, body: &[u8]) -> Result<Vec<Map<String, Value>>, Response> {
+pub(crate) fn elements(envelope: &str, body: &[u8]) -> Result<Vec<Map<String, Value>>, Response> {
     let v: Value =
         serde_json::from_slice(body).map_err(|e| errors::post_data_invalid(&e.to_string()))?;
     let list = match v {
         Value::Object(mut m) => {
-            let key = m
-                .keys()
-                .find(|k| k.eq_ignore_ascii_case(kind.desc().name))
-                .cloned();
+            let key = m.keys().find(|k| k.eq_ignore_ascii_case(envelope)).cloned();
             match key.and_then(|k| m.remove(&k)) {
                 Some(Value::Array(a)) => a,
                 Some(other) => vec![other],
@@ -238,14 +237,9 @@ async fn write(
     if !allowed(kind, &op) {
         return method_not_allowed();
     }
-    let key = match headers.get("Idempotency-Key").map(|v| v.to_str()) {
-        None => None,
-        Some(Ok(k)) if !k.is_empty() && k.len() <= MAX_KEY => Some(k.to_string()),
-        Some(_) => {
-            return errors::validation_message(&format!(
-                "The Idempotency-Key header must be between 1 and {MAX_KEY} characters."
-            ));
-        }
+    let key = match idempotency_key(&headers) {
+        Ok(k) => k,
+        Err(r) => return r,
     };
     let path = match &op {
         Op::PostId(id) => format!("{}/{id}", kind.desc().name),
@@ -259,22 +253,43 @@ async fn write(
     );
     // A body Xero cannot use is an answer like any other: stored under the
     // key, so the same key with a fixed body is refused, not run.
-    let els = match elements(kind, &body) {
+    let els = match elements(kind.desc().name, &body) {
         Ok(e) if e.is_empty() => Err(Answer::of(errors::no_data(kind.desc().name)).await),
         Ok(e) => Ok(e),
         Err(r) => Err(Answer::of(r).await),
     };
     let summarize = summarize(&pairs);
-    let tenant = tenant.0.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        let run = || match els {
-            Ok(els) => apply(&app, &tenant, kind, &op, els, summarize),
-            Err(answer) => answer,
-        };
-        match &key {
-            Some(k) => tenant.idem.answer(k, fp, Instant::now(), run),
-            None => Ok(run()),
-        }
+    run_keyed(tenant.0.clone(), key, fp, move |tenant| match els {
+        Ok(els) => apply(&app, tenant, kind, &op, els, summarize),
+        Err(answer) => answer,
+    })
+    .await
+}
+
+/// The request's `Idempotency-Key` (none when absent), or Xero's refusal of
+/// an empty or too long one.
+#[allow(clippy::result_large_err)]
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Response> {
+    match headers.get("Idempotency-Key").map(|v| v.to_str()) {
+        None => Ok(None),
+        Some(Ok(k)) if !k.is_empty() && k.len() <= MAX_KEY => Ok(Some(k.to_string())),
+        Some(_) => Err(errors::validation_message(&format!(
+            "The Idempotency-Key header must be between 1 and {MAX_KEY} characters."
+        ))),
+    }
+}
+
+/// Runs a write off the async threads; with a key, a request seen before
+/// within the window gets the stored answer instead of running again.
+pub(crate) async fn run_keyed(
+    tenant: Arc<Tenant>,
+    key: Option<String>,
+    fp: u64,
+    run: impl FnOnce(&Tenant) -> Answer + Send + 'static,
+) -> Response {
+    let result = tokio::task::spawn_blocking(move || match &key {
+        Some(k) => tenant.idem.answer(k, fp, Instant::now(), || run(&tenant)),
+        None => Ok(run(&tenant)),
     })
     .await;
     match result {

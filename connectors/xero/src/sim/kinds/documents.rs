@@ -1,4 +1,5 @@
-//! Invoices and credit notes: numbering, status transitions, totals.
+//! Invoices and credit notes: numbering, status transitions, totals, and
+//! the changes Xero makes without a new `UpdatedDateUTC` (see `silent`).
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
@@ -7,6 +8,7 @@ use uuid::Uuid;
 use super::contacts::resolve_contact;
 use super::doc_rules::{currency, day, transition};
 use super::lines::{self, Side};
+use super::silent::{note_contact_role, unjournalled_edit};
 use super::{Ctx, Failure, Target, load_and_merge};
 use crate::sim::collections::Kind;
 use crate::sim::dates::{date_string, day_start, xero_date};
@@ -184,8 +186,13 @@ pub(crate) fn write_invoice(
     }
     inv.HasErrors = Some(false);
     inv.InvoiceID.get_or_insert_with(Uuid::new_v4);
-    inv.UpdatedDateUTC = Some(xero_date(ctx.now));
-    ctx.store(&inv)
+    inv.UpdatedDateUTC = match old.as_ref() {
+        Some(o) if unjournalled_edit(o, incoming) => o.UpdatedDateUTC.clone(),
+        _ => Some(xero_date(ctx.now)),
+    };
+    let stored = ctx.store(&inv)?;
+    note_contact_role(ctx, inv.Contact.as_ref().and_then(|c| c.ContactID), &ty)?;
+    Ok(stored)
 }
 
 /// `PUT`/`POST` of one credit note.
@@ -274,5 +281,7 @@ pub(crate) fn write_credit_note(
     cn.HasErrors = None;
     cn.CreditNoteID.get_or_insert_with(Uuid::new_v4);
     cn.UpdatedDateUTC = Some(xero_date(ctx.now));
-    ctx.store(&cn)
+    let stored = ctx.store(&cn)?;
+    note_contact_role(ctx, cn.Contact.as_ref().and_then(|c| c.ContactID), &ty)?;
+    Ok(stored)
 }

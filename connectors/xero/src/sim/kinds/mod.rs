@@ -10,6 +10,9 @@ mod index;
 pub(crate) mod lines;
 mod payments;
 mod settings;
+mod silent;
+mod tracking;
+mod usage;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -23,6 +26,7 @@ use super::store::{Dataset, Entry};
 pub(crate) use index::{Stored, to_entry};
 pub(crate) use payments::invoice_ref;
 pub(crate) use settings::{account_class, delete as delete_setting};
+pub(crate) use tracking::{add_options, delete_option, update_option};
 
 /// The organisation's base currency and the other currencies it trades in,
 /// with the rate used when a request gives none.
@@ -226,7 +230,7 @@ pub(crate) fn write(
         Kind::Items => settings::write_item(ctx, target, incoming),
         Kind::Accounts => settings::write_account(ctx, target, incoming),
         Kind::TaxRates => settings::write_tax_rate(ctx, target, incoming),
-        Kind::TrackingCategories => settings::write_tracking_category(ctx, target, incoming),
+        Kind::TrackingCategories => tracking::write_category(ctx, target, incoming),
     }
 }
 

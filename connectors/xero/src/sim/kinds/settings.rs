@@ -1,11 +1,12 @@
-//! Items, accounts, tax rates and tracking categories, and `DELETE` of the
-//! kinds the spec lets be deleted.
+//! Items, accounts and tax rates, and `DELETE` of the kinds the spec lets be
+//! deleted.
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{Ctx, Failure, Target, merged};
+use super::usage::account_used;
+use super::{Ctx, Failure, Target, merged, tracking};
 use crate::sim::collections::Kind;
 use crate::sim::dates::xero_date;
 use crate::sim::model::*;
@@ -272,63 +273,6 @@ pub(crate) fn write_tax_rate(
     ctx.store(&t)
 }
 
-/// `PUT /TrackingCategories` and `POST /TrackingCategories/{id}`.
-pub(crate) fn write_tracking_category(
-    ctx: &mut Ctx,
-    target: Target,
-    incoming: &Map<String, Value>,
-) -> Result<(Uuid, String), Failure> {
-    let raw = existing(ctx, Kind::TrackingCategories, target);
-    let mut c: TrackingCategory = merged(raw.as_deref(), incoming, READ_ONLY)?;
-    let mut errors = Vec::new();
-    let name = c.Name.clone().unwrap_or_default();
-    let me = c.TrackingCategoryID;
-    if name.trim().is_empty() {
-        errors.push("Please enter a Name.".to_string());
-    } else if ctx
-        .data
-        .col(Kind::TrackingCategories)
-        .iter()
-        .any(|(id, e)| {
-            Some(id) != me
-                && e.number
-                    .as_deref()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(&name))
-        })
-    {
-        errors.push("Please enter a unique Name.".to_string());
-    }
-    let status = c.Status.clone().unwrap_or_else(|| "ACTIVE".into());
-    if !matches!(status.as_str(), "ACTIVE" | "ARCHIVED") {
-        errors.push(format!(
-            "A tracking category cannot be given the status {status}."
-        ));
-    }
-    let active_others = ctx
-        .data
-        .col(Kind::TrackingCategories)
-        .iter()
-        .filter(|(id, e)| {
-            Some(*id) != me && Kind::TrackingCategories.status_name(e.status) == Some("ACTIVE")
-        })
-        .count();
-    if status == "ACTIVE" && active_others >= 2 {
-        errors.push("You can only have 2 active tracking categories.".to_string());
-    }
-    c.Status = Some(status);
-    for o in c.Options.get_or_insert_with(Vec::new).iter_mut() {
-        o.TrackingOptionID.get_or_insert_with(Uuid::new_v4);
-        o.Status.get_or_insert_with(|| "ACTIVE".into());
-    }
-    if !errors.is_empty() {
-        c.TrackingCategoryID.get_or_insert(Uuid::nil());
-        c.ValidationErrors = Some(ValidationError::list(&errors));
-        return Err(Failure::new(&c, errors));
-    }
-    c.TrackingCategoryID.get_or_insert_with(Uuid::new_v4);
-    ctx.store(&c)
-}
-
 /// `DELETE` of an item (no body, 204), account or tracking category (the
 /// object with Status DELETED); all are removed for good.
 pub(crate) fn delete(ctx: &mut Ctx, kind: Kind, id: Uuid) -> Result<Option<String>, Failure> {
@@ -337,30 +281,39 @@ pub(crate) fn delete(ctx: &mut Ctx, kind: Kind, id: Uuid) -> Result<Option<Strin
             ctx.remove(kind, id);
             Ok(None)
         }
-        Kind::Accounts => {
-            let Some(mut a) = ctx.get::<Account>(kind, &id) else {
-                return Ok(None);
-            };
-            if a.SystemAccount.is_some() {
-                let msg = vec!["System accounts cannot be deleted.".to_string()];
-                a.ValidationErrors = Some(ValidationError::list(&msg));
-                return Err(Failure::new(&a, msg));
-            }
-            ctx.remove(kind, id);
-            a.Status = Some("DELETED".into());
-            a.UpdatedDateUTC = Some(xero_date(ctx.now));
-            Ok(serde_json::to_string(&a).ok())
-        }
-        Kind::TrackingCategories => {
-            let Some(mut c) = ctx.get::<TrackingCategory>(kind, &id) else {
-                return Ok(None);
-            };
-            ctx.remove(kind, id);
-            c.Status = Some("DELETED".into());
-            Ok(serde_json::to_string(&c).ok())
-        }
+        Kind::Accounts => delete_account(ctx, id),
+        Kind::TrackingCategories => tracking::delete_category(ctx, id),
         _ => Ok(None),
     }
+}
+
+/// `DELETE /Accounts/{id}`: "Non-system accounts and accounts not used on
+/// transactions can be deleted ... If an account is not able to be deleted
+/// you can update the status to ARCHIVED" (developer.xero.com/documentation/
+/// api/accounts). The answer is the account with Status DELETED and a new
+/// UpdatedDateUTC (the spec's example); afterwards it is gone.
+fn delete_account(ctx: &mut Ctx, id: Uuid) -> Result<Option<String>, Failure> {
+    let Some(mut a) = ctx.get::<Account>(Kind::Accounts, &id) else {
+        return Ok(None);
+    };
+    let refuse = if a.SystemAccount.as_deref().is_some_and(|s| !s.is_empty()) {
+        Some("System accounts cannot be deleted.")
+    } else if account_used(ctx.data, id, a.Code.as_deref()) {
+        Some(
+            "This account has been used on transactions and cannot be deleted; archive it instead.",
+        )
+    } else {
+        None
+    };
+    if let Some(m) = refuse {
+        let msg = vec![m.to_string()];
+        a.ValidationErrors = Some(ValidationError::list(&msg));
+        return Err(Failure::new(&a, msg));
+    }
+    ctx.remove(Kind::Accounts, id);
+    a.Status = Some("DELETED".into());
+    a.UpdatedDateUTC = Some(xero_date(ctx.now));
+    Ok(serde_json::to_string(&a).ok())
 }
 
 #[cfg(test)]

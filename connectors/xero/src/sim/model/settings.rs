@@ -111,3 +111,18 @@ xero_object!(
         ValidationErrors: Vec<ValidationError>,
     }
 );
+
+xero_object!(
+    /// A tracking option as the `/TrackingCategories/{id}/Options` endpoints
+    /// answer it (the spec's examples add the `Is*` flags to the stored form).
+    OptionAnswer {
+        TrackingOptionID: Uuid,
+        Name: String,
+        Status: String,
+        HasValidationErrors: bool,
+        IsDeleted: bool,
+        IsArchived: bool,
+        IsActive: bool,
+        ValidationErrors: Vec<ValidationError>,
+    }
+);
