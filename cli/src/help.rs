@@ -27,6 +27,16 @@ Exit codes:
   4    some kinds are held by another tether process (named, with since when)
   130  interrupted (Ctrl-C); run the same command to resume";
 
+/// What resync does beyond a sync.
+const RESYNC: &str = "\
+A resync asks each kind for what changed since its cursor (If-Modified-Since)
+where the provider can; a kind listed in one call, or whose deletions only a
+full listing shows, is pulled whole. A record the provider no longer lists is
+deleted only once the provider confirms it is gone; when a run would delete
+more than 10% of a kind's live records and more than 10 records, those
+deletions are held until `--confirm-deletes`. `--full` pulls every kind
+whole, catching changes the provider made without touching their time.";
+
 /// The kinds of every linked connector, one provider a line.
 fn kinds() -> String {
     let mut text = String::from("Kinds:\n");
@@ -42,5 +52,8 @@ pub fn with_runtime_help(command: Command) -> Command {
     let kinds = kinds();
     command
         .mut_subcommand("sync", |c| c.after_help(format!("{kinds}\n{SYNC}")))
+        .mut_subcommand("resync", |c| {
+            c.after_help(format!("{kinds}\n{RESYNC}\n\n{SYNC}"))
+        })
         .mut_subcommand("records", |c| c.after_help(kinds.clone()))
 }

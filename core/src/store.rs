@@ -65,9 +65,24 @@ pub struct Connection {
     pub created_at: Timestamp,
 }
 
-/// Where a full pull in progress stands, committed with each page.
+/// Which listing a pull reads: every object, or the objects changed since
+/// the cursor. Each keeps its own checkpoint, so a resync never overwrites
+/// the checkpoint of a full pull left unfinished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pull {
+    /// The full listing; its end reconciles (what it missed may be deleted).
+    #[default]
+    Full,
+    /// The changes since the cursor (`If-Modified-Since`).
+    Changes,
+}
+
+/// Where a pull in progress stands, committed with each page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {
+    /// The listing it reads.
+    pub pull: Pull,
     /// The run that started this full pull; records it sees are stamped with it
     /// so the end of the pull can tell which records the provider no longer has.
     pub sweep: RunId,
@@ -87,6 +102,8 @@ pub struct SyncState {
     pub cursor: Option<Timestamp>,
     /// A full pull in progress, to resume.
     pub checkpoint: Option<Checkpoint>,
+    /// A pull of changes in progress, to resume.
+    pub changes: Option<Checkpoint>,
     /// When the last full pull completed (provider time).
     pub last_full_sync_at: Option<Timestamp>,
 }
@@ -189,6 +206,8 @@ pub struct RunCounts {
     pub conflicts: i64,
     /// Export: records sent without an answer; the next export looks for them.
     pub uncertain: i64,
+    /// Deletions held for a person to confirm (`resync --confirm-deletes`).
+    pub held: i64,
 }
 
 /// A run as history.
@@ -260,13 +279,15 @@ pub struct PageCommit<'a> {
     pub counts: &'a RunCounts,
 }
 
-/// The end of a pull: the cursor advances and the checkpoint is cleared,
-/// atomically, under the run's lease; a full pull also marks deleted the
-/// records the provider confirmed it no longer has.
+/// The end of a pull: the cursor advances and the pull's checkpoint is
+/// cleared, atomically, under the run's lease; a full pull also marks deleted
+/// the records the provider confirmed it no longer has.
 #[derive(Debug)]
 pub struct PullEnd<'a> {
     /// The (connection, kind) and its holder.
     pub lease: &'a Lease,
+    /// The listing that ended (its checkpoint is the one cleared).
+    pub pull: Pull,
     /// The run finishing it.
     pub run: RunId,
     /// The new cursor.
@@ -353,6 +374,8 @@ pub struct KindTotals {
     pub deleted: i64,
     /// Quarantined payloads.
     pub quarantined: i64,
+    /// Records whose deletion waits for a person to confirm it.
+    pub held: i64,
 }
 
 /// Everything the lifecycle needs from a database. Each method is one
@@ -420,6 +443,11 @@ pub trait Store: Send + Sync {
         kind: &str,
         sweep: RunId,
     ) -> Result<Vec<String>>;
+
+    /// Marks the deletions of these records (live, not seen by the pull
+    /// `run` started) as held for a person, under the run's lease; a later
+    /// pull that sees one of them again clears the mark. Returns how many.
+    async fn hold_deletions(&self, lease: &Lease, run: RunId, ids: &[String]) -> Result<u64>;
 
     /// Ends a pull (see [`PullEnd`]); returns how many records it marked deleted.
     async fn finish_pull(&self, end: PullEnd<'_>) -> Result<u64>;

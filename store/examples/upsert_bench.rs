@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use chrono::{TimeZone, Utc};
 use tether_core::ParsedObject;
 use tether_core::lease::{Holder, Lease};
-use tether_core::store::{Checkpoint, NewConnection, PageCommit, RunCounts, RunType, Store};
+use tether_core::store::{Checkpoint, NewConnection, PageCommit, Pull, RunCounts, RunType, Store};
 use tether_store::SeaStore;
 
 const PAGE: usize = 1000;
@@ -68,6 +68,7 @@ async fn main() {
                 .map(|i| invoice(i, version))
                 .collect();
             let checkpoint = Checkpoint {
+                pull: Pull::Full,
                 sweep: run,
                 next: Some(tether_core::PageToken((page_no + 2).to_string())),
                 pending_cursor: Some(synced_at),

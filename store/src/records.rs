@@ -123,6 +123,42 @@ impl SeaStore {
         Ok(ids.into_iter().flatten().collect())
     }
 
+    /// Under the run's lease: marks the deletions of these live records as
+    /// held (a later pull that sees one again clears it).
+    pub(crate) async fn hold_deletions_impl(
+        &self,
+        lease: &tether_core::lease::Lease,
+        run: RunId,
+        ids: &[String],
+    ) -> Result<u64, StoreError> {
+        let doing = || {
+            format!(
+                "holding {} deletions of {} for connection {} (run {run})",
+                ids.len(),
+                lease.kind,
+                lease.connection.0
+            )
+        };
+        let at = now();
+        let txn = self.begin_write().await.doing(doing)?;
+        fence(&txn, self.backend(), lease).await?;
+        let mut held = 0;
+        for chunk in ids.chunks(ID_CHUNK) {
+            held += records::Entity::update_many()
+                .col_expr(Column::DeletionHeldAt, Expr::value(at))
+                .filter(Column::ConnectionId.eq(lease.connection.0))
+                .filter(Column::Kind.eq(lease.kind.as_str()))
+                .filter(Column::ExternalId.is_in(chunk.iter().map(String::as_str)))
+                .filter(Column::DeletedAt.is_null())
+                .exec(&txn)
+                .await
+                .doing(doing)?
+                .rows_affected;
+        }
+        txn.commit().await.doing(doing)?;
+        Ok(held)
+    }
+
     /// Under the run's lease, in one transaction: marks deleted the records
     /// the provider confirmed gone (only those still unseen and live),
     /// advances the cursor and clears the checkpoint. Returns how many
@@ -161,6 +197,10 @@ impl SeaStore {
                 deleted += records::Entity::update_many()
                     .col_expr(Column::DeletedAt, Expr::value(seen_at))
                     .col_expr(
+                        Column::DeletionHeldAt,
+                        Expr::value(Option::<tether_core::Timestamp>::None),
+                    )
+                    .col_expr(
                         Column::DeletionSource,
                         Expr::value(reconcile.deletion_source),
                     )
@@ -186,6 +226,7 @@ impl SeaStore {
             &txn,
             lease.connection,
             &lease.kind,
+            end.pull,
             end.cursor,
             full_pull_at,
         )
@@ -236,21 +277,25 @@ impl SeaStore {
             live: i64,
             deleted: i64,
             quarantined: i64,
+            held: i64,
         }
         let backend = self.backend();
         let sql = placeholders(
             backend,
             "SELECT kind, CAST(SUM(live) AS BIGINT) AS live, \
                     CAST(SUM(deleted) AS BIGINT) AS deleted, \
-                    CAST(SUM(quarantined) AS BIGINT) AS quarantined \
+                    CAST(SUM(quarantined) AS BIGINT) AS quarantined, \
+                    CAST(SUM(held) AS BIGINT) AS held \
              FROM ( \
                  SELECT kind, \
                         SUM(CASE WHEN deleted_at IS NULL THEN 1 ELSE 0 END) AS live, \
                         SUM(CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END) AS deleted, \
-                        0 AS quarantined \
+                        0 AS quarantined, \
+                        SUM(CASE WHEN deleted_at IS NULL AND deletion_held_at IS NOT NULL \
+                            THEN 1 ELSE 0 END) AS held \
                  FROM records WHERE connection_id = ? GROUP BY kind \
                  UNION ALL \
-                 SELECT kind, 0, 0, COUNT(*) FROM quarantine WHERE connection_id = ? GROUP BY kind \
+                 SELECT kind, 0, 0, COUNT(*), 0 FROM quarantine WHERE connection_id = ? GROUP BY kind \
              ) AS per_table \
              GROUP BY kind ORDER BY kind",
         );
@@ -269,6 +314,7 @@ impl SeaStore {
                 live: r.live,
                 deleted: r.deleted,
                 quarantined: r.quarantined,
+                held: r.held,
             })
             .collect())
     }
@@ -355,6 +401,11 @@ fn on_conflict() -> OnConflict {
             Column::SyncedAt,
             Column::SeenInSweep,
         ])
+        // Seen again: whatever deletion was held for it is moot.
+        .value(
+            Column::DeletionHeldAt,
+            Expr::value(Option::<tether_core::Timestamp>::None),
+        )
         .value(Column::Data, Expr::cust(DATA_ON_CONFLICT))
         .value(Column::RemoteData, Expr::cust(REMOTE_DATA_ON_CONFLICT))
         .value(Column::PendingState, Expr::cust(PENDING_STATE_ON_CONFLICT))

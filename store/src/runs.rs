@@ -60,6 +60,7 @@ impl SeaStore {
             refused: Set(0),
             conflicts: Set(0),
             uncertain: Set(0),
+            held: Set(0),
             error: Set(None),
             worker: Set(Some(lease.holder.to_string())),
             ..Default::default()
@@ -107,6 +108,7 @@ impl SeaStore {
             .col_expr(Column::Refused, Expr::value(counts.refused))
             .col_expr(Column::Conflicts, Expr::value(counts.conflicts))
             .col_expr(Column::Uncertain, Expr::value(counts.uncertain))
+            .col_expr(Column::Held, Expr::value(counts.held))
             .col_expr(Column::Error, Expr::value(error.map(str::to_owned)))
             .filter(Column::Id.eq(run.0))
             .exec(self.db())
@@ -155,6 +157,7 @@ pub(crate) async fn save_counts<C: ConnectionTrait>(
         .col_expr(Column::Refused, Expr::value(counts.refused))
         .col_expr(Column::Conflicts, Expr::value(counts.conflicts))
         .col_expr(Column::Uncertain, Expr::value(counts.uncertain))
+        .col_expr(Column::Held, Expr::value(counts.held))
         .filter(Column::Id.eq(run.0))
         .exec(db)
         .await?;
@@ -191,6 +194,7 @@ fn to_run(m: runs::Model) -> Result<Run, StoreError> {
             refused: m.refused,
             conflicts: m.conflicts,
             uncertain: m.uncertain,
+            held: m.held,
         },
         error: m.error,
     })

@@ -201,6 +201,10 @@ impl Store for SeaStore {
         Ok(self.unseen_impl(connection, kind, sweep).await?)
     }
 
+    async fn hold_deletions(&self, lease: &Lease, run: RunId, ids: &[String]) -> Result<u64> {
+        Ok(self.hold_deletions_impl(lease, run, ids).await?)
+    }
+
     async fn finish_pull(&self, end: PullEnd<'_>) -> Result<u64> {
         Ok(self.finish_pull_impl(end).await?)
     }

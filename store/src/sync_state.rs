@@ -3,7 +3,7 @@
 
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
-use tether_core::store::{Checkpoint, ConnectionId, RunId, SyncState};
+use tether_core::store::{Checkpoint, ConnectionId, Pull, RunId, SyncState};
 use tether_core::{PageToken, Timestamp};
 
 use crate::entity::sync_state::{self, Column};
@@ -35,43 +35,71 @@ fn to_sync_state(m: sync_state::Model) -> SyncState {
     SyncState {
         cursor: m.cursor,
         checkpoint: m.checkpoint_sweep.map(|sweep| Checkpoint {
+            pull: Pull::Full,
             sweep: RunId(sweep),
             next: m.checkpoint_next.map(PageToken),
             pending_cursor: m.checkpoint_pending_cursor,
             pages: m.checkpoint_pages,
         }),
+        changes: m.changes_sweep.map(|sweep| Checkpoint {
+            pull: Pull::Changes,
+            sweep: RunId(sweep),
+            next: m.changes_next.map(PageToken),
+            pending_cursor: m.changes_pending_cursor,
+            pages: m.changes_pages,
+        }),
         last_full_sync_at: m.last_full_sync_at,
     }
 }
 
-/// Stores where a full pull stands, leaving the cursor alone. Runs inside
-/// the page's transaction.
+/// Stores where a pull stands, in its own columns, leaving the cursor and
+/// the other pull's checkpoint alone. Runs inside the page's transaction.
 pub(crate) async fn save_checkpoint<C: ConnectionTrait>(
     db: &C,
     connection: ConnectionId,
     kind: &str,
     checkpoint: &Checkpoint,
 ) -> Result<(), DbErr> {
-    let row = sync_state::ActiveModel {
+    let mut row = sync_state::ActiveModel {
         connection_id: Set(connection.0),
         kind: Set(kind.to_owned()),
-        checkpoint_sweep: Set(Some(checkpoint.sweep.0)),
-        checkpoint_next: Set(checkpoint.next.as_ref().map(|t| t.0.clone())),
-        checkpoint_pending_cursor: Set(checkpoint.pending_cursor.map(micros)),
-        checkpoint_pages: Set(checkpoint.pages),
         updated_at: Set(now()),
         ..Default::default()
     };
+    let next = checkpoint.next.as_ref().map(|t| t.0.clone());
+    let pending_cursor = checkpoint.pending_cursor.map(micros);
+    let columns = match checkpoint.pull {
+        Pull::Full => {
+            row.checkpoint_sweep = Set(Some(checkpoint.sweep.0));
+            row.checkpoint_next = Set(next);
+            row.checkpoint_pending_cursor = Set(pending_cursor);
+            row.checkpoint_pages = Set(checkpoint.pages);
+            [
+                Column::CheckpointSweep,
+                Column::CheckpointNext,
+                Column::CheckpointPendingCursor,
+                Column::CheckpointPages,
+            ]
+        }
+        Pull::Changes => {
+            row.changes_sweep = Set(Some(checkpoint.sweep.0));
+            row.changes_next = Set(next);
+            row.changes_pending_cursor = Set(pending_cursor);
+            row.changes_pages = Set(checkpoint.pages);
+            [
+                Column::ChangesSweep,
+                Column::ChangesNext,
+                Column::ChangesPendingCursor,
+                Column::ChangesPages,
+            ]
+        }
+    };
+    let mut update: Vec<Column> = columns.to_vec();
+    update.push(Column::UpdatedAt);
     sync_state::Entity::insert(row)
         .on_conflict(
             OnConflict::columns([Column::ConnectionId, Column::Kind])
-                .update_columns([
-                    Column::CheckpointSweep,
-                    Column::CheckpointNext,
-                    Column::CheckpointPendingCursor,
-                    Column::CheckpointPages,
-                    Column::UpdatedAt,
-                ])
+                .update_columns(update)
                 .to_owned(),
         )
         .exec_without_returning(db)
@@ -79,37 +107,57 @@ pub(crate) async fn save_checkpoint<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Ends a full pull's state: the cursor advances, the pull is recorded as
-/// complete, and the checkpoint is cleared. Runs inside the sweep's transaction.
+/// Ends a pull's state: the cursor advances, a full pull is recorded as
+/// complete, and the pull's checkpoint is cleared. Runs inside the end's
+/// transaction.
 pub(crate) async fn complete_pull<C: ConnectionTrait>(
     db: &C,
     connection: ConnectionId,
     kind: &str,
+    pull: Pull,
     cursor: Option<Timestamp>,
     full_pull_at: Option<Timestamp>,
 ) -> Result<(), DbErr> {
-    let row = sync_state::ActiveModel {
+    let mut row = sync_state::ActiveModel {
         connection_id: Set(connection.0),
         kind: Set(kind.to_owned()),
         cursor: Set(cursor.map(micros)),
-        checkpoint_sweep: Set(None),
-        checkpoint_next: Set(None),
-        checkpoint_pending_cursor: Set(None),
-        checkpoint_pages: Set(0),
         last_full_sync_at: Set(full_pull_at),
         updated_at: Set(now()),
+        ..Default::default()
     };
+    let cleared = match pull {
+        Pull::Full => {
+            row.checkpoint_sweep = Set(None);
+            row.checkpoint_next = Set(None);
+            row.checkpoint_pending_cursor = Set(None);
+            row.checkpoint_pages = Set(0);
+            [
+                Column::CheckpointSweep,
+                Column::CheckpointNext,
+                Column::CheckpointPendingCursor,
+                Column::CheckpointPages,
+            ]
+        }
+        Pull::Changes => {
+            row.changes_sweep = Set(None);
+            row.changes_next = Set(None);
+            row.changes_pending_cursor = Set(None);
+            row.changes_pages = Set(0);
+            [
+                Column::ChangesSweep,
+                Column::ChangesNext,
+                Column::ChangesPendingCursor,
+                Column::ChangesPages,
+            ]
+        }
+    };
+    let mut update: Vec<Column> = cleared.to_vec();
+    update.extend([Column::Cursor, Column::UpdatedAt]);
     sync_state::Entity::insert(row)
         .on_conflict(
             OnConflict::columns([Column::ConnectionId, Column::Kind])
-                .update_columns([
-                    Column::Cursor,
-                    Column::CheckpointSweep,
-                    Column::CheckpointNext,
-                    Column::CheckpointPendingCursor,
-                    Column::CheckpointPages,
-                    Column::UpdatedAt,
-                ])
+                .update_columns(update)
                 // A pull that did not list everything leaves the last full one's time.
                 .value(
                     Column::LastFullSyncAt,

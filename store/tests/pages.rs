@@ -183,6 +183,7 @@ async fn checkpoint_round_trips_through_sync_state(db: &TestDb) {
     let r = run(store, c, "invoices").await;
     for (pages, next) in [(1, Some("page=2")), (2, None)] {
         let cp = Checkpoint {
+            pull: Pull::Full,
             sweep: r,
             next: next.map(|n| PageToken(n.to_owned())),
             pending_cursor: Some(t(-300)),
@@ -234,6 +235,7 @@ async fn a_failed_page_leaves_neither_records_nor_checkpoint(db: &TestDb) {
     // after the records were upserted, and everything must roll back.
     let ghost = tether_core::store::RunId(r.0 + 1000);
     let cp = Checkpoint {
+        pull: Pull::Full,
         sweep: r,
         next: Some(PageToken("page=3".to_owned())),
         pending_cursor: None,

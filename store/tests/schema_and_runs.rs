@@ -203,6 +203,7 @@ async fn start_run_interrupts_the_running_run_of_the_same_kind(db: &TestDb) {
         refused: 6,
         conflicts: 7,
         uncertain: 8,
+        held: 9,
     };
     store
         .finish_run(r2, RunStatus::Failed, &counts, Some("provider said 500"))
@@ -273,7 +274,8 @@ async fn in_memory_sqlite_keeps_its_data_across_calls() {
             kind: "invoices".to_owned(),
             live: 1,
             deleted: 0,
-            quarantined: 0
+            quarantined: 0,
+            held: 0,
         }]
     );
 }

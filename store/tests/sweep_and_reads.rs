@@ -206,6 +206,7 @@ async fn totals_count_live_deleted_and_quarantined_per_kind(db: &TestDb) {
         live,
         deleted,
         quarantined,
+        held: 0,
     });
     assert_eq!(totals, expected);
 }
@@ -254,10 +255,17 @@ async fn a_pull_without_reconcile_deletes_nothing(db: &TestDb) {
     // A modified-since pull sees only "a": "b" must stay live, the cursor
     // moves, and the last full sync time stays the full pull's.
     let partial = run(store, c, "items").await;
-    commit(store, c, "items", partial, t(8), &[rec("a", r#"{"v":2}"#)]).await;
+    commit_changes(store, c, "items", partial, t(8), &[rec("a", r#"{"v":2}"#)]).await;
+    let midway = store.sync_state(c, "items").await.expect("state");
+    assert!(
+        midway.checkpoint.is_none(),
+        "a pull of changes leaves the full checkpoint alone"
+    );
+    assert_eq!(midway.changes.map(|cp| cp.pull), Some(Pull::Changes));
     let deleted = store
         .finish_pull(PullEnd {
             lease: &lease(c, "items"),
+            pull: Pull::Changes,
             run: partial,
             cursor: Some(t(7)),
             seen_at: t(9),
@@ -274,5 +282,5 @@ async fn a_pull_without_reconcile_deletes_nothing(db: &TestDb) {
     let state = store.sync_state(c, "items").await.expect("state");
     assert_eq!(state.cursor, Some(t(7)));
     assert_eq!(state.last_full_sync_at, Some(t(2)), "the full pull's end");
-    assert!(state.checkpoint.is_none());
+    assert!(state.checkpoint.is_none() && state.changes.is_none());
 }

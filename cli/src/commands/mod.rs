@@ -34,6 +34,8 @@ pub enum Command {
     Connect(connect::Args),
     /// Pull every object of the given kinds (all when none is given).
     Sync(sync::Args),
+    /// Pull what changed since the last pull, deletions included.
+    Resync(sync::ResyncArgs),
     /// Show a connection, its kinds, cursors and totals.
     Status(status::Args),
     /// List the records of one kind.
@@ -63,6 +65,7 @@ impl Command {
             Command::Sandbox(args) => sandbox::run(args, global).await,
             Command::Connect(args) => connect::run(args, global).await,
             Command::Sync(args) => sync::run(args, global).await,
+            Command::Resync(args) => sync::resync(args, global).await,
             Command::Status(args) => status::run(args, global).await,
             Command::Records(args) => records::run(args, global).await,
             Command::Runs(args) => runs::run(args, global).await,

@@ -1,4 +1,5 @@
-//! `tether sync NAME [--kind K]…`: the full pull, resumable.
+//! `tether sync NAME [--kind K]…`: the full pull, resumable; and
+//! `tether resync NAME`: what changed since the last pull, deletions included.
 
 use std::process::ExitCode;
 
@@ -6,7 +7,7 @@ use anyhow::bail;
 use tether_core::ObjectKind;
 use tether_core::lease::LeaseInfo;
 use tether_core::store::RunStatus;
-use tether_core::sync::{SyncOutcome, Syncer};
+use tether_core::sync::{DeletionHold, SyncOptions, SyncOutcome, Syncer};
 
 use super::{HELD, PARTIAL_FAILURE};
 use crate::context::{Context, Global};
@@ -21,21 +22,112 @@ pub struct Args {
     /// A kind to sync (repeatable); all kinds when none is given.
     #[arg(long = "kind", short = 'k')]
     pub kinds: Vec<String>,
+    #[command(flatten)]
+    pub deletions: DeletionArgs,
+}
+
+/// `tether resync`.
+#[derive(clap::Args)]
+pub struct ResyncArgs {
+    /// The connection.
+    pub name: String,
+    /// A kind to resync (repeatable); all kinds when none is given.
+    #[arg(long = "kind", short = 'k')]
+    pub kinds: Vec<String>,
+    /// Pull every kind in full: a reconciliation that also catches changes
+    /// the provider made without touching their modification time.
+    #[arg(long)]
+    pub full: bool,
+    #[command(flatten)]
+    pub deletions: DeletionArgs,
+}
+
+/// When deletions are held for a person.
+#[derive(clap::Args)]
+pub struct DeletionArgs {
+    /// Apply deletions held by an earlier run (checked again with the
+    /// provider first), and hold none this time.
+    #[arg(long)]
+    pub confirm_deletes: bool,
+    /// Hold a run's deletions of a kind when they exceed this percentage of
+    /// its live records...
+    #[arg(long, default_value_t = 10.0, value_name = "PERCENT")]
+    pub hold_above_percent: f64,
+    /// ...and this many records.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub hold_above: u64,
+}
+
+impl DeletionArgs {
+    fn options(&self) -> SyncOptions {
+        SyncOptions {
+            confirm_deletes: self.confirm_deletes,
+            hold: DeletionHold {
+                ratio: self.hold_above_percent / 100.0,
+                min: self.hold_above,
+            },
+            ..SyncOptions::default()
+        }
+    }
 }
 
 pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
+    pull(
+        global,
+        &args.name,
+        &args.kinds,
+        args.deletions.options(),
+        false,
+    )
+    .await
+}
+
+pub async fn resync(args: ResyncArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let options = SyncOptions {
+        full: args.full,
+        ..args.deletions.options()
+    };
+    pull(global, &args.name, &args.kinds, options, true).await
+}
+
+async fn pull(
+    global: &Global,
+    name: &str,
+    kinds: &[String],
+    options: SyncOptions,
+    resync: bool,
+) -> anyhow::Result<ExitCode> {
     let ctx = Context::open(global).await?;
-    let session = ctx.session(&args.name).await?;
-    let kinds = select_kinds(session.connector.kinds(), &args.kinds)?;
+    let session = ctx.session(name).await?;
+    let kinds = select_kinds(session.connector.kinds(), kinds)?;
     let bars = Bars::new(ctx.json);
     let _retries = bars.watch(session.api.stats_handle());
-    let outcome = Syncer::new(&ctx.store, &session.api, session.connection.id)
+    let syncer = Syncer::new(&ctx.store, &session.api, session.connection.id)
+        .options(options)
         .observer(&bars)
-        .cancel_on(interrupt::on_signal(ctx.json))
-        .sync_kinds(&kinds)
-        .await?;
+        .cancel_on(interrupt::on_signal(ctx.json));
+    let outcome = if resync {
+        syncer.resync_kinds(&kinds).await?
+    } else {
+        syncer.sync_kinds(&kinds).await?
+    };
     print_outcome(&outcome, ctx.json)?;
+    if !ctx.json {
+        say_held(&outcome, name);
+    }
     Ok(exit_code(&outcome))
+}
+
+/// What a person must do about held deletions.
+fn say_held(outcome: &SyncOutcome, name: &str) {
+    for r in outcome.reports.iter().filter(|r| r.counts.held > 0) {
+        eprintln!(
+            "{}: {} deletion(s) held: the provider no longer has them, but that is more than the \
+             threshold of the kind's live records; check, then run `tether resync {name} --kind {} \
+             --confirm-deletes`",
+            r.kind, r.counts.held, r.kind
+        );
+    }
 }
 
 /// The kinds named, in the connector's order; an unknown name is an error listing the valid ones.
@@ -73,6 +165,7 @@ pub fn print_outcome(outcome: &SyncOutcome, json: bool) -> anyhow::Result<()> {
                 "kind": r.kind,
                 "run": r.run,
                 "status": r.status,
+                "pull": r.pull,
                 "resumed": r.resumed,
                 "counts": r.counts,
                 "seconds": r.elapsed.as_secs_f64(),
@@ -95,6 +188,7 @@ pub fn print_outcome(outcome: &SyncOutcome, json: bool) -> anyhow::Result<()> {
             "STORED",
             "QUARANTINED",
             "MARKED DELETED",
+            "HELD",
             "PAGES",
             "API CALLS",
             "SECONDS",
@@ -112,6 +206,7 @@ pub fn print_outcome(outcome: &SyncOutcome, json: bool) -> anyhow::Result<()> {
                 r.counts.stored.to_string(),
                 r.counts.quarantined.to_string(),
                 r.counts.deleted.to_string(),
+                r.counts.held.to_string(),
                 r.counts.pages.to_string(),
                 r.counts.api_calls.to_string(),
                 format!("{:.2}", r.elapsed.as_secs_f64()),
@@ -189,6 +284,7 @@ mod tests {
             kind: "invoices",
             run: None,
             resumed: false,
+            pull: tether_core::store::Pull::Full,
             status,
             counts: RunCounts::default(),
             elapsed: std::time::Duration::ZERO,

@@ -32,6 +32,8 @@ pub(super) struct Fetcher {
     pub kind: &'static dyn ObjectKind,
     pub run: RunId,
     pub start: Option<PageToken>,
+    /// Only what changed after this provider time (a resync); `None` for all.
+    pub modified_since: Option<Timestamp>,
     pub page_retry: RetryPolicy,
 }
 
@@ -63,7 +65,7 @@ impl Fetcher {
                 &self.api,
                 PageRequest {
                     token: token.clone(),
-                    modified_since: None,
+                    modified_since: self.modified_since,
                 },
             )
         })

@@ -1,13 +1,16 @@
-//! The full pull of one kind ("sync"), owned by core: page after page, each
-//! page committed with its checkpoint in one transaction, so a crash at any
-//! point loses nothing and the next run resumes from the last committed page.
-//! At the end, whatever the listing did not return and the provider confirms
-//! gone is marked deleted, and the cursor moves to the provider time the pull
-//! started at, minus an overlap.
+//! Pulls, owned by core: the full pull of a kind ("sync") and the pull of
+//! what changed since the cursor ("resync"). Page after page, each page is
+//! committed with its checkpoint in one transaction, so a crash at any point
+//! loses nothing and the next run resumes from the last committed page; the
+//! two kinds of pull keep separate checkpoints. At the end of a full pull,
+//! whatever the listing did not return and the provider confirms gone is
+//! marked deleted (or held for a person when it is suspiciously much); the
+//! cursor moves to the provider time the pull started at, minus an overlap.
 //!
 //! Every kind is pulled under a lease (see [`crate::lease`]): a second sync
 //! of the same work does the kinds it can and reports the ones held.
 
+mod choose;
 mod fetch;
 mod observer;
 mod reconcile;
@@ -20,8 +23,8 @@ use tokio_util::sync::CancellationToken;
 use crate::http::{Api, RetryPolicy};
 use crate::lease::{DEFAULT_LEASE_TTL, HeldLeases, Holder, Lease, LeaseInfo};
 use crate::store::{
-    Checkpoint, ConnectionId, PageCommit, PullEnd, Reconcile, RunCounts, RunId, RunStatus, RunType,
-    Store,
+    Checkpoint, ConnectionId, PageCommit, Pull, PullEnd, Reconcile, RunCounts, RunId, RunStatus,
+    RunType, Store, SyncState,
 };
 use crate::{Error, ErrorKind, ObjectKind, Timestamp};
 
@@ -42,6 +45,13 @@ pub struct SyncOptions {
     /// How long a lease outlives its last renewal: the work of a process
     /// that died is taken over this long after it stopped renewing.
     pub lease_ttl: Duration,
+    /// When a full pull's deletions are held for a person instead of applied.
+    pub hold: DeletionHold,
+    /// Resync: pull every kind in full (a periodic reconciliation that also
+    /// catches changes the provider made without touching their time).
+    pub full: bool,
+    /// Apply deletions that were held, and hold none this time.
+    pub confirm_deletes: bool,
 }
 
 impl Default for SyncOptions {
@@ -54,7 +64,37 @@ impl Default for SyncOptions {
             },
             prefetch: 2,
             lease_ttl: DEFAULT_LEASE_TTL,
+            hold: DeletionHold::default(),
+            full: false,
+            confirm_deletes: false,
         }
+    }
+}
+
+/// A run that would delete more than `ratio` of a kind's live records and
+/// more than `min` records holds those deletions until a person confirms
+/// them: a late delete is better than a false mass delete.
+#[derive(Debug, Clone, Copy)]
+pub struct DeletionHold {
+    /// The share of the kind's live records (0.1 = 10 %).
+    pub ratio: f64,
+    /// The number of records.
+    pub min: u64,
+}
+
+impl Default for DeletionHold {
+    fn default() -> Self {
+        DeletionHold {
+            ratio: 0.10,
+            min: 10,
+        }
+    }
+}
+
+impl DeletionHold {
+    /// Whether deleting `count` of `live` records is to be held.
+    pub fn holds(&self, count: u64, live: u64) -> bool {
+        count > self.min && count as f64 > self.ratio * live as f64
     }
 }
 
@@ -67,6 +107,8 @@ pub struct KindReport {
     pub run: Option<RunId>,
     /// Whether it continued a pull an earlier run left unfinished.
     pub resumed: bool,
+    /// Which listing it read.
+    pub pull: Pull,
     /// How it ended.
     pub status: RunStatus,
     /// What it did.
@@ -166,12 +208,32 @@ impl<'a> Syncer<'a> {
         self
     }
 
-    /// Syncs each kind in turn; a kind that fails does not stop the others,
-    /// and a kind another process holds is left to it. Fails as a whole only
-    /// when not even the leases could be taken (the store is unreachable).
+    /// Pulls each kind in full, in turn; a kind that fails does not stop the
+    /// others, and a kind another process holds is left to it. Fails as a
+    /// whole only when not even the leases could be taken (the store is
+    /// unreachable).
     pub async fn sync_kinds(
         &self,
         kinds: &[&'static dyn ObjectKind],
+    ) -> crate::Result<SyncOutcome> {
+        self.run_kinds(kinds, Ask::Sync).await
+    }
+
+    /// Brings each kind up to date: a pull of what changed since its cursor
+    /// where the provider can list changes, a full pull where that is as
+    /// cheap or the only way to see deletions (see `choose`), a full sync of
+    /// a kind never synced. Otherwise as [`Syncer::sync_kinds`].
+    pub async fn resync_kinds(
+        &self,
+        kinds: &[&'static dyn ObjectKind],
+    ) -> crate::Result<SyncOutcome> {
+        self.run_kinds(kinds, Ask::Resync).await
+    }
+
+    async fn run_kinds(
+        &self,
+        kinds: &[&'static dyn ObjectKind],
+        ask: Ask,
     ) -> crate::Result<SyncOutcome> {
         let mut outcome = SyncOutcome::default();
         let wanted: Vec<Lease> = kinds.iter().map(|k| self.lease(*k)).collect();
@@ -194,7 +256,7 @@ impl<'a> Syncer<'a> {
                     outcome.not_started.push(kind.name());
                     continue;
                 }
-                let report = self.sync_kind(*kind, &lease).await;
+                let report = self.sync_kind(*kind, &lease, ask).await;
                 stop = report
                     .error
                     .as_ref()
@@ -225,6 +287,7 @@ impl<'a> Syncer<'a> {
             kind: kind.name(),
             run: None,
             resumed: false,
+            pull: Pull::Full,
             status: RunStatus::Failed,
             counts: RunCounts::default(),
             elapsed: Duration::ZERO,
@@ -234,11 +297,29 @@ impl<'a> Syncer<'a> {
         report
     }
 
-    /// Pulls every object of `kind` under `lease`, resuming an unfinished pull.
-    async fn sync_kind(&self, kind: &'static dyn ObjectKind, lease: &Lease) -> KindReport {
+    /// Pulls `kind` under `lease` as `ask` asks, resuming an unfinished pull.
+    async fn sync_kind(
+        &self,
+        kind: &'static dyn ObjectKind,
+        lease: &Lease,
+        ask: Ask,
+    ) -> KindReport {
         let started = Instant::now();
         let calls_before = self.api.stats().calls();
-        let run = match self.store.start_run(lease, RunType::Sync).await {
+        let state = match self.store.sync_state(self.connection, kind.name()).await {
+            Ok(state) => state,
+            Err(e) => return self.not_started(kind, e),
+        };
+        let pull = match ask {
+            Ask::Sync => Pull::Full,
+            Ask::Resync => choose::pull(kind, &state, &self.options),
+        };
+        let run_type = match (ask, pull) {
+            (Ask::Sync, _) => RunType::Sync,
+            (Ask::Resync, Pull::Full) => RunType::Reconcile,
+            (Ask::Resync, Pull::Changes) => RunType::Resync,
+        };
+        let run = match self.store.start_run(lease, run_type).await {
             Ok(run) => run,
             Err(e) => return self.not_started(kind, e),
         };
@@ -250,7 +331,7 @@ impl<'a> Syncer<'a> {
             counts: RunCounts::default(),
         };
         let mut resumed = false;
-        let outcome = self.pull(&mut work, &mut resumed).await;
+        let outcome = self.pull(&mut work, state, pull, &mut resumed).await;
         let mut counts = work.counts;
         counts.api_calls = work.api_calls(self.api);
         let status = match &outcome {
@@ -271,6 +352,7 @@ impl<'a> Syncer<'a> {
             kind: kind.name(),
             run: Some(run),
             resumed,
+            pull,
             status,
             counts,
             elapsed: started.elapsed(),
@@ -281,11 +363,21 @@ impl<'a> Syncer<'a> {
     }
 
     /// The loop itself.
-    async fn pull(&self, work: &mut KindRun<'_>, resumed: &mut bool) -> crate::Result<()> {
+    async fn pull(
+        &self,
+        work: &mut KindRun<'_>,
+        state: SyncState,
+        pull: Pull,
+        resumed: &mut bool,
+    ) -> crate::Result<()> {
         let kind = work.kind;
-        let state = self.store.sync_state(self.connection, kind.name()).await?;
-        *resumed = state.checkpoint.is_some();
-        let mut checkpoint = state.checkpoint.unwrap_or(Checkpoint {
+        let (existing, since) = match pull {
+            Pull::Full => (state.checkpoint, None),
+            Pull::Changes => (state.changes, state.cursor),
+        };
+        *resumed = existing.is_some();
+        let mut checkpoint = existing.unwrap_or(Checkpoint {
+            pull,
             sweep: work.run,
             next: None,
             pending_cursor: None,
@@ -302,6 +394,7 @@ impl<'a> Syncer<'a> {
                 kind,
                 run: work.run,
                 start: checkpoint.next.clone(),
+                modified_since: since,
                 page_retry: self.options.page_retry,
             };
             let fetching = AbortOnDrop(tokio::spawn(fetcher.run(tx)));
@@ -348,23 +441,27 @@ impl<'a> Syncer<'a> {
             fetching.join().await?;
         }
 
-        let unseen = self
-            .store
-            .unseen(self.connection, kind.name(), checkpoint.sweep)
-            .await?;
-        let confirmed_absent = self.confirm_absent(work, &checkpoint, unseen).await?;
+        let confirmed_absent = match pull {
+            Pull::Full => self.deletions(work, &checkpoint).await?,
+            Pull::Changes => Vec::new(),
+        };
         let deleted = self
             .store
             .finish_pull(PullEnd {
                 lease: work.lease,
+                pull,
                 run: work.run,
-                cursor: checkpoint.pending_cursor,
+                // A pull of changes that found none keeps the cursor where
+                // it was (minus nothing): the provider's clock at its start
+                // minus the overlap is earlier than the last full pull's
+                // only if that one was recent.
+                cursor: checkpoint.pending_cursor.or(state.cursor),
                 // A run resuming a listing that was already complete fetched
                 // nothing: the provider time it started at stands in.
                 seen_at: seen_at
                     .or(checkpoint.pending_cursor)
                     .unwrap_or_else(chrono::Utc::now),
-                reconcile: Some(Reconcile {
+                reconcile: (pull == Pull::Full).then_some(Reconcile {
                     sweep: checkpoint.sweep,
                     confirmed_absent: &confirmed_absent,
                     deletion_source: kind.capabilities().deletion.confirmed_absent_source(),
@@ -374,6 +471,55 @@ impl<'a> Syncer<'a> {
         work.counts.deleted = deleted as i64;
         Ok(())
     }
+
+    /// The records a full pull did not see that the provider confirms gone,
+    /// unless they are suspiciously many: then they are held for a person.
+    async fn deletions(
+        &self,
+        work: &mut KindRun<'_>,
+        checkpoint: &Checkpoint,
+    ) -> crate::Result<Vec<String>> {
+        let kind = work.kind;
+        let unseen = self
+            .store
+            .unseen(self.connection, kind.name(), checkpoint.sweep)
+            .await?;
+        let absent = self.confirm_absent(work, checkpoint, unseen).await?;
+        if absent.is_empty() || self.options.confirm_deletes {
+            return Ok(absent);
+        }
+        let live = self
+            .store
+            .totals(self.connection)
+            .await?
+            .into_iter()
+            .find(|t| t.kind == kind.name())
+            .map_or(0, |t| t.live.max(0) as u64);
+        if !self.options.hold.holds(absent.len() as u64, live) {
+            return Ok(absent);
+        }
+        let held = self
+            .store
+            .hold_deletions(work.lease, work.run, &absent)
+            .await?;
+        tracing::warn!(
+            kind = kind.name(),
+            held,
+            live,
+            "deletions held for a person to confirm: more than the threshold of the kind's live records"
+        );
+        work.counts.held = held as i64;
+        Ok(Vec::new())
+    }
+}
+
+/// What a run of several kinds asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ask {
+    /// Full pulls.
+    Sync,
+    /// Bringing each kind up to date the cheapest way.
+    Resync,
 }
 
 /// The error that ends a run stopped on request.

@@ -73,6 +73,9 @@ pub struct Model {
     pub export_attempt: i64,
     /// Bumped by every write to the local side; edits and exports swap on it.
     pub revision: i64,
+    /// When a deletion of it was held for a person to confirm (a run would
+    /// have deleted suspiciously many records of its kind).
+    pub deletion_held_at: Option<DateTimeUtc>,
     /// When the row was created (our clock).
     pub created_at: DateTimeUtc,
 }

@@ -50,6 +50,8 @@ pub struct Model {
     pub conflicts: i64,
     /// Export: records sent without an answer.
     pub uncertain: i64,
+    /// Deletions held for a person to confirm.
+    pub held: i64,
 }
 
 /// A run belongs to its connection.

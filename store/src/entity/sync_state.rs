@@ -26,6 +26,15 @@ pub struct Model {
     pub checkpoint_pages: i64,
     /// When the last full pull completed (provider time).
     pub last_full_sync_at: Option<DateTimeUtc>,
+    /// The run that started the pull of changes in progress.
+    pub changes_sweep: Option<i64>,
+    /// The next page token of that pull.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub changes_next: Option<String>,
+    /// The cursor the kind gets when that pull completes.
+    pub changes_pending_cursor: Option<DateTimeUtc>,
+    /// Pages committed so far in that pull.
+    pub changes_pages: i64,
     /// When the row last changed (our clock).
     pub updated_at: DateTimeUtc,
 }

@@ -15,6 +15,7 @@ mod m0006_create_leases;
 mod m0007_add_run_worker;
 mod m0008_quarantine_per_object;
 mod m0009_local_changes;
+mod m0010_resync;
 
 /// Applies the store's migrations; [`crate::SeaStore::connect`] runs it.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_add_run_worker::Migration),
             Box::new(m0008_quarantine_per_object::Migration),
             Box::new(m0009_local_changes::Migration),
+            Box::new(m0010_resync::Migration),
         ]
     }
 }

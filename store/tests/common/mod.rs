@@ -37,7 +37,7 @@ use tether_core::ParsedObject;
 use tether_core::Timestamp;
 use tether_core::lease::{Holder, Lease};
 use tether_core::store::{
-    Checkpoint, ConnectionId, NewConnection, PageCommit, PullEnd, QuarantineEntry, Reconcile,
+    Checkpoint, ConnectionId, NewConnection, PageCommit, Pull, PullEnd, QuarantineEntry, Reconcile,
     RecordQuery, RunCounts, RunId, RunType, Store, StoredRecord,
 };
 use tether_store::SeaStore;
@@ -201,6 +201,7 @@ pub fn deleted(id: &str, data: &str) -> ParsedObject {
 /// A checkpoint of a pull started by `sweep`.
 pub fn checkpoint(sweep: RunId, next: Option<&str>, pages: i64) -> Checkpoint {
     Checkpoint {
+        pull: Pull::Full,
         sweep,
         next: next.map(|n| tether_core::PageToken(n.to_owned())),
         pending_cursor: Some(t(-60)),
@@ -255,6 +256,7 @@ pub async fn finish(
     store
         .finish_pull(PullEnd {
             lease: &lease(connection, kind),
+            pull: Pull::Full,
             run: sweep,
             cursor: Some(t(5)),
             seen_at,
@@ -282,6 +284,33 @@ pub async fn commit(
         .expect("commit page");
 }
 
+/// Commits `records` as a page of a pull of changes started by `run`.
+pub async fn commit_changes(
+    store: &SeaStore,
+    connection: ConnectionId,
+    kind: &str,
+    run: RunId,
+    synced_at: Timestamp,
+    records: &[ParsedObject],
+) {
+    let checkpoint = Checkpoint {
+        pull: Pull::Changes,
+        ..checkpoint(run, Some("next"), 1)
+    };
+    commit_page(
+        store,
+        connection,
+        kind,
+        run,
+        synced_at,
+        records,
+        &[],
+        &checkpoint,
+    )
+    .await
+    .expect("commit page");
+}
+
 /// Like [`commit`], with quarantined entries, returning the result.
 pub async fn commit_with(
     store: &SeaStore,
@@ -293,6 +322,31 @@ pub async fn commit_with(
     quarantined: &[QuarantineEntry],
 ) -> tether_core::Result<()> {
     let checkpoint = checkpoint(run, Some("next"), 1);
+    commit_page(
+        store,
+        connection,
+        kind,
+        run,
+        synced_at,
+        records,
+        quarantined,
+        &checkpoint,
+    )
+    .await
+}
+
+/// Commits a page with `checkpoint`, taking (or renewing) the tests' lease.
+#[allow(clippy::too_many_arguments)]
+async fn commit_page(
+    store: &SeaStore,
+    connection: ConnectionId,
+    kind: &str,
+    run: RunId,
+    synced_at: Timestamp,
+    records: &[ParsedObject],
+    quarantined: &[QuarantineEntry],
+    checkpoint: &Checkpoint,
+) -> tether_core::Result<()> {
     let lease = lease(connection, kind);
     // Taking a lease one already holds renews it; a connection that does not
     // exist has none to take, and the commit below is refused.
@@ -304,7 +358,7 @@ pub async fn commit_with(
             synced_at,
             records,
             quarantined,
-            checkpoint: &checkpoint,
+            checkpoint,
             counts: &RunCounts::default(),
         })
         .await
