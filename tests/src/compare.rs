@@ -82,13 +82,17 @@ pub async fn stored_records(
     out
 }
 
-/// The statuses that mean deleted for each Xero kind, as DESIGN.md states them.
+/// The statuses that mean deleted for each Xero kind, as DESIGN.md and the
+/// resync issue state them (an archived contact, account or tracking
+/// category counts as deleted, with its status as the reason).
 fn deleted_statuses(kind: &str) -> &'static [&'static str] {
     match kind {
         "invoices" | "credit_notes" | "bank_transactions" | "manual_journals" => {
             &["DELETED", "VOIDED"]
         }
         "payments" | "tax_rates" => &["DELETED"],
+        "contacts" => &["ARCHIVED"],
+        "accounts" | "tracking_categories" => &["ARCHIVED", "DELETED"],
         _ => &[],
     }
 }

@@ -36,6 +36,15 @@ impl SyncObserver for StopAfter {
 
 /// Runs a sync of `kind` and drops it at `cut`; panics if it finished first.
 pub async fn cut_sync(env: &Env, kind: &str, cut: Cut) {
+    cut_pull(env, kind, cut, false).await
+}
+
+/// Runs a resync of `kind` and drops it at `cut`; panics if it finished first.
+pub async fn cut_resync(env: &Env, kind: &str, cut: Cut) {
+    cut_pull(env, kind, cut, true).await
+}
+
+async fn cut_pull(env: &Env, kind: &str, cut: Cut, resync: bool) {
     let session = env.reopen().await;
     let kind = session
         .connector
@@ -51,10 +60,12 @@ pub async fn cut_sync(env: &Env, kind: &str, cut: Cut) {
         reached: reached.clone(),
     };
     let sync = async {
-        env.syncer(&session)
-            .observer(&observer)
-            .sync_kinds(&[kind])
-            .await
+        let syncer = env.syncer(&session).observer(&observer);
+        if resync {
+            syncer.resync_kinds(&[kind]).await
+        } else {
+            syncer.sync_kinds(&[kind]).await
+        }
     };
     let stop = async {
         match cut {

@@ -14,7 +14,7 @@ mod env;
 mod xero_app;
 
 pub use compare::{assert_store_matches_provider, canonical, stored_records};
-pub use cut::{Cut, cut_sync};
+pub use cut::{Cut, cut_resync, cut_sync};
 pub use db::{Backend, TestDb};
 pub use env::{Env, kinds_named, sim_config};
 pub use xero_app::XeroApp;

@@ -1,5 +1,6 @@
 //! A full sync is also a reconciliation: after the provider deletes, voids or
-//! archives objects, the next full sync shows each the way it happened.
+//! archives objects, the next full sync shows each the way it happened; an
+//! archived contact is deleted by its status and live again once restored.
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -45,7 +46,7 @@ async fn provider_deletions_show_after_a_full_sync(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
-    // A contact is archived: not deleted, only archived.
+    // A contact is archived: deleted by its status, its values kept.
     let contact = env
         .sim
         .snapshot("contacts")
@@ -79,11 +80,31 @@ async fn provider_deletions_show_after_a_full_sync(backend: Backend) {
     assert_eq!(invoices[&invoice_id].data["Status"], "VOIDED");
     let contacts = stored_records(&env.store, conn, "contacts").await;
     assert!(
-        contacts[&contact_id].deleted_at.is_none(),
-        "archived is not deleted"
+        contacts[&contact_id].deleted_at.is_some(),
+        "archived is deleted"
+    );
+    assert_eq!(
+        contacts[&contact_id].deletion_source.as_deref(),
+        Some("status")
     );
     assert_eq!(contacts[&contact_id].data["ContactStatus"], "ARCHIVED");
     assert_store_matches_provider(&env.store, conn, &env.sim, &kinds).await;
+
+    // Restored at the provider: live again.
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("Contacts/{contact_id}"),
+            Some(json!({"Contacts": [{"ContactID": contact_id, "ContactStatus": "ACTIVE"}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    env.sync(&["contacts"]).await;
+    let contacts = stored_records(&env.store, conn, "contacts").await;
+    assert!(
+        contacts[&contact_id].deleted_at.is_none(),
+        "restored is live"
+    );
     env.finish().await;
 }
 

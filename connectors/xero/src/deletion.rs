@@ -1,7 +1,9 @@
 //! How deletions of each Xero collection reach us. Xero's own quirks:
 //! transactions are never removed, only given a final status; contacts can
-//! only be archived; items, accounts and tracking categories are hard-deleted
-//! and modified-since never reports them.
+//! only be archived (an archived contact counts as deleted, with its status
+//! as the reason, and is live again once restored); items are hard-deleted,
+//! and accounts and tracking categories either archived or, when unused,
+//! hard-deleted; modified-since never reports a hard delete.
 
 use tether_core::DeletionStrategy;
 
@@ -32,18 +34,24 @@ pub(crate) const DELETED_STATUS: Deletion = Deletion {
     statuses: &["DELETED"],
 };
 
-/// Contacts are archived, never deleted: `ARCHIVED` is a status like any
-/// other, listed with `includeArchived=true`.
-pub(crate) const ARCHIVE_ONLY: Deletion = Deletion {
-    strategy: DeletionStrategy::Never,
-    statuses: &[],
+/// Contacts are archived, never deleted: `ARCHIVED` (listed with
+/// `includeArchived=true`) is their deletion.
+pub(crate) const ARCHIVED: Deletion = Deletion {
+    strategy: DeletionStrategy::Status,
+    statuses: &["ARCHIVED"],
 };
 
-/// Items, accounts and tracking categories vanish (`DELETE` → 204); only a
-/// full listing shows they are gone.
+/// Items vanish (`DELETE` → 204); only a full listing shows they are gone.
 pub(crate) const VANISH: Deletion = Deletion {
     strategy: DeletionStrategy::Vanish,
     statuses: &[],
+};
+
+/// Accounts and tracking categories are archived while in use, and vanish
+/// when deleted unused.
+pub(crate) const ARCHIVED_OR_VANISH: Deletion = Deletion {
+    strategy: DeletionStrategy::Vanish,
+    statuses: &["ARCHIVED", "DELETED"],
 };
 
 #[cfg(test)]
@@ -55,7 +63,10 @@ mod tests {
         assert!(DELETED_OR_VOIDED.is_deleted(Some("VOIDED")));
         assert!(!DELETED_OR_VOIDED.is_deleted(Some("AUTHORISED")));
         assert!(!DELETED_OR_VOIDED.is_deleted(None));
-        assert!(!ARCHIVE_ONLY.is_deleted(Some("ARCHIVED")));
+        assert!(ARCHIVED.is_deleted(Some("ARCHIVED")));
+        assert!(!ARCHIVED.is_deleted(Some("ACTIVE")));
+        assert!(ARCHIVED_OR_VANISH.is_deleted(Some("ARCHIVED")));
+        assert!(!VANISH.is_deleted(Some("ARCHIVED")));
         assert!(DELETED_STATUS.is_deleted(Some("DELETED")));
     }
 }

@@ -12,7 +12,9 @@ use tether_core::{
 };
 
 use crate::config::MAX_PAGE_SIZE;
-use crate::deletion::{ARCHIVE_ONLY, DELETED_OR_VOIDED, DELETED_STATUS, Deletion, VANISH};
+use crate::deletion::{
+    ARCHIVED, ARCHIVED_OR_VANISH, DELETED_OR_VOIDED, DELETED_STATUS, Deletion, VANISH,
+};
 use crate::schema::{
     Account, BankTransaction, Contact, CreditNote, Invoice, Item, ManualJournal, Payment, TaxRate,
     TrackingCategory, XeroObject,
@@ -131,7 +133,7 @@ pub(crate) static CONTACTS: XeroKind<Contact> = XeroKind::new(Collection {
     include_archived: true,
     modified_since: true,
     by_ids: ByIds::Param,
-    deletion: ARCHIVE_ONLY,
+    deletion: ARCHIVED,
     write: Some(write_rules::CONTACTS),
 });
 
@@ -216,7 +218,7 @@ pub(crate) static ACCOUNTS: XeroKind<Account> = XeroKind::new(Collection {
     include_archived: false,
     modified_since: true,
     by_ids: GUID_WHERE,
-    deletion: VANISH,
+    deletion: ARCHIVED_OR_VANISH,
     write: None,
 });
 
@@ -241,7 +243,7 @@ pub(crate) static TRACKING_CATEGORIES: XeroKind<TrackingCategory> = XeroKind::ne
     include_archived: true,
     modified_since: false,
     by_ids: GUID_WHERE,
-    deletion: VANISH,
+    deletion: ARCHIVED_OR_VANISH,
     write: None,
 });
 
