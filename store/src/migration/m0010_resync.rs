@@ -20,8 +20,9 @@ enum HeldDeletion {
     Held,
 }
 
-/// The new columns.
+/// The new columns (named as the table names them).
 #[derive(DeriveIden)]
+#[allow(clippy::enum_variant_names)]
 enum ChangesCheckpoint {
     ChangesSweep,
     ChangesNext,
