@@ -376,6 +376,10 @@ pub struct KindTotals {
     pub quarantined: i64,
     /// Records whose deletion waits for a person to confirm it.
     pub held: i64,
+    /// Records with a local edit not yet exported.
+    pub pending: i64,
+    /// Of those, the ones in conflict with the provider.
+    pub conflicts: i64,
 }
 
 /// Everything the lifecycle needs from a database. Each method is one

@@ -278,6 +278,8 @@ impl SeaStore {
             deleted: i64,
             quarantined: i64,
             held: i64,
+            pending: i64,
+            conflicts: i64,
         }
         let backend = self.backend();
         let sql = placeholders(
@@ -285,17 +287,21 @@ impl SeaStore {
             "SELECT kind, CAST(SUM(live) AS BIGINT) AS live, \
                     CAST(SUM(deleted) AS BIGINT) AS deleted, \
                     CAST(SUM(quarantined) AS BIGINT) AS quarantined, \
-                    CAST(SUM(held) AS BIGINT) AS held \
+                    CAST(SUM(held) AS BIGINT) AS held, \
+                    CAST(SUM(pending) AS BIGINT) AS pending, \
+                    CAST(SUM(conflicts) AS BIGINT) AS conflicts \
              FROM ( \
                  SELECT kind, \
                         SUM(CASE WHEN deleted_at IS NULL THEN 1 ELSE 0 END) AS live, \
                         SUM(CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END) AS deleted, \
                         0 AS quarantined, \
                         SUM(CASE WHEN deleted_at IS NULL AND deletion_held_at IS NOT NULL \
-                            THEN 1 ELSE 0 END) AS held \
+                            THEN 1 ELSE 0 END) AS held, \
+                        SUM(CASE WHEN pending_change IS NULL THEN 0 ELSE 1 END) AS pending, \
+                        SUM(CASE WHEN pending_state = 'conflict' THEN 1 ELSE 0 END) AS conflicts \
                  FROM records WHERE connection_id = ? GROUP BY kind \
                  UNION ALL \
-                 SELECT kind, 0, 0, COUNT(*), 0 FROM quarantine WHERE connection_id = ? GROUP BY kind \
+                 SELECT kind, 0, 0, COUNT(*), 0, 0, 0 FROM quarantine WHERE connection_id = ? GROUP BY kind \
              ) AS per_table \
              GROUP BY kind ORDER BY kind",
         );
@@ -315,6 +321,8 @@ impl SeaStore {
                 deleted: r.deleted,
                 quarantined: r.quarantined,
                 held: r.held,
+                pending: r.pending,
+                conflicts: r.conflicts,
             })
             .collect())
     }

@@ -276,6 +276,8 @@ async fn in_memory_sqlite_keeps_its_data_across_calls() {
             deleted: 0,
             quarantined: 0,
             held: 0,
+            pending: 0,
+            conflicts: 0,
         }]
     );
 }

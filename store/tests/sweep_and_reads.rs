@@ -207,6 +207,8 @@ async fn totals_count_live_deleted_and_quarantined_per_kind(db: &TestDb) {
         deleted,
         quarantined,
         held: 0,
+        pending: 0,
+        conflicts: 0,
     });
     assert_eq!(totals, expected);
 }

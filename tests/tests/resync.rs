@@ -248,7 +248,12 @@ async fn a_resync_cut_anywhere_then_rerun_gives_the_same_store(backend: Backend)
         .sim
         .snapshot("invoices")
         .iter()
-        .filter(|i| matches!(i["Status"].as_str(), Some("DRAFT" | "SUBMITTED" | "AUTHORISED")))
+        .filter(|i| {
+            matches!(
+                i["Status"].as_str(),
+                Some("DRAFT" | "SUBMITTED" | "AUTHORISED")
+            )
+        })
         .map(|i| i["InvoiceID"].as_str().unwrap().to_owned())
         .collect();
     for chunk in drafts.chunks(50) {

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use tether_core::export::{Action, ExportOptions, ExportOutcome, Exporter};
 use tether_core::store::RunStatus;
+use tether_core::sync::Syncer;
 
 use super::sync::select_kinds;
 use super::{HELD, PARTIAL_FAILURE};
@@ -24,21 +25,47 @@ pub struct Args {
     /// change nothing, here or at the provider.
     #[arg(long)]
     pub dry_run: bool,
+    /// Do not resync the kinds first (by default an export starts with a
+    /// resync of the kinds it touches, so it works from the provider's
+    /// latest versions and conflicts show before anything is sent).
+    #[arg(long)]
+    pub no_resync: bool,
 }
 
 pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let ctx = Context::open(global).await?;
     let session = ctx.session(&args.name).await?;
-    let kinds = select_kinds(session.connector.kinds(), &args.kinds)?;
+    let kinds: Vec<_> = select_kinds(session.connector.kinds(), &args.kinds)?
+        .into_iter()
+        .filter(|k| k.capabilities().write.is_some())
+        .collect();
     let bars = Bars::new(ctx.json);
     let _retries = bars.watch(session.api.stats_handle());
+    let cancel = interrupt::on_signal(ctx.json);
+    if !args.no_resync && !args.dry_run {
+        let resynced = Syncer::new(&ctx.store, &session.api, session.connection.id)
+            .observer(&bars)
+            .cancel_on(cancel.clone())
+            .resync_kinds(&kinds)
+            .await?;
+        for r in resynced.reports.iter().filter(|r| r.error.is_some()) {
+            eprintln!(
+                "{}: the resync before export failed ({}); its export still compares versions first",
+                r.kind,
+                r.error
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            );
+        }
+    }
     let outcome = Exporter::new(&ctx.store, &session.api, session.connection.id)
         .observer(&bars)
         .options(ExportOptions {
             dry_run: args.dry_run,
             ..ExportOptions::default()
         })
-        .cancel_on(interrupt::on_signal(ctx.json))
+        .cancel_on(cancel)
         .export_kinds(&kinds)
         .await?;
     print_outcome(&outcome, args.dry_run, ctx.json)?;

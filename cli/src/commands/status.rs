@@ -31,6 +31,9 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             "live": total.map_or(0, |t| t.live),
             "deleted": total.map_or(0, |t| t.deleted),
             "quarantined": total.map_or(0, |t| t.quarantined),
+            "held_deletions": total.map_or(0, |t| t.held),
+            "pending": total.map_or(0, |t| t.pending),
+            "conflicts": total.map_or(0, |t| t.conflicts),
             "cursor": state.cursor,
             "last_full_sync_at": state.last_full_sync_at,
             "in_progress": state.checkpoint.as_ref().map(|c| serde_json::json!({"pages": c.pages, "sweep": c.sweep})),
@@ -64,6 +67,9 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         "LIVE",
         "DELETED",
         "QUARANTINED",
+        "HELD",
+        "PENDING",
+        "CONFLICTS",
         "CURSOR",
         "LAST FULL SYNC",
         "IN PROGRESS",
@@ -75,6 +81,9 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             row["live"].to_string(),
             row["deleted"].to_string(),
             row["quarantined"].to_string(),
+            row["held_deletions"].to_string(),
+            row["pending"].to_string(),
+            row["conflicts"].to_string(),
             when("cursor"),
             when("last_full_sync_at"),
             match row["in_progress"]["pages"].as_i64() {
@@ -84,6 +93,21 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         ]);
     }
     table.print();
+    let held: i64 = totals.iter().map(|t| t.held).sum();
+    if held > 0 {
+        println!(
+            "\n{held} deletion(s) held for you to confirm (more than the threshold of a kind's live \
+             records): check them, then `tether resync {} --confirm-deletes`",
+            connection.name
+        );
+    }
+    let conflicts: i64 = totals.iter().map(|t| t.conflicts).sum();
+    if conflicts > 0 {
+        println!(
+            "{conflicts} local edit(s) in conflict with the provider: `tether conflicts {}`",
+            connection.name
+        );
+    }
     let quarantined = ctx.store.quarantined(connection.id, 5).await?;
     if !quarantined.is_empty() {
         println!("\nlatest quarantined objects:");
