@@ -24,6 +24,7 @@ mod secret;
 mod session;
 pub mod store;
 pub mod sync;
+pub mod verify;
 
 pub use connector::{Connector, Endpoints, RateLimitPolicy, Tenant};
 pub use error::{Error, ErrorKind, Result};

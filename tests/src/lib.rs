@@ -13,7 +13,10 @@ mod db;
 mod env;
 mod xero_app;
 
-pub use compare::{assert_store_matches_provider, canonical, stored_records};
+pub use compare::{
+    SILENT_FIELDS, assert_store_matches_provider, assert_store_matches_provider_except, canonical,
+    stored_records,
+};
 pub use cut::{Cut, cut_resync, cut_sync};
 pub use db::{Backend, TestDb};
 pub use env::{Env, kinds_named, sim_config};

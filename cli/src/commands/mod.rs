@@ -11,6 +11,7 @@ mod runs;
 mod sandbox;
 mod status;
 mod sync;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -36,6 +37,8 @@ pub enum Command {
     Sync(sync::Args),
     /// Pull what changed since the last pull, deletions included.
     Resync(sync::ResyncArgs),
+    /// Compare every record with the provider; exit 1 on any drift.
+    Verify(verify::Args),
     /// Show a connection, its kinds, cursors and totals.
     Status(status::Args),
     /// List the records of one kind.
@@ -66,6 +69,7 @@ impl Command {
             Command::Connect(args) => connect::run(args, global).await,
             Command::Sync(args) => sync::run(args, global).await,
             Command::Resync(args) => sync::resync(args, global).await,
+            Command::Verify(args) => verify::run(args, global).await,
             Command::Status(args) => status::run(args, global).await,
             Command::Records(args) => records::run(args, global).await,
             Command::Runs(args) => runs::run(args, global).await,
