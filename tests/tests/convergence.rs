@@ -313,7 +313,7 @@ async fn silent_changes_are_caught_by_a_full_resync() {
         .unwrap();
     assert_eq!(
         drift.changed.ids,
-        [part_paid.clone()],
+        std::slice::from_ref(&part_paid),
         "verify sees what resync could not"
     );
     resync(
