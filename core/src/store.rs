@@ -333,6 +333,9 @@ pub struct StoredRecord {
     pub deletion_source: Option<String>,
     /// The run that last changed it.
     pub changed_by_run: Option<i64>,
+    /// How that change reached it: `full_page`, `modified_since`,
+    /// `reconciliation`, `export`, `local`, `resolve`.
+    pub changed_how: Option<String>,
     /// The provider's version of its copy, opaque.
     pub remote_version: Option<String>,
     /// The local edit not yet exported, if any.

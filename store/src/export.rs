@@ -94,6 +94,7 @@ async fn settle_one(
             ));
             set.push((Column::ExportedAt, Expr::value(at)));
             set.push((Column::ChangedByRun, Expr::value(run.0)));
+            set.push((Column::ChangedHow, Expr::value("export")));
             if let Some(rest) = rest {
                 set.push((Column::PendingChange, Expr::value(rest.op.as_str())));
                 set.push((Column::PendingPatch, Expr::value(rest.patch.to_string())));
@@ -112,6 +113,7 @@ async fn settle_one(
             set.push((Column::DeletionSource, Expr::value("local")));
             set.push((Column::ExportedAt, Expr::value(at)));
             set.push((Column::ChangedByRun, Expr::value(run.0)));
+            set.push((Column::ChangedHow, Expr::value("export")));
             if let Some(object) = object {
                 set.push((Column::Data, Expr::value(object.data.as_str())));
                 set.push((Column::RemoteVersion, Expr::value(object.version.clone())));

@@ -10,7 +10,7 @@ use sea_orm::{
 use tether_core::ParsedObject;
 use tether_core::pending::{ChangeOp, Pending, PendingState};
 use tether_core::store::{
-    ConnectionId, KindTotals, PageCommit, PullEnd, RecordQuery, RunId, StoredRecord,
+    ConnectionId, KindTotals, PageCommit, Pull, PullEnd, RecordQuery, RunId, StoredRecord,
 };
 
 use crate::entity::records::{self, Column};
@@ -25,7 +25,7 @@ use crate::sync_state::{complete_pull, save_checkpoint};
 pub(crate) const ID_CHUNK: usize = 1000;
 
 /// Values bound per record by the page upsert (the columns of [`upsert_row`]).
-const BINDS_PER_RECORD: usize = 12;
+const BINDS_PER_RECORD: usize = 13;
 
 /// `deleted_at` on conflict: cleared when the object is live again, kept when
 /// it was already deleted (the first sighting is the deletion time), else the
@@ -56,6 +56,9 @@ const REVISION_ON_CONFLICT: &str = r#"CASE WHEN "records"."pending_change" IS NU
 /// `changed_by_run` on conflict: moves only when the content or the deleted
 /// state changed, so a record can be traced to the run that last changed it.
 const CHANGED_BY_RUN_ON_CONFLICT: &str = r#"CASE WHEN "records"."data" = "excluded"."data" AND ("records"."deleted_at" IS NULL) = ("excluded"."deleted_at" IS NULL) THEN "records"."changed_by_run" ELSE "excluded"."changed_by_run" END"#;
+
+/// `changed_how` on conflict: moves with `changed_by_run`.
+const CHANGED_HOW_ON_CONFLICT: &str = r#"CASE WHEN "records"."data" = "excluded"."data" AND ("records"."deleted_at" IS NULL) = ("excluded"."deleted_at" IS NULL) THEN "records"."changed_how" ELSE "excluded"."changed_how" END"#;
 
 impl SeaStore {
     /// Under the run's lease, in one transaction: upserts the page's records
@@ -205,6 +208,7 @@ impl SeaStore {
                         Expr::value(reconcile.deletion_source),
                     )
                     .col_expr(Column::ChangedByRun, Expr::value(end.run.0))
+                    .col_expr(Column::ChangedHow, Expr::value("reconciliation"))
                     .filter(Column::ConnectionId.eq(lease.connection.0))
                     .filter(Column::Kind.eq(lease.kind.as_str()))
                     .filter(Column::ExternalId.is_in(ids.iter().map(String::as_str)))
@@ -394,6 +398,13 @@ fn upsert_row(
         deletion_source: Set(r.deleted.then(|| "status".to_owned())),
         seen_in_sweep: Set(Some(page.checkpoint.sweep.0)),
         changed_by_run: Set(Some(page.run.0)),
+        changed_how: Set(Some(
+            match page.checkpoint.pull {
+                Pull::Full => "full_page",
+                Pull::Changes => "modified_since",
+            }
+            .to_owned(),
+        )),
         created_at: Set(created_at),
         ..Default::default()
     }
@@ -424,6 +435,7 @@ fn on_conflict() -> OnConflict {
             Expr::cust(DELETION_SOURCE_ON_CONFLICT),
         )
         .value(Column::ChangedByRun, Expr::cust(CHANGED_BY_RUN_ON_CONFLICT))
+        .value(Column::ChangedHow, Expr::cust(CHANGED_HOW_ON_CONFLICT))
         .to_owned()
 }
 
@@ -521,6 +533,7 @@ pub(crate) fn to_stored(m: records::Model) -> Result<StoredRecord, StoreError> {
         deleted_at: m.deleted_at,
         deletion_source: m.deletion_source,
         changed_by_run: m.changed_by_run,
+        changed_how: m.changed_how,
         remote_version: m.remote_version,
         pending,
         remote_data,

@@ -1,7 +1,9 @@
-//! `tether records NAME KIND`: the stored records, streamed in id order.
+//! `tether records NAME KIND`: the stored records, streamed in id order;
+//! `tether records NAME KIND ID [--history]`: one record, and how it came to be.
 
 use std::process::ExitCode;
 
+use tether_core::pending::RecordKey;
 use tether_core::store::{Connection, RecordQuery, Store, SyncState};
 
 use super::sync::select_kinds;
@@ -14,6 +16,12 @@ pub struct Args {
     pub name: String,
     /// The kind, e.g. `invoices`.
     pub kind: String,
+    /// One record: its local id, or the provider's id.
+    pub id: Option<String>,
+    /// With ID: the record's change log (local edits, exports) and which run
+    /// last changed it, and how.
+    #[arg(long, requires = "id")]
+    pub history: bool,
     /// Leave out records seen deleted.
     #[arg(long)]
     pub live: bool,
@@ -29,6 +37,9 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let connection = ctx.connection(&args.name).await?;
     if let Some(connector) = tether_core::connector(&connection.provider) {
         select_kinds(connector.kinds(), std::slice::from_ref(&args.kind))?;
+    }
+    if let Some(id) = &args.id {
+        return one(&ctx, &connection, &args.kind, id, args.history).await;
     }
     let state = ctx.store.sync_state(connection.id, &args.kind).await?;
     if state == SyncState::default() && !holds_records(&ctx, &connection, &args.kind).await? {
@@ -73,6 +84,72 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         }
     }
     if !ctx.json {
+        table.print();
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One record, and with `history` its provenance and change log.
+async fn one(
+    ctx: &Context,
+    connection: &Connection,
+    kind: &str,
+    id: &str,
+    history: bool,
+) -> anyhow::Result<ExitCode> {
+    let key = RecordKey::parse(id);
+    let Some(record) = ctx.store.record(connection.id, kind, &key).await? else {
+        anyhow::bail!("{kind} {key}: no such record of `{}`", connection.name);
+    };
+    let log = if history {
+        ctx.store.history(record.id).await?
+    } else {
+        Vec::new()
+    };
+    let last_run = match record.changed_by_run {
+        Some(run) => ctx
+            .store
+            .runs(connection.id, 10_000)
+            .await?
+            .into_iter()
+            .find(|r| r.id.0 == run),
+        None => None,
+    };
+    if ctx.json {
+        json_line(&serde_json::json!({
+            "record": record,
+            "last_change": {
+                "run": record.changed_by_run,
+                "how": record.changed_how,
+                "run_type": last_run.as_ref().map(|r| r.run_type),
+                "at": last_run.as_ref().map(|r| r.started_at),
+            },
+            "history": log,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}", serde_json::to_string_pretty(&record)?);
+    if history {
+        println!(
+            "\nlast changed by run {} ({}, {}) at {}",
+            record
+                .changed_by_run
+                .map_or_else(|| "-".to_owned(), |r| r.to_string()),
+            last_run.as_ref().map_or("-", |r| r.run_type.as_str()),
+            record.changed_how.as_deref().unwrap_or("-"),
+            time(last_run.map(|r| r.started_at))
+        );
+        let mut table = Table::new(&["SEQ", "AT", "SOURCE", "WHAT", "RUN", "DETAIL"]);
+        for entry in log {
+            table.row(vec![
+                entry.seq.to_string(),
+                time(Some(entry.at)),
+                entry.source,
+                entry.op,
+                entry.run.map_or_else(|| "-".to_owned(), |r| r.to_string()),
+                entry.detail.map(|d| d.to_string()).unwrap_or_default(),
+            ]);
+        }
         table.print();
     }
     Ok(ExitCode::SUCCESS)

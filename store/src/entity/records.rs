@@ -76,6 +76,10 @@ pub struct Model {
     /// When a deletion of it was held for a person to confirm (a run would
     /// have deleted suspiciously many records of its kind).
     pub deletion_held_at: Option<DateTimeUtc>,
+    /// How its last change reached it (`full_page`, `modified_since`,
+    /// `reconciliation`, `export`, `local`, `resolve`), beside `changed_by_run`.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub changed_how: Option<String>,
     /// When the row was created (our clock).
     pub created_at: DateTimeUtc,
 }

@@ -13,11 +13,13 @@ use super::m0004_create_sync_state::SyncState;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// The held-deletion mark, and the runs' count of held deletions.
+/// The held-deletion mark, the runs' count of held deletions, and how a
+/// record's last change reached it (its provenance, beside the run).
 #[derive(DeriveIden)]
 enum HeldDeletion {
     DeletionHeldAt,
     Held,
+    ChangedHow,
 }
 
 /// The new columns (named as the table names them).
@@ -62,6 +64,14 @@ impl MigrationTrait for Migration {
         manager
             .alter_table(
                 Table::alter()
+                    .table(Records::Table)
+                    .add_column(text_null(HeldDeletion::ChangedHow))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
                     .table(Runs::Table)
                     .add_column(big_integer(HeldDeletion::Held).default(0))
                     .to_owned(),
@@ -83,6 +93,14 @@ impl MigrationTrait for Migration {
                 Table::alter()
                     .table(Records::Table)
                     .drop_column(HeldDeletion::DeletionHeldAt)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Records::Table)
+                    .drop_column(HeldDeletion::ChangedHow)
                     .to_owned(),
             )
             .await?;
