@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use std::time::Duration;
 
+use crate::feed::ChangeFeed;
 use crate::http::Api;
 use crate::{ObjectKind, Result};
 
@@ -90,6 +91,12 @@ pub trait Connector: Send + Sync + 'static {
     /// Lists the tenants the current grant reaches (`api` is authenticated
     /// but not yet bound to a tenant).
     async fn tenants(&self, api: &Api, endpoints: &Endpoints) -> Result<Vec<Tenant>>;
+
+    /// The provider's change feed, when it has one: resync then asks it for
+    /// the kinds it covers in one call instead of listing each kind.
+    fn change_feed(&self) -> Option<&dyn ChangeFeed> {
+        None
+    }
 
     /// Finds a kind by name.
     fn kind(&self, name: &str) -> Option<&'static dyn ObjectKind> {

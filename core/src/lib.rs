@@ -12,6 +12,7 @@ pub mod auth;
 mod connector;
 mod error;
 pub mod export;
+pub mod feed;
 pub mod http;
 mod kind;
 pub mod lease;

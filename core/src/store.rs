@@ -272,6 +272,10 @@ pub struct PageCommit<'a> {
     /// still at the provider: its record keeps its last good copy and is
     /// stamped as seen, and this entry says why it is stale.
     pub quarantined: &'a [QuarantineEntry],
+    /// External ids a change feed reported deleted: marked deleted keeping
+    /// their last values (a record with a pending local edit becomes a
+    /// conflict instead).
+    pub tombstones: &'a [String],
     /// Where the pull stands after this page.
     pub checkpoint: &'a Checkpoint,
     /// The run's counts including this page, so a run that dies still shows
@@ -334,7 +338,7 @@ pub struct StoredRecord {
     /// The run that last changed it.
     pub changed_by_run: Option<i64>,
     /// How that change reached it: `full_page`, `modified_since`,
-    /// `reconciliation`, `export`, `local`, `resolve`.
+    /// `reconciliation`, `tombstone`, `export`, `local`, `resolve`.
     pub changed_how: Option<String>,
     /// The provider's version of its copy, opaque.
     pub remote_version: Option<String>,
@@ -438,9 +442,10 @@ pub trait Store: Send + Sync {
     /// The sync state of a (connection, kind); empty when never synced.
     async fn sync_state(&self, connection: ConnectionId, kind: &str) -> Result<SyncState>;
 
-    /// Upserts a page of records (batched), stores its quarantined objects
-    /// and its checkpoint, in one transaction.
-    async fn commit_page(&self, page: PageCommit<'_>) -> Result<()>;
+    /// Upserts a page of records (batched), applies its tombstones, stores
+    /// its quarantined objects and its checkpoint, in one transaction.
+    /// Returns how many records the tombstones marked deleted.
+    async fn commit_page(&self, page: PageCommit<'_>) -> Result<u64>;
 
     /// External ids of the live records of a kind that the full pull `sweep`
     /// has not stamped as seen: the candidates for deletion.

@@ -82,6 +82,7 @@ async fn main() {
                     synced_at,
                     records: &records,
                     quarantined: &[],
+                    tombstones: &[],
                     checkpoint: &checkpoint,
                     counts: &RunCounts::default(),
                 })

@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 mod connections;
+mod deletions;
 pub mod entity;
 mod error;
 mod export;

@@ -1,25 +1,24 @@
-//! Records: the page upsert, the end of a full pull, reading, and totals.
+//! Records: the page upsert, reading, and totals.
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
-use tether_core::ParsedObject;
 use tether_core::pending::{ChangeOp, Pending, PendingState};
-use tether_core::store::{
-    ConnectionId, KindTotals, PageCommit, Pull, PullEnd, RecordQuery, RunId, StoredRecord,
-};
+use tether_core::store::{ConnectionId, KindTotals, PageCommit, Pull, RecordQuery, StoredRecord};
+use tether_core::{DeletionStrategy, ParsedObject};
 
+use crate::deletions::{Deletion, mark_deleted};
 use crate::entity::records::{self, Column};
 use crate::error::{Doing, StoreError};
 use crate::leases::fence;
 use crate::quarantine::replace_quarantine;
 use crate::runs::save_counts;
 use crate::sea_store::{SeaStore, micros, now};
-use crate::sync_state::{complete_pull, save_checkpoint};
+use crate::sync_state::save_checkpoint;
 
 /// External ids bound by one `IN (...)` list: far below both engines' limits.
 pub(crate) const ID_CHUNK: usize = 1000;
@@ -64,8 +63,10 @@ impl SeaStore {
     /// Under the run's lease, in one transaction: upserts the page's records
     /// (batched by external id), stamps the records of its quarantined
     /// objects as seen, replaces their quarantine entries (and clears those
-    /// of objects that read again), saves the checkpoint and the run's counts.
-    pub(crate) async fn commit_page_impl(&self, page: PageCommit<'_>) -> Result<(), StoreError> {
+    /// of objects that read again), marks the page's tombstones deleted,
+    /// saves the checkpoint and the run's counts. Returns how many records
+    /// the tombstones marked deleted.
+    pub(crate) async fn commit_page_impl(&self, page: PageCommit<'_>) -> Result<u64, StoreError> {
         let lease = page.lease;
         let doing = || {
             format!(
@@ -82,6 +83,20 @@ impl SeaStore {
         let txn = self.begin_write().await.doing(doing)?;
         fence(&txn, backend, lease).await?;
         upsert_records(&txn, backend, &page).await.doing(doing)?;
+        let tombstoned = mark_deleted(
+            &txn,
+            lease,
+            &Deletion {
+                run: page.run,
+                at: page.synced_at,
+                ids: page.tombstones,
+                source: DeletionStrategy::Tombstone.as_str(),
+                how: "tombstone",
+                unseen_by: None,
+            },
+        )
+        .await
+        .doing(doing)?;
         stamp_quarantined_seen(&txn, &page).await.doing(doing)?;
         replace_quarantine(&txn, lease, page.records, page.quarantined)
             .await
@@ -92,152 +107,8 @@ impl SeaStore {
         save_counts(&txn, page.run, page.counts)
             .await
             .doing(doing)?;
-        txn.commit().await.doing(doing)
-    }
-
-    /// The live records of a kind that the full pull `sweep` has not seen.
-    pub(crate) async fn unseen_impl(
-        &self,
-        connection: ConnectionId,
-        kind: &str,
-        sweep: RunId,
-    ) -> Result<Vec<String>, StoreError> {
-        let ids: Vec<Option<String>> = records::Entity::find()
-            .select_only()
-            .column(Column::ExternalId)
-            .filter(Column::ConnectionId.eq(connection.0))
-            .filter(Column::Kind.eq(kind))
-            .filter(Column::ExternalId.is_not_null())
-            .filter(Column::DeletedAt.is_null())
-            .filter(
-                Condition::any()
-                    .add(Column::SeenInSweep.is_null())
-                    .add(Column::SeenInSweep.ne(sweep.0)),
-            )
-            .into_tuple()
-            .all(self.db())
-            .await
-            .doing(|| {
-                format!(
-                    "listing the records of {kind} for connection {} that pull {sweep} did not see",
-                    connection.0
-                )
-            })?;
-        Ok(ids.into_iter().flatten().collect())
-    }
-
-    /// Under the run's lease: marks the deletions of these live records as
-    /// held (a later pull that sees one again clears it).
-    pub(crate) async fn hold_deletions_impl(
-        &self,
-        lease: &tether_core::lease::Lease,
-        run: RunId,
-        ids: &[String],
-    ) -> Result<u64, StoreError> {
-        let doing = || {
-            format!(
-                "holding {} deletions of {} for connection {} (run {run})",
-                ids.len(),
-                lease.kind,
-                lease.connection.0
-            )
-        };
-        let at = now();
-        let txn = self.begin_write().await.doing(doing)?;
-        fence(&txn, self.backend(), lease).await?;
-        let mut held = 0;
-        for chunk in ids.chunks(ID_CHUNK) {
-            held += records::Entity::update_many()
-                .col_expr(Column::DeletionHeldAt, Expr::value(at))
-                .filter(Column::ConnectionId.eq(lease.connection.0))
-                .filter(Column::Kind.eq(lease.kind.as_str()))
-                .filter(Column::ExternalId.is_in(chunk.iter().map(String::as_str)))
-                .filter(Column::DeletedAt.is_null())
-                .exec(&txn)
-                .await
-                .doing(doing)?
-                .rows_affected;
-        }
         txn.commit().await.doing(doing)?;
-        Ok(held)
-    }
-
-    /// Under the run's lease, in one transaction: marks deleted the records
-    /// the provider confirmed gone (only those still unseen and live),
-    /// advances the cursor and clears the checkpoint. Returns how many
-    /// records it marked deleted.
-    pub(crate) async fn finish_pull_impl(&self, end: PullEnd<'_>) -> Result<u64, StoreError> {
-        let lease = end.lease;
-        let doing = || {
-            format!(
-                "finishing the pull of {} for connection {} (run {})",
-                lease.kind, lease.connection.0, end.run
-            )
-        };
-        let seen_at = micros(end.seen_at);
-        let txn = self.begin_write().await.doing(doing)?;
-        fence(&txn, self.backend(), lease).await?;
-        let mut deleted = 0;
-        if let Some(reconcile) = end.reconcile {
-            for ids in reconcile.confirmed_absent.chunks(ID_CHUNK) {
-                // A record with a pending local edit is not deleted under
-                // it: the provider's deletion is a conflict to settle.
-                records::Entity::update_many()
-                    .col_expr(Column::PendingState, Expr::value("conflict"))
-                    .col_expr(Column::RemoteData, Expr::value(Option::<String>::None))
-                    .col_expr(
-                        Column::ExportError,
-                        Expr::value("the provider no longer has this object"),
-                    )
-                    .col_expr(Column::Revision, Expr::col(Column::Revision).add(1))
-                    .filter(Column::ConnectionId.eq(lease.connection.0))
-                    .filter(Column::Kind.eq(lease.kind.as_str()))
-                    .filter(Column::ExternalId.is_in(ids.iter().map(String::as_str)))
-                    .filter(Column::PendingChange.is_not_null())
-                    .exec(&txn)
-                    .await
-                    .doing(doing)?;
-                deleted += records::Entity::update_many()
-                    .col_expr(Column::DeletedAt, Expr::value(seen_at))
-                    .col_expr(
-                        Column::DeletionHeldAt,
-                        Expr::value(Option::<tether_core::Timestamp>::None),
-                    )
-                    .col_expr(
-                        Column::DeletionSource,
-                        Expr::value(reconcile.deletion_source),
-                    )
-                    .col_expr(Column::ChangedByRun, Expr::value(end.run.0))
-                    .col_expr(Column::ChangedHow, Expr::value("reconciliation"))
-                    .filter(Column::ConnectionId.eq(lease.connection.0))
-                    .filter(Column::Kind.eq(lease.kind.as_str()))
-                    .filter(Column::ExternalId.is_in(ids.iter().map(String::as_str)))
-                    .filter(Column::DeletedAt.is_null())
-                    .filter(Column::PendingChange.is_null())
-                    .filter(
-                        Condition::any()
-                            .add(Column::SeenInSweep.is_null())
-                            .add(Column::SeenInSweep.ne(reconcile.sweep.0)),
-                    )
-                    .exec(&txn)
-                    .await
-                    .doing(doing)?
-                    .rows_affected;
-            }
-        }
-        let full_pull_at = end.reconcile.is_some().then_some(seen_at);
-        complete_pull(
-            &txn,
-            lease.connection,
-            &lease.kind,
-            end.pull,
-            end.cursor,
-            full_pull_at,
-        )
-        .await
-        .doing(doing)?;
-        txn.commit().await.doing(doing)?;
-        Ok(deleted)
+        Ok(tombstoned)
     }
 
     /// A keyset page of a kind's records, by local id.

@@ -188,7 +188,7 @@ impl Store for SeaStore {
         Ok(self.sync_state_impl(connection, kind).await?)
     }
 
-    async fn commit_page(&self, page: PageCommit<'_>) -> Result<()> {
+    async fn commit_page(&self, page: PageCommit<'_>) -> Result<u64> {
         Ok(self.commit_page_impl(page).await?)
     }
 

@@ -87,6 +87,7 @@ async fn an_expired_lease_is_taken_over_and_fences_its_old_holder(db: &TestDb) {
             synced_at: t(1),
             records: &[rec("x", "{}")],
             quarantined: &[],
+            tombstones: &[],
             checkpoint: &checkpoint,
             counts: &RunCounts::default(),
         })

@@ -196,6 +196,7 @@ async fn checkpoint_round_trips_through_sync_state(db: &TestDb) {
                 synced_at: t(pages),
                 records: &[rec(&format!("x{pages}"), "{}")],
                 quarantined: &[],
+                tombstones: &[],
                 checkpoint: &cp,
                 counts: &RunCounts::default(),
             })
@@ -248,6 +249,7 @@ async fn a_failed_page_leaves_neither_records_nor_checkpoint(db: &TestDb) {
             synced_at: t(2),
             records: &[rec("a", r#"{"v":2}"#), rec("b", "{}")],
             quarantined: &[bad("invoices", Some("q"), ghost)],
+            tombstones: &[],
             checkpoint: &cp,
             counts: &RunCounts::default(),
         })

@@ -5,7 +5,8 @@
 mod common;
 
 use common::*;
-use sea_orm::{ActiveValue::Set, EntityTrait};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use tether_core::store::*;
 use tether_store::entity::records;
@@ -13,6 +14,7 @@ use tether_store::entity::records;
 on_both_engines!(
     finish_pull_deletes_confirmed_absent_records_and_advances_the_cursor,
     a_pull_without_reconcile_deletes_nothing,
+    tombstones_delete_keeping_the_last_values_and_spare_pending_edits,
     records_page_by_local_id,
     totals_count_live_deleted_and_quarantined_per_kind,
     quarantine_is_listed_newest_first,
@@ -285,4 +287,61 @@ async fn a_pull_without_reconcile_deletes_nothing(db: &TestDb) {
     assert_eq!(state.cursor, Some(t(7)));
     assert_eq!(state.last_full_sync_at, Some(t(2)), "the full pull's end");
     assert!(state.checkpoint.is_none() && state.changes.is_none());
+}
+
+async fn tombstones_delete_keeping_the_last_values_and_spare_pending_edits(db: &TestDb) {
+    let store = &db.store;
+    let c = connection(store, "acme").await;
+    let full = run(store, c, "items").await;
+    commit(
+        store,
+        c,
+        "items",
+        full,
+        t(1),
+        &[rec("a", r#"{"v":"a"}"#), rec("b", "{}")],
+    )
+    .await;
+    finish(store, c, "items", full, t(2), &[]).await;
+    // "b" has a local edit waiting for export.
+    records::Entity::update_many()
+        .col_expr(records::Column::PendingChange, Expr::value("update"))
+        .filter(records::Column::ExternalId.eq("b"))
+        .exec(store.db())
+        .await
+        .expect("stage an edit");
+
+    let feed = run(store, c, "items").await;
+    let deleted = commit_tombstones(store, c, "items", feed, t(8), &["a", "b", "never-seen"]).await;
+    assert_eq!(deleted, 1, "only the live record without a pending edit");
+    let rows = all(db, c, "items").await;
+    let a = by_ext(&rows, "a");
+    assert_eq!(a.deleted_at, Some(t(8)));
+    assert_eq!(a.deletion_source.as_deref(), Some("tombstone"));
+    assert_eq!(a.changed_how.as_deref(), Some("tombstone"));
+    assert_eq!(a.changed_by_run, Some(feed.0));
+    assert_eq!(a.data, json!({"v": "a"}), "the last values are kept");
+    assert!(
+        by_ext(&rows, "b").deleted_at.is_none(),
+        "not deleted under an edit"
+    );
+    assert_eq!(
+        count(
+            db,
+            "SELECT COUNT(*) FROM records WHERE external_id = 'b' AND pending_state = 'conflict'"
+        )
+        .await,
+        1,
+        "the provider's deletion of an edited record is a conflict"
+    );
+    assert_eq!(rows.len(), 2, "a tombstone of an unknown id adds nothing");
+    // A tombstone seen again changes nothing.
+    assert_eq!(
+        commit_tombstones(store, c, "items", feed, t(9), &["a"]).await,
+        0
+    );
+    assert_eq!(
+        by_ext(&all(db, c, "items").await, "a").deleted_at,
+        Some(t(8))
+    );
 }

@@ -137,7 +137,7 @@ async fn full_sync_is_complete_and_cheap(
     store: &SeaStore,
     session: &Session,
 ) {
-    let outcome = Syncer::new(store, &session.api, session.connection.id)
+    let outcome = Syncer::new(store, session)
         .sync_kinds(connector.kinds())
         .await
         .expect("leases are free");
@@ -202,7 +202,7 @@ async fn second_sync_changes_nothing(
             stored_records(store, session.connection.id, kind.name()).await,
         );
     }
-    let reports = Syncer::new(store, &session.api, session.connection.id)
+    let reports = Syncer::new(store, session)
         .sync_kinds(connector.kinds())
         .await
         .expect("leases are free")

@@ -97,7 +97,7 @@ impl Env {
     /// so a run cut off by the test is resumed by the next as a restarted
     /// worker resumes its own work.
     pub fn syncer<'a>(&'a self, session: &'a Session) -> Syncer<'a> {
-        Syncer::new(&self.store, &session.api, session.connection.id).holder(self.holder.clone())
+        Syncer::new(&self.store, session).holder(self.holder.clone())
     }
 
     /// Syncs the given kinds (all when empty) with a fresh session.

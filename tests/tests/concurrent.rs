@@ -38,8 +38,8 @@ async fn two_syncs_at_once_one_does_the_work(backend: Backend) {
     // Two processes: each its own session (HTTP client, limiter) and holder.
     let (one, two) = (env.reopen().await, env.reopen().await);
     let kinds = kinds_named(&one, &[]);
-    let a = Syncer::new(&env.store, &one.api, one.connection.id);
-    let b = Syncer::new(&env.store, &two.api, two.connection.id);
+    let a = Syncer::new(&env.store, &one);
+    let b = Syncer::new(&env.store, &two);
     let (a, b) = tokio::join!(a.sync_kinds(&kinds), b.sync_kinds(&kinds));
     let (a, b) = (a.unwrap(), b.unwrap());
     // Whoever took the leases first took every one; the other found some
@@ -110,7 +110,7 @@ async fn a_silent_holder_elsewhere_is_taken_over_when_its_lease_expires(backend:
         lease_ttl: Duration::from_secs(1),
         ..SyncOptions::default()
     };
-    let silent = Syncer::new(&env.store, &session.api, session.connection.id)
+    let silent = Syncer::new(&env.store, &session)
         .holder(elsewhere)
         .options(options)
         .observer(&observer);

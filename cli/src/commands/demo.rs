@@ -109,7 +109,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let session = Session::open(connection, &ctx.vault)?;
     let bars = Bars::new(global.json);
     let _retries = bars.watch(session.api.stats_handle());
-    let outcome = Syncer::new(&ctx.store, &session.api, session.connection.id)
+    let outcome = Syncer::new(&ctx.store, &session)
         .observer(&bars)
         .cancel_on(interrupt::on_signal(global.json))
         .sync_kinds(session.connector.kinds())

@@ -43,7 +43,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let _retries = bars.watch(session.api.stats_handle());
     let cancel = interrupt::on_signal(ctx.json);
     if !args.no_resync && !args.dry_run {
-        let resynced = Syncer::new(&ctx.store, &session.api, session.connection.id)
+        let resynced = Syncer::new(&ctx.store, &session)
             .observer(&bars)
             .cancel_on(cancel.clone())
             .resync_kinds(&kinds)

@@ -102,7 +102,7 @@ async fn pull(
     let kinds = select_kinds(session.connector.kinds(), kinds)?;
     let bars = Bars::new(ctx.json);
     let _retries = bars.watch(session.api.stats_handle());
-    let syncer = Syncer::new(&ctx.store, &session.api, session.connection.id)
+    let syncer = Syncer::new(&ctx.store, &session)
         .options(options)
         .observer(&bars)
         .cancel_on(interrupt::on_signal(ctx.json));

@@ -21,6 +21,8 @@ pub(super) struct Prepared {
 /// A listing page made ready for the store.
 pub(super) struct PreparedPage {
     pub objects: Prepared,
+    /// Ids a change feed reported deleted.
+    pub tombstones: Vec<String>,
     pub fetched: usize,
     pub next: Option<PageToken>,
     pub provider_time: Option<Timestamp>,
@@ -73,6 +75,7 @@ impl Fetcher {
         Ok(PreparedPage {
             fetched: page.objects.len(),
             objects: prepare(self.kind, self.run, &page.objects),
+            tombstones: Vec::new(),
             next: page.next,
             provider_time: page.provider_time,
             total_hint: page.total_hint,

@@ -11,23 +11,28 @@
 //! of the same work does the kinds it can and reports the ones held.
 
 mod choose;
+mod feed;
 mod fetch;
 mod observer;
 mod reconcile;
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::feed::ChangeFeed;
 use crate::http::{Api, RetryPolicy};
 use crate::lease::{DEFAULT_LEASE_TTL, HeldLeases, Holder, Lease, LeaseInfo};
 use crate::store::{
     Checkpoint, ConnectionId, PageCommit, Pull, PullEnd, Reconcile, RunCounts, RunId, RunStatus,
     RunType, Store, SyncState,
 };
-use crate::{Error, ErrorKind, ObjectKind, Timestamp};
+use crate::{Error, ErrorKind, ObjectKind, Session, Timestamp};
 
+use feed::FeedShare;
+use fetch::PreparedPage;
 pub use observer::{NoProgress, SyncObserver};
 
 /// Knobs of the sync loop.
@@ -141,11 +146,12 @@ impl SyncOutcome {
     }
 }
 
-/// Runs full pulls for one connection.
+/// Runs the pulls of one connection.
 pub struct Syncer<'a> {
     store: &'a dyn Store,
     api: &'a Api,
     connection: ConnectionId,
+    feed: Option<&'a dyn ChangeFeed>,
     options: SyncOptions,
     observer: &'a dyn SyncObserver,
     holder: Holder,
@@ -169,13 +175,14 @@ impl KindRun<'_> {
 }
 
 impl<'a> Syncer<'a> {
-    /// A syncer writing to `store` through `api` for `connection`, holding
+    /// A syncer writing to `store` what `session`'s provider holds, holding
     /// its leases as a new holder of this process.
-    pub fn new(store: &'a dyn Store, api: &'a Api, connection: ConnectionId) -> Self {
+    pub fn new(store: &'a dyn Store, session: &'a Session) -> Self {
         Syncer {
             store,
-            api,
-            connection,
+            api: &session.api,
+            connection: session.connection.id,
+            feed: session.connector.change_feed(),
             options: SyncOptions::default(),
             observer: &NoProgress,
             holder: Holder::this_process(),
@@ -247,16 +254,40 @@ impl<'a> Syncer<'a> {
         }
         let held = HeldLeases::new(granted);
         let work = async {
-            let mut stop = false;
+            let leased: Vec<_> = kinds
+                .iter()
+                .copied()
+                .filter(|k| held.get(*k).is_some())
+                .collect();
+            let (mut shares, mut stop) = match (ask, self.feed) {
+                (Ask::Resync, Some(feed)) => match self.ask_feed(feed, &leased).await {
+                    Ok(shares) => (shares, false),
+                    Err(e) if e.kind() == ErrorKind::Unreachable => {
+                        if let Some(first) = leased.first() {
+                            outcome.reports.push(self.not_started(*first, e));
+                        }
+                        (HashMap::new(), true)
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the change feed failed; each kind is listed instead");
+                        (HashMap::new(), false)
+                    }
+                },
+                _ => (HashMap::new(), false),
+            };
             for kind in kinds {
                 let Some(lease) = held.get(*kind) else {
                     continue;
                 };
+                if outcome.reports.iter().any(|r| r.kind == kind.name()) {
+                    continue;
+                }
                 if stop || self.cancel.is_cancelled() {
                     outcome.not_started.push(kind.name());
                     continue;
                 }
-                let report = self.sync_kind(*kind, &lease, ask).await;
+                let share = shares.remove(kind.name());
+                let report = self.sync_kind(*kind, &lease, ask, share).await;
                 stop = report
                     .error
                     .as_ref()
@@ -297,22 +328,36 @@ impl<'a> Syncer<'a> {
         report
     }
 
-    /// Pulls `kind` under `lease` as `ask` asks, resuming an unfinished pull.
+    /// Pulls `kind` under `lease` as `ask` asks, resuming an unfinished
+    /// pull; a complete `share` of the change feed stands in for the listing
+    /// of its changes.
     async fn sync_kind(
         &self,
         kind: &'static dyn ObjectKind,
         lease: &Lease,
         ask: Ask,
+        share: Option<FeedShare>,
     ) -> KindReport {
         let started = Instant::now();
-        let calls_before = self.api.stats().calls();
+        let feed_calls = share.as_ref().map_or(0, |s| s.calls);
+        let share = share.filter(|s| {
+            if !s.changes.complete {
+                tracing::info!(
+                    kind = kind.name(),
+                    "the change feed's answer was cut at its cap; the kind is listed instead"
+                );
+            }
+            s.changes.complete
+        });
+        let calls_before = self.api.stats().calls() - feed_calls;
         let state = match self.store.sync_state(self.connection, kind.name()).await {
             Ok(state) => state,
             Err(e) => return self.not_started(kind, e),
         };
-        let pull = match ask {
-            Ask::Sync => Pull::Full,
-            Ask::Resync => choose::pull(kind, &state, &self.options),
+        let pull = match (ask, &share) {
+            (Ask::Sync, _) => Pull::Full,
+            (Ask::Resync, Some(_)) => Pull::Changes,
+            (Ask::Resync, None) => choose::pull(kind, &state, &self.options),
         };
         let run_type = match (ask, pull) {
             (Ask::Sync, _) => RunType::Sync,
@@ -331,7 +376,7 @@ impl<'a> Syncer<'a> {
             counts: RunCounts::default(),
         };
         let mut resumed = false;
-        let outcome = self.pull(&mut work, state, pull, &mut resumed).await;
+        let outcome = self.pull(&mut work, state, pull, share, &mut resumed).await;
         let mut counts = work.counts;
         counts.api_calls = work.api_calls(self.api);
         let status = match &outcome {
@@ -368,6 +413,7 @@ impl<'a> Syncer<'a> {
         work: &mut KindRun<'_>,
         state: SyncState,
         pull: Pull,
+        share: Option<FeedShare>,
         resumed: &mut bool,
     ) -> crate::Result<()> {
         let kind = work.kind;
@@ -387,7 +433,17 @@ impl<'a> Syncer<'a> {
         self.observer.started(kind.name(), *resumed);
         let mut seen_at: Option<Timestamp> = None;
 
-        if !listing_done {
+        if let Some(share) = share {
+            let page = PreparedPage {
+                fetched: share.changes.objects.len() + share.changes.tombstones.len(),
+                objects: fetch::prepare(kind, work.run, &share.changes.objects),
+                tombstones: share.changes.tombstones,
+                next: None,
+                provider_time: share.provider_time,
+                total_hint: None,
+            };
+            seen_at = Some(self.commit(work, &mut checkpoint, page).await?);
+        } else if !listing_done {
             let (tx, mut rx) = mpsc::channel(self.options.prefetch.max(1));
             let fetcher = fetch::Fetcher {
                 api: self.api.clone(),
@@ -405,36 +461,7 @@ impl<'a> Syncer<'a> {
                     page = rx.recv() => page,
                 };
                 let Some(page) = page else { break };
-                let page = page?;
-                let provider_time = page.provider_time.unwrap_or_else(chrono::Utc::now);
-                if checkpoint.pending_cursor.is_none() {
-                    checkpoint.pending_cursor = page.provider_time.and_then(|t| {
-                        t.checked_sub_signed(chrono::Duration::from_std(self.options.overlap).ok()?)
-                    });
-                }
-                checkpoint.next = page.next;
-                checkpoint.pages += 1;
-                let mut counts = work.counts;
-                counts.pages += 1;
-                counts.fetched += page.fetched as i64;
-                counts.stored += page.objects.records.len() as i64;
-                counts.quarantined += page.objects.quarantined.len() as i64;
-                counts.api_calls = work.api_calls(self.api);
-                self.store
-                    .commit_page(PageCommit {
-                        lease: work.lease,
-                        run: work.run,
-                        synced_at: provider_time,
-                        records: &page.objects.records,
-                        quarantined: &page.objects.quarantined,
-                        checkpoint: &checkpoint,
-                        counts: &counts,
-                    })
-                    .await?;
-                work.counts = counts;
-                seen_at = Some(provider_time);
-                self.observer
-                    .page(kind.name(), counts.fetched as u64, page.total_hint);
+                seen_at = Some(self.commit(work, &mut checkpoint, page?).await?);
             }
             // The channel closes when the fetcher finishes or fails; a failure
             // was sent down the channel first and returned above.
@@ -468,8 +495,49 @@ impl<'a> Syncer<'a> {
                 }),
             })
             .await?;
-        work.counts.deleted = deleted as i64;
+        work.counts.deleted += deleted as i64;
         Ok(())
+    }
+
+    /// Commits one page with the checkpoint after it; returns its provider time.
+    async fn commit(
+        &self,
+        work: &mut KindRun<'_>,
+        checkpoint: &mut Checkpoint,
+        page: PreparedPage,
+    ) -> crate::Result<Timestamp> {
+        let provider_time = page.provider_time.unwrap_or_else(chrono::Utc::now);
+        if checkpoint.pending_cursor.is_none() {
+            checkpoint.pending_cursor = page.provider_time.and_then(|t| {
+                t.checked_sub_signed(chrono::Duration::from_std(self.options.overlap).ok()?)
+            });
+        }
+        checkpoint.next = page.next;
+        checkpoint.pages += 1;
+        let mut counts = work.counts;
+        counts.pages += 1;
+        counts.fetched += page.fetched as i64;
+        counts.stored += page.objects.records.len() as i64;
+        counts.quarantined += page.objects.quarantined.len() as i64;
+        counts.api_calls = work.api_calls(self.api);
+        let tombstoned = self
+            .store
+            .commit_page(PageCommit {
+                lease: work.lease,
+                run: work.run,
+                synced_at: provider_time,
+                records: &page.objects.records,
+                quarantined: &page.objects.quarantined,
+                tombstones: &page.tombstones,
+                checkpoint,
+                counts: &counts,
+            })
+            .await?;
+        counts.deleted += tombstoned as i64;
+        work.counts = counts;
+        self.observer
+            .page(work.kind.name(), counts.fetched as u64, page.total_hint);
+        Ok(provider_time)
     }
 
     /// The records a full pull did not see that the provider confirms gone,

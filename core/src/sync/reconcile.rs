@@ -90,6 +90,7 @@ impl Syncer<'_> {
                     synced_at: page.provider_time.unwrap_or_else(chrono::Utc::now),
                     records: &prepared.records,
                     quarantined: &prepared.quarantined,
+                    tombstones: &[],
                     checkpoint,
                     counts: &counts,
                 })

@@ -305,10 +305,41 @@ pub async fn commit_changes(
         synced_at,
         records,
         &[],
+        &[],
         &checkpoint,
     )
     .await
     .expect("commit page");
+}
+
+/// Commits a change feed's tombstones as a page of a pull of changes
+/// started by `run`; returns how many records they marked deleted.
+pub async fn commit_tombstones(
+    store: &SeaStore,
+    connection: ConnectionId,
+    kind: &str,
+    run: RunId,
+    synced_at: Timestamp,
+    ids: &[&str],
+) -> u64 {
+    let checkpoint = Checkpoint {
+        pull: Pull::Changes,
+        ..checkpoint(run, None, 1)
+    };
+    let ids: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+    commit_page(
+        store,
+        connection,
+        kind,
+        run,
+        synced_at,
+        &[],
+        &[],
+        &ids,
+        &checkpoint,
+    )
+    .await
+    .expect("commit tombstones")
 }
 
 /// Like [`commit`], with quarantined entries, returning the result.
@@ -330,9 +361,11 @@ pub async fn commit_with(
         synced_at,
         records,
         quarantined,
+        &[],
         &checkpoint,
     )
     .await
+    .map(|_| ())
 }
 
 /// Commits a page with `checkpoint`, taking (or renewing) the tests' lease.
@@ -345,8 +378,9 @@ async fn commit_page(
     synced_at: Timestamp,
     records: &[ParsedObject],
     quarantined: &[QuarantineEntry],
+    tombstones: &[String],
     checkpoint: &Checkpoint,
-) -> tether_core::Result<()> {
+) -> tether_core::Result<u64> {
     let lease = lease(connection, kind);
     // Taking a lease one already holds renews it; a connection that does not
     // exist has none to take, and the commit below is refused.
@@ -358,6 +392,7 @@ async fn commit_page(
             synced_at,
             records,
             quarantined,
+            tombstones,
             checkpoint,
             counts: &RunCounts::default(),
         })

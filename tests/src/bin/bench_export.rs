@@ -75,7 +75,7 @@ async fn bench(n: usize) -> Result<()> {
     .await?;
     let session = Session::open(connection, &vault)?;
     let contacts = connector.kind("contacts").context("contacts")?;
-    Syncer::new(&store, &session.api, session.connection.id)
+    Syncer::new(&store, &session)
         .sync_kinds(&[contacts])
         .await?;
     let contact = sim.snapshot("contacts")[0]["ContactID"].clone();

@@ -90,9 +90,7 @@ async fn sync(base_url: &str, client_id: &str, client_secret: &str, db_path: &st
         .kind("invoices")
         .context("invoices kind")?;
     let started = Instant::now();
-    let mut outcome = Syncer::new(&store, &session.api, session.connection.id)
-        .sync_kinds(&[kind])
-        .await?;
+    let mut outcome = Syncer::new(&store, &session).sync_kinds(&[kind]).await?;
     let seconds = started.elapsed().as_secs_f64();
     let report = outcome
         .reports
