@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::store::ConnectionId;
+use crate::store::Provenance;
 
 /// What a local edit does to a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -147,8 +148,8 @@ pub struct StagedChange<'a> {
     /// The pending edit after this one (accumulated); `None` when nothing is
     /// left to export (a conflict settled in the provider's favour).
     pub pending: Option<&'a Pending>,
-    /// For the change log: who made it (`local`, `resolve`) and what it did.
-    pub source: &'a str,
+    /// Who made it ([`Provenance::Local`], [`Provenance::Resolve`]).
+    pub source: Provenance,
     /// For the change log: `create`, `update`, `delete`, `keep_local`, `keep_remote`.
     pub op: &'a str,
     /// What the application sent, for the change log.

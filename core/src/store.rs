@@ -276,11 +276,51 @@ pub struct PageCommit<'a> {
     /// their last values (a record with a pending local edit becomes a
     /// conflict instead).
     pub tombstones: &'a [String],
+    /// How the page's records reached us.
+    pub how: Provenance,
     /// Where the pull stands after this page.
     pub checkpoint: &'a Checkpoint,
     /// The run's counts including this page, so a run that dies still shows
     /// what it committed.
     pub counts: &'a RunCounts,
+}
+
+/// How a change reached a record, kept with it (`changed_how`) so that
+/// `tether records --history` can say where a value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provenance {
+    /// A page of a full listing.
+    FullPage,
+    /// A listing of what changed since the cursor.
+    ModifiedSince,
+    /// A provider's change feed.
+    ChangeFeed,
+    /// The end of a full pull: an object read by id, or confirmed gone.
+    Reconciliation,
+    /// A change feed's tombstone.
+    Tombstone,
+    /// Our own write, as the provider answered it.
+    Export,
+    /// An application's local edit.
+    Local,
+    /// A conflict settled by a person.
+    Resolve,
+}
+
+impl Provenance {
+    /// The name stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::FullPage => "full_page",
+            Provenance::ModifiedSince => "modified_since",
+            Provenance::ChangeFeed => "change_feed",
+            Provenance::Reconciliation => "reconciliation",
+            Provenance::Tombstone => "tombstone",
+            Provenance::Export => "export",
+            Provenance::Local => "local",
+            Provenance::Resolve => "resolve",
+        }
+    }
 }
 
 /// The end of a pull: the cursor advances and the pull's checkpoint is
@@ -337,8 +377,7 @@ pub struct StoredRecord {
     pub deletion_source: Option<String>,
     /// The run that last changed it.
     pub changed_by_run: Option<i64>,
-    /// How that change reached it: `full_page`, `modified_since`,
-    /// `reconciliation`, `tombstone`, `export`, `local`, `resolve`.
+    /// How that change reached it ([`Provenance`]).
     pub changed_how: Option<String>,
     /// The provider's version of its copy, opaque.
     pub remote_version: Option<String>,

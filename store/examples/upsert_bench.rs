@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 use chrono::{TimeZone, Utc};
 use tether_core::ParsedObject;
 use tether_core::lease::{Holder, Lease};
-use tether_core::store::{Checkpoint, NewConnection, PageCommit, Pull, RunCounts, RunType, Store};
+use tether_core::store::{
+    Checkpoint, NewConnection, PageCommit, Provenance, Pull, RunCounts, RunType, Store,
+};
 use tether_store::SeaStore;
 
 const PAGE: usize = 1000;
@@ -83,6 +85,7 @@ async fn main() {
                     records: &records,
                     quarantined: &[],
                     tombstones: &[],
+                    how: Provenance::FullPage,
                     checkpoint: &checkpoint,
                     counts: &RunCounts::default(),
                 })

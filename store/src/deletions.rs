@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use tether_core::Timestamp;
 use tether_core::lease::Lease;
-use tether_core::store::{ConnectionId, PullEnd, RunId};
+use tether_core::store::{ConnectionId, Provenance, PullEnd, RunId};
 
 use crate::entity::records::{self, Column};
 use crate::error::{Doing, StoreError};
@@ -29,8 +29,8 @@ pub(crate) struct Deletion<'a> {
     pub ids: &'a [String],
     /// How the provider showed it (`vanish`, `tombstone`, ...), kept on the record.
     pub source: &'a str,
-    /// The provenance of the change (`reconciliation`, `tombstone`).
-    pub how: &'a str,
+    /// The provenance of the change.
+    pub how: Provenance,
     /// For a full pull's confirmed absences: only records its sweep did not
     /// see (one it saw meanwhile is live).
     pub unseen_by: Option<RunId>,
@@ -82,7 +82,7 @@ pub(crate) async fn mark_deleted<C: ConnectionTrait>(
             )
             .col_expr(Column::DeletionSource, Expr::value(deletion.source))
             .col_expr(Column::ChangedByRun, Expr::value(deletion.run.0))
-            .col_expr(Column::ChangedHow, Expr::value(deletion.how))
+            .col_expr(Column::ChangedHow, Expr::value(deletion.how.as_str()))
             .filter(live)
             .exec(txn)
             .await?
@@ -180,7 +180,7 @@ impl SeaStore {
                 at: end.seen_at,
                 ids: reconcile.confirmed_absent,
                 source: reconcile.deletion_source,
-                how: "reconciliation",
+                how: Provenance::Reconciliation,
                 unseen_by: Some(reconcile.sweep),
             };
             deleted = mark_deleted(&txn, lease, &deletion).await.doing(doing)?;

@@ -5,7 +5,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IdenStatic, QueryFilter};
 use serde_json::json;
 use tether_core::lease::Lease;
-use tether_core::store::{RunId, Settled, Settlement};
+use tether_core::store::{Provenance, RunId, Settled, Settlement};
 
 use crate::entity::records::{self, Column};
 use crate::error::{Doing, StoreError};
@@ -94,7 +94,7 @@ async fn settle_one(
             ));
             set.push((Column::ExportedAt, Expr::value(at)));
             set.push((Column::ChangedByRun, Expr::value(run.0)));
-            set.push((Column::ChangedHow, Expr::value("export")));
+            set.push((Column::ChangedHow, Expr::value(Provenance::Export.as_str())));
             if let Some(rest) = rest {
                 set.push((Column::PendingChange, Expr::value(rest.op.as_str())));
                 set.push((Column::PendingPatch, Expr::value(rest.patch.to_string())));
@@ -113,7 +113,7 @@ async fn settle_one(
             set.push((Column::DeletionSource, Expr::value("local")));
             set.push((Column::ExportedAt, Expr::value(at)));
             set.push((Column::ChangedByRun, Expr::value(run.0)));
-            set.push((Column::ChangedHow, Expr::value("export")));
+            set.push((Column::ChangedHow, Expr::value(Provenance::Export.as_str())));
             if let Some(object) = object {
                 set.push((Column::Data, Expr::value(object.data.as_str())));
                 set.push((Column::RemoteVersion, Expr::value(object.version.clone())));

@@ -82,7 +82,7 @@ impl SeaStore {
                     pending_patch: Set(pending.map(|p| text(&p.patch))),
                     pending_state: Set(pending.map(|p| p.state.as_str().to_owned())),
                     base_version: Set(pending.and_then(|p| p.base_version.clone())),
-                    changed_how: Set(Some(change.source.to_owned())),
+                    changed_how: Set(Some(change.source.as_str().to_owned())),
                     created_at: Set(at),
                     ..Default::default()
                 };
@@ -121,7 +121,7 @@ impl SeaStore {
                         Expr::value(pending.and_then(|p| p.error.clone())),
                     )
                     .col_expr(Column::RemoteData, remote_data)
-                    .col_expr(Column::ChangedHow, Expr::value(change.source))
+                    .col_expr(Column::ChangedHow, Expr::value(change.source.as_str()))
                     .col_expr(Column::Revision, Expr::col(Column::Revision).add(1))
                     .filter(Column::Id.eq(id))
                     .filter(Column::Revision.eq(revision))
@@ -144,7 +144,7 @@ impl SeaStore {
                 connection: change.connection.0,
                 kind: change.kind,
                 record: id,
-                source: change.source,
+                source: change.source.as_str(),
                 op: change.op,
                 run: None,
                 detail: Some(change.input),

@@ -8,7 +8,9 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use tether_core::pending::{ChangeOp, Pending, PendingState};
-use tether_core::store::{ConnectionId, KindTotals, PageCommit, Pull, RecordQuery, StoredRecord};
+use tether_core::store::{
+    ConnectionId, KindTotals, PageCommit, Provenance, RecordQuery, StoredRecord,
+};
 use tether_core::{DeletionStrategy, ParsedObject};
 
 use crate::deletions::{Deletion, mark_deleted};
@@ -91,7 +93,7 @@ impl SeaStore {
                 at: page.synced_at,
                 ids: page.tombstones,
                 source: DeletionStrategy::Tombstone.as_str(),
-                how: "tombstone",
+                how: Provenance::Tombstone,
                 unseen_by: None,
             },
         )
@@ -269,13 +271,7 @@ fn upsert_row(
         deletion_source: Set(r.deleted.then(|| "status".to_owned())),
         seen_in_sweep: Set(Some(page.checkpoint.sweep.0)),
         changed_by_run: Set(Some(page.run.0)),
-        changed_how: Set(Some(
-            match page.checkpoint.pull {
-                Pull::Full => "full_page",
-                Pull::Changes => "modified_since",
-            }
-            .to_owned(),
-        )),
+        changed_how: Set(Some(page.how.as_str().to_owned())),
         created_at: Set(created_at),
         ..Default::default()
     }

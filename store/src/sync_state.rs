@@ -108,7 +108,8 @@ pub(crate) async fn save_checkpoint<C: ConnectionTrait>(
 }
 
 /// Ends a pull's state: the cursor advances, a full pull is recorded as
-/// complete, and the pull's checkpoint is cleared. Runs inside the end's
+/// complete, and the pull's checkpoint is cleared (a full pull's end clears
+/// both). Runs inside the end's
 /// transaction.
 pub(crate) async fn complete_pull<C: ConnectionTrait>(
     db: &C,
@@ -126,33 +127,34 @@ pub(crate) async fn complete_pull<C: ConnectionTrait>(
         updated_at: Set(now()),
         ..Default::default()
     };
-    let cleared = match pull {
+    // A full pull also ends a pull of changes left unfinished: it has seen
+    // everything that one would have.
+    row.changes_sweep = Set(None);
+    row.changes_next = Set(None);
+    row.changes_pending_cursor = Set(None);
+    row.changes_pages = Set(0);
+    let changes = [
+        Column::ChangesSweep,
+        Column::ChangesNext,
+        Column::ChangesPendingCursor,
+        Column::ChangesPages,
+    ];
+    let cleared: &[Column] = match pull {
         Pull::Full => {
             row.checkpoint_sweep = Set(None);
             row.checkpoint_next = Set(None);
             row.checkpoint_pending_cursor = Set(None);
             row.checkpoint_pages = Set(0);
-            [
+            &[
                 Column::CheckpointSweep,
                 Column::CheckpointNext,
                 Column::CheckpointPendingCursor,
                 Column::CheckpointPages,
             ]
         }
-        Pull::Changes => {
-            row.changes_sweep = Set(None);
-            row.changes_next = Set(None);
-            row.changes_pending_cursor = Set(None);
-            row.changes_pages = Set(0);
-            [
-                Column::ChangesSweep,
-                Column::ChangesNext,
-                Column::ChangesPendingCursor,
-                Column::ChangesPages,
-            ]
-        }
+        Pull::Changes => &[],
     };
-    let mut update: Vec<Column> = cleared.to_vec();
+    let mut update: Vec<Column> = changes.into_iter().chain(cleared.iter().copied()).collect();
     update.extend([Column::Cursor, Column::UpdatedAt]);
     sync_state::Entity::insert(row)
         .on_conflict(

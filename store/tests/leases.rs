@@ -88,6 +88,7 @@ async fn an_expired_lease_is_taken_over_and_fences_its_old_holder(db: &TestDb) {
             records: &[rec("x", "{}")],
             quarantined: &[],
             tombstones: &[],
+            how: Provenance::FullPage,
             checkpoint: &checkpoint,
             counts: &RunCounts::default(),
         })

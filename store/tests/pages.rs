@@ -197,6 +197,7 @@ async fn checkpoint_round_trips_through_sync_state(db: &TestDb) {
                 records: &[rec(&format!("x{pages}"), "{}")],
                 quarantined: &[],
                 tombstones: &[],
+                how: Provenance::FullPage,
                 checkpoint: &cp,
                 counts: &RunCounts::default(),
             })
@@ -250,6 +251,7 @@ async fn a_failed_page_leaves_neither_records_nor_checkpoint(db: &TestDb) {
             records: &[rec("a", r#"{"v":2}"#), rec("b", "{}")],
             quarantined: &[bad("invoices", Some("q"), ghost)],
             tombstones: &[],
+            how: Provenance::FullPage,
             checkpoint: &cp,
             counts: &RunCounts::default(),
         })

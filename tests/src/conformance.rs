@@ -81,6 +81,7 @@ pub async fn check(connector: &'static dyn Connector) {
     read_by_ids_answers_exactly_what_exists(connector, &store, &session).await;
     write_declarations_match_the_hooks(connector, &store, &session).await;
     parse_names_kind_and_field(connector);
+    change_feed_answers_every_kind_asked_in_one_call(connector, &session).await;
     running.shutdown().await;
 }
 
@@ -300,6 +301,55 @@ async fn write_declarations_match_the_hooks(
             writer
                 .check(&record.data)
                 .unwrap_or_else(|e| panic!("{name}: its own object fails the typed check: {e}"));
+        }
+    }
+}
+
+/// A change feed answers for every kind it covers in one call, with the
+/// provider's clock, in objects the kinds' own parse hooks read.
+async fn change_feed_answers_every_kind_asked_in_one_call(
+    connector: &'static dyn Connector,
+    session: &Session,
+) {
+    let Some(feed) = connector.change_feed() else {
+        return;
+    };
+    let id = connector.id();
+    let covered: Vec<&str> = connector
+        .kinds()
+        .iter()
+        .map(|k| k.name())
+        .filter(|k| feed.covers(k))
+        .collect();
+    assert!(
+        !covered.is_empty(),
+        "{id}: its change feed covers some kind"
+    );
+    assert!(
+        feed.window() > Duration::from_secs(3600),
+        "{id}: the feed reaches back"
+    );
+    let calls = session.api.stats().calls();
+    let since = chrono::Utc::now() - chrono::Duration::hours(1);
+    let answer = feed
+        .changes(&session.api, &covered, since)
+        .await
+        .unwrap_or_else(|e| panic!("{id}: the change feed: {e}"));
+    assert_eq!(session.api.stats().calls() - calls, 1, "{id}: one call");
+    assert!(
+        answer.provider_time.is_some(),
+        "{id}: the feed tells its clock"
+    );
+    let mut answered: Vec<&str> = answer.kinds.iter().map(|c| c.kind.as_str()).collect();
+    answered.sort_unstable();
+    let mut asked = covered.clone();
+    asked.sort_unstable();
+    assert_eq!(answered, asked, "{id}: an answer for each kind asked");
+    for changes in &answer.kinds {
+        let kind = connector.kind(&changes.kind).expect("a kind asked for");
+        for raw in &changes.objects {
+            kind.parse(raw)
+                .unwrap_or_else(|e| panic!("{id}: a feed object does not parse: {e}"));
         }
     }
 }

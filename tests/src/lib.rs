@@ -11,6 +11,7 @@ pub mod conformance;
 mod cut;
 mod db;
 mod env;
+pub mod tally;
 mod xero_app;
 
 pub use compare::{

@@ -15,6 +15,7 @@ use crate::pending::{ChangeOp, Pending, PendingState, RecordKey, StagedChange};
 use crate::store::{ConnectionId, Store, StoredRecord};
 use crate::{Error, ErrorKind, ObjectKind, ObjectWriter, Result, WriteCapabilities};
 
+use crate::store::Provenance;
 pub(crate) use patch::{apply as apply_patch, diff as diff_objects};
 pub use refs::LOCAL_REF;
 pub(crate) use refs::{find as find_refs, rewrite as rewrite_refs};
@@ -116,7 +117,7 @@ async fn create(
             record: None,
             data: object,
             pending: Some(&pending),
-            source: "local",
+            source: Provenance::Local,
             op: "create",
             input: object,
         })
@@ -180,7 +181,7 @@ async fn update(
             record: Some((record.id, record.revision)),
             data: &data,
             pending: Some(&pending),
-            source: "local",
+            source: Provenance::Local,
             op: "update",
             input: change,
         })
@@ -225,7 +226,7 @@ async fn delete(
             record: Some((record.id, record.revision)),
             data: &record.data,
             pending: Some(&pending),
-            source: "local",
+            source: Provenance::Local,
             op: "delete",
             input: &Value::Null,
         })

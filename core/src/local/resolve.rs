@@ -9,6 +9,7 @@ use crate::store::{ConnectionId, Store};
 use crate::{Error, ErrorKind, Result};
 
 use super::patch;
+use crate::store::Provenance;
 
 /// Which side of a conflict wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +73,7 @@ pub async fn resolve(
             record: Some((record.id, record.revision)),
             data: &data,
             pending: rebased.as_ref(),
-            source: "resolve",
+            source: Provenance::Resolve,
             op,
             input: &Value::String(op.to_owned()),
         })

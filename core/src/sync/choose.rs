@@ -16,6 +16,7 @@ const FEED_WINDOW_MARGIN: Duration = Duration::from_secs(3600);
 /// The pull that brings `kind` up to date without a change feed:
 /// - a kind never synced completely, or `--full`: the full listing;
 /// - held deletions to confirm: the full listing (it confirms them again);
+/// - a pull of changes left unfinished: that pull, to its end;
 /// - a kind listed in one call, or one that cannot be asked for changes:
 ///   the full listing (one call that also shows deletions);
 /// - a paged kind whose deletions vanish, or show only in a change feed:
@@ -26,6 +27,9 @@ pub(super) fn pull(kind: &dyn ObjectKind, state: &SyncState, options: &SyncOptio
     let caps = kind.capabilities();
     if needs_full(state, options) {
         return Pull::Full;
+    }
+    if state.changes.is_some() {
+        return Pull::Changes;
     }
     if caps.paging == Paging::Unpaged || !caps.modified_since {
         return Pull::Full;

@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
 use crate::http::{Api, RetryPolicy};
-use crate::store::{QuarantineEntry, RunId};
+use crate::store::{Provenance, QuarantineEntry, RunId};
 use crate::{ErrorKind, ObjectKind, Page, PageRequest, PageToken, ParsedObject, Result, Timestamp};
 
 /// Objects made ready for the store.
@@ -23,6 +23,8 @@ pub(super) struct PreparedPage {
     pub objects: Prepared,
     /// Ids a change feed reported deleted.
     pub tombstones: Vec<String>,
+    /// How its records reached us.
+    pub how: Provenance,
     pub fetched: usize,
     pub next: Option<PageToken>,
     pub provider_time: Option<Timestamp>,
@@ -76,6 +78,10 @@ impl Fetcher {
             fetched: page.objects.len(),
             objects: prepare(self.kind, self.run, &page.objects),
             tombstones: Vec::new(),
+            how: match self.modified_since {
+                Some(_) => Provenance::ModifiedSince,
+                None => Provenance::FullPage,
+            },
             next: page.next,
             provider_time: page.provider_time,
             total_hint: page.total_hint,

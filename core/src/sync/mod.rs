@@ -26,8 +26,8 @@ use crate::feed::ChangeFeed;
 use crate::http::{Api, RetryPolicy};
 use crate::lease::{DEFAULT_LEASE_TTL, HeldLeases, Holder, Lease, LeaseInfo};
 use crate::store::{
-    Checkpoint, ConnectionId, PageCommit, Pull, PullEnd, Reconcile, RunCounts, RunId, RunStatus,
-    RunType, Store, SyncState,
+    Checkpoint, ConnectionId, PageCommit, Provenance, Pull, PullEnd, Reconcile, RunCounts, RunId,
+    RunStatus, RunType, Store, SyncState,
 };
 use crate::{Error, ErrorKind, ObjectKind, Session, Timestamp};
 
@@ -438,6 +438,7 @@ impl<'a> Syncer<'a> {
                 fetched: share.changes.objects.len() + share.changes.tombstones.len(),
                 objects: fetch::prepare(kind, work.run, &share.changes.objects),
                 tombstones: share.changes.tombstones,
+                how: Provenance::ChangeFeed,
                 next: None,
                 provider_time: share.provider_time,
                 total_hint: None,
@@ -529,6 +530,7 @@ impl<'a> Syncer<'a> {
                 records: &page.objects.records,
                 quarantined: &page.objects.quarantined,
                 tombstones: &page.tombstones,
+                how: page.how,
                 checkpoint,
                 counts: &counts,
             })

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use crate::store::{Checkpoint, PageCommit};
+use crate::store::{Checkpoint, PageCommit, Provenance};
 use crate::{Error, ErrorKind, Result};
 
 use super::fetch::{prepare, retry_malformed};
@@ -91,6 +91,7 @@ impl Syncer<'_> {
                     records: &prepared.records,
                     quarantined: &prepared.quarantined,
                     tombstones: &[],
+                    how: Provenance::Reconciliation,
                     checkpoint,
                     counts: &counts,
                 })

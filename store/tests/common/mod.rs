@@ -37,8 +37,8 @@ use tether_core::ParsedObject;
 use tether_core::Timestamp;
 use tether_core::lease::{Holder, Lease};
 use tether_core::store::{
-    Checkpoint, ConnectionId, NewConnection, PageCommit, Pull, PullEnd, QuarantineEntry, Reconcile,
-    RecordQuery, RunCounts, RunId, RunType, Store, StoredRecord,
+    Checkpoint, ConnectionId, NewConnection, PageCommit, Provenance, Pull, PullEnd,
+    QuarantineEntry, Reconcile, RecordQuery, RunCounts, RunId, RunType, Store, StoredRecord,
 };
 use tether_store::SeaStore;
 
@@ -393,6 +393,10 @@ async fn commit_page(
             records,
             quarantined,
             tombstones,
+            how: match checkpoint.pull {
+                Pull::Full => Provenance::FullPage,
+                Pull::Changes => Provenance::ModifiedSince,
+            },
             checkpoint,
             counts: &RunCounts::default(),
         })
