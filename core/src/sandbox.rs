@@ -48,6 +48,9 @@ pub struct SandboxOptions {
     pub error_rate: f64,
     /// How long the provider replays an idempotency key; `None` keeps the provider's own.
     pub idempotency_window: Option<Duration>,
+    /// Organisations served, each with its own data and limits, all granted
+    /// at consent (at least one).
+    pub tenants: usize,
 }
 
 /// What a client needs to connect to a running sandbox.

@@ -33,6 +33,7 @@ pub async fn check(connector: &'static dyn Connector) {
             latency: Duration::ZERO,
             error_rate: 0.0,
             idempotency_window: None,
+            tenants: 1,
         })
         .await
         .expect("sandbox starts");

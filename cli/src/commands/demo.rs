@@ -57,6 +57,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             latency: Duration::ZERO,
             error_rate: 0.0,
             idempotency_window: None,
+            tenants: 1,
         })
         .await?;
     let info = running.info();

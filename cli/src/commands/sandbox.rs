@@ -126,6 +126,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             latency: Duration::from_millis(args.latency_ms),
             error_rate: args.error_rate,
             idempotency_window,
+            tenants: 1,
         })
         .await?;
     let info = running.info();

@@ -155,6 +155,7 @@ mod tests {
             latency: Duration::from_millis(5),
             error_rate: 0.0,
             idempotency_window,
+            tenants: 1,
         }
     }
 
