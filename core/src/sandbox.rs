@@ -62,8 +62,11 @@ pub struct SandboxInfo {
     pub client_id: String,
     /// The client secret it accepts.
     pub client_secret: Secret,
-    /// The tenant it serves.
+    /// The tenant it serves (the first, when it serves several).
     pub tenant_id: String,
+    /// Every tenant it serves, `tenant_id` first, so a client can reach
+    /// each organisation of a multi-tenant sandbox.
+    pub tenant_ids: Vec<String>,
 }
 
 /// A running sandbox; dropping it stops it.

@@ -37,6 +37,10 @@ pub struct Args {
     /// (default: the provider's own; shorten it to test key expiry fast).
     #[arg(long, value_name = "S")]
     pub idempotency_window_secs: Option<f64>,
+    /// How many organisations to serve, each with its own data and limits
+    /// (a consent grants all of them).
+    #[arg(long, default_value_t = 1)]
+    pub tenants: usize,
 }
 
 /// The simulator's rate limits.
@@ -102,6 +106,9 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             args.error_rate
         );
     }
+    if args.tenants == 0 {
+        bail!("--tenants must be at least 1");
+    }
     let idempotency_window = args
         .idempotency_window_secs
         .map(|s| {
@@ -126,7 +133,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             latency: Duration::from_millis(args.latency_ms),
             error_rate: args.error_rate,
             idempotency_window,
-            tenants: 1,
+            tenants: args.tenants,
         })
         .await?;
     let info = running.info();
@@ -136,6 +143,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             "client_id": info.client_id,
             "client_secret": info.client_secret.expose(),
             "tenant_id": info.tenant_id,
+            "tenant_ids": info.tenant_ids,
         }))?;
     } else {
         println!("{} sandbox listening", args.provider);
@@ -143,6 +151,9 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         println!("  client_id:     {}", info.client_id);
         println!("  client_secret: {}", info.client_secret.expose());
         println!("  tenant_id:     {}", info.tenant_id);
+        for (i, id) in info.tenant_ids.iter().enumerate().skip(1) {
+            println!("  tenant_id {}:   {id}", i + 1);
+        }
         println!();
         println!(
             "connect with: tether connect {} NAME --client-id {} --client-secret {} --base-url {}",

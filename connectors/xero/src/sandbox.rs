@@ -83,6 +83,7 @@ fn sim_config(options: &SandboxOptions) -> Result<SimConfig> {
         idempotency_window: options
             .idempotency_window
             .unwrap_or(defaults.idempotency_window),
+        tenants: options.tenants.max(1),
         ..defaults
     })
 }
@@ -113,6 +114,7 @@ impl RunningSandbox for RunningXeroSim {
             client_id: self.0.client_id().to_owned(),
             client_secret: Secret::new(self.0.client_secret()),
             tenant_id: self.0.tenant_id().to_string(),
+            tenant_ids: self.0.tenant_ids().iter().map(|t| t.to_string()).collect(),
         }
     }
 
@@ -166,6 +168,21 @@ mod tests {
         assert_eq!(c.faults.latency_ms, 5);
         let c = sim_config(&options(Some(Duration::from_millis(200)))).unwrap();
         assert_eq!(c.idempotency_window, Duration::from_millis(200));
+    }
+
+    #[tokio::test]
+    async fn tenants_map_and_every_id_is_listed() {
+        let mut o = options(None);
+        assert_eq!(sim_config(&o).unwrap().tenants, 1);
+        o.tenants = 0;
+        assert_eq!(sim_config(&o).unwrap().tenants, 1, "at least one");
+        o.tenants = 3;
+        assert_eq!(sim_config(&o).unwrap().tenants, 3);
+        let running = XeroSandbox.start(o).await.unwrap();
+        let info = running.info();
+        assert_eq!(info.tenant_ids.len(), 3);
+        assert_eq!(info.tenant_ids[0], info.tenant_id);
+        running.shutdown().await;
     }
 
     #[test]

@@ -61,6 +61,7 @@ impl RunningSandbox for RunningTally {
             client_id: client_id.to_owned(),
             client_secret: Secret::new(client_secret),
             tenant_id: REALM.to_owned(),
+            tenant_ids: vec![REALM.to_owned()],
         }
     }
 

@@ -1,4 +1,5 @@
-//! Configuration of the simulator: data sizes, rate limits and faults.
+//! Configuration of the simulator: organisations, data sizes, app
+//! registrations, rate limits and faults.
 
 use std::time::Duration;
 
@@ -17,9 +18,21 @@ pub struct SimConfig {
     pub limits: SimLimits,
     /// Lifetime of an issued access token (Xero: 30 minutes).
     pub token_ttl: Duration,
+    /// Organisations served (at least one), each with its own data, rate
+    /// budget and idempotency keys; a consent grants all of them, a
+    /// client-credentials token (a custom connection) only the first.
+    pub tenants: usize,
+    /// Redirect URIs registered for both apps, matched exactly; when empty,
+    /// any loopback URI (`http://127.0.0.1:<port>/...`, `localhost`,
+    /// `[::1]`) is accepted, as RFC 8252 asks of native apps.
+    pub redirect_uris: Vec<String>,
+    /// Client id of the PKCE app (no secret, PKCE required); generated from
+    /// the seed when `None`.
+    pub pkce_client_id: Option<String>,
     /// Faults active from the start (can be changed at run time).
     pub faults: SimFaults,
-    /// OAuth2 client id; generated from the seed when `None`.
+    /// OAuth2 client id of the web app (client secret; PKCE optional);
+    /// generated from the seed when `None`.
     pub client_id: Option<String>,
     /// OAuth2 client secret; generated from the seed when `None`.
     pub client_secret: Option<String>,
@@ -35,6 +48,9 @@ impl Default for SimConfig {
             sizes: SimSizes::scaled(100),
             limits: SimLimits::real(),
             token_ttl: Duration::from_secs(30 * 60),
+            tenants: 1,
+            redirect_uris: Vec::new(),
+            pkce_client_id: None,
             faults: SimFaults::default(),
             client_id: None,
             client_secret: None,
@@ -146,8 +162,9 @@ impl SimLimits {
     }
 }
 
-/// Faults injected into API requests (not into `/_sim` or auth endpoints);
-/// settable at start, via `POST /_sim/faults`, and via the handle.
+/// Faults injected into API requests (not into `/_sim` or auth endpoints,
+/// except `lose_token_answers`); settable at start, via `POST
+/// /_sim/faults`, and via the handle.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SimFaults {
@@ -171,6 +188,10 @@ pub struct SimFaults {
     /// then held back this many milliseconds, so a client with a shorter
     /// timeout gives up although the write happened.
     pub write_answer_delay_ms: u64,
+    /// The next N successful `refresh_token` grants rotate the refresh
+    /// token and then close the connection without a response: the
+    /// provider answered, the client never saw it. Counts down per refresh.
+    pub lose_token_answers: u32,
 }
 
 /// The next `count` API requests get 429 with `Retry-After: retry_after_secs`;
@@ -210,6 +231,16 @@ mod tests {
             serde_json::from_str(r#"{"lose_write_answers":2,"write_answer_delay_ms":300}"#)
                 .unwrap();
         assert_eq!((f.lose_write_answers, f.write_answer_delay_ms), (2, 300));
+        let f: SimFaults = serde_json::from_str(r#"{"lose_token_answers":1}"#).unwrap();
+        assert_eq!((f.lose_token_answers, f.lose_write_answers), (1, 0));
+    }
+
+    #[test]
+    fn one_tenant_and_loopback_redirects_by_default() {
+        let c = SimConfig::default();
+        assert_eq!(c.tenants, 1);
+        assert!(c.redirect_uris.is_empty());
+        assert!(c.pkce_client_id.is_none());
     }
 
     #[test]

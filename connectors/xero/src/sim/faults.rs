@@ -1,6 +1,6 @@
 //! Fault injection: latency, injected 500/503, dropped connections,
 //! truncated bodies, and lost or delayed answers of applied writes, decided
-//! per API request.
+//! per API request; and lost answers of applied token refreshes.
 
 use std::sync::RwLock;
 use std::time::Duration;
@@ -58,6 +58,18 @@ impl Faults {
         let take = c.lose_write_answers > 0;
         if take {
             c.lose_write_answers -= 1;
+        }
+        take
+    }
+
+    /// Takes one of the `lose_token_answers` left, if any.
+    pub(crate) fn take_lost_token_answer(&self) -> bool {
+        let Ok(mut c) = self.current.write() else {
+            return false;
+        };
+        let take = c.lose_token_answers > 0;
+        if take {
+            c.lose_token_answers -= 1;
         }
         take
     }

@@ -2,16 +2,26 @@
 //! `tether sandbox` and `tether demo`.
 //!
 //! One host serves what Xero spreads over several: the Accounting API at
-//! `/api.xro/2.0/{Collection}`, the token endpoint at `/connect/token`, the
-//! connections at `/connections`, plus control endpoints under `/_sim`
-//! (not authenticated, not rate-limited):
+//! `/api.xro/2.0/{Collection}`, the consent screen at
+//! `/identity/connect/authorize`, the token endpoint at `/connect/token`,
+//! revocation at `/connect/revocation`, the connections at `/connections`,
+//! plus control endpoints under `/_sim` (not authenticated, not
+//! rate-limited):
 //!
-//! * `GET /_sim/stats`, `POST /_sim/stats/reset` — request counters;
+//! * `GET /_sim/stats`, `POST /_sim/stats/reset` — request and OAuth counters;
 //! * `GET|POST /_sim/faults` — latency, 5xx, dropped connections,
 //!   truncated bodies, forced 429s, lost and delayed answers of applied
-//!   writes ([`SimFaults`]);
-//! * `POST /_sim/corrupt` — `{"kind","id","field","value"}` replaces one
-//!   field of a stored object's JSON, for quarantine tests.
+//!   writes, lost answers of refreshes ([`SimFaults`]);
+//! * `POST /_sim/corrupt` — `{"kind","id","field","value"[,"tenant"]}`
+//!   replaces one field of a stored object's JSON, for quarantine tests;
+//! * `GET|POST /_sim/clock` — `{"advance_secs": N}` moves the clock the
+//!   auth side reads (code and token expiry, refresh grace, idle expiry).
+//!
+//! It serves [`SimConfig::tenants`] organisations, each with its own data,
+//! rate budget and idempotency keys. Two apps are registered: a web app
+//! (client id and secret) and a PKCE app (client id only). A consent at
+//! the authorize endpoint is given at once and connects every organisation;
+//! a client-credentials token is a custom connection to the first.
 //!
 //! Fidelity is judged against Xero's OpenAPI spec (accounting 16.1.0 and
 //! identity): paths, envelopes (`Id`, `Status`, `ProviderName`,
@@ -21,7 +31,8 @@
 //! (items, unused accounts, tracking categories and options), the changes
 //! Xero makes without a new `UpdatedDateUTC`, validation
 //! errors, `summarizeErrors`, `Idempotency-Key`, rate limits and their
-//! headers, OAuth2 client credentials with expiring tokens.
+//! headers, OAuth2 (authorization code with PKCE, refresh-token rotation,
+//! revocation, client credentials) with expiring tokens.
 //!
 //! Data is generated from a seed (same seed, byte-identical data) and kept
 //! in memory as serialized JSON plus a few index fields, so paging through a
@@ -55,7 +66,7 @@ mod tests;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -73,6 +84,21 @@ use server::{AppState, SimState, Tenant};
 /// Name Xero shows as `ProviderName` (the app's name).
 const PROVIDER_NAME: &str = "Tether Xero Simulator";
 
+/// The name of organisation `index`: Xero's demo company first.
+fn tenant_name(index: usize) -> String {
+    match index {
+        0 => "Demo Company (NZ)".to_string(),
+        n => format!("Demo Company {}", n + 1),
+    }
+}
+
+/// The data seed of organisation `index`: the configured seed for the
+/// first (its data is what one-tenant simulators always served), mixed
+/// with the index for the others so each has data of its own.
+fn tenant_seed(seed: u64, index: usize) -> u64 {
+    seed.wrapping_add((index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
 /// Starts simulators.
 pub struct XeroSim;
 
@@ -82,39 +108,72 @@ impl XeroSim {
     pub async fn start(config: SimConfig, addr: SocketAddr) -> std::io::Result<SimHandle> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
-        let (seed, sizes) = (config.seed, config.sizes);
-        let data = tokio::task::spawn_blocking(move || generate::generate(seed, sizes))
-            .await
-            .map_err(std::io::Error::other)?;
-
-        let mut r = SimRng::new(seed, stream::TENANT, 0);
-        let tenant_id = r.uuid();
-        let connection = auth::Connection {
-            id: r.uuid(),
-            tenant_id,
-            auth_event_id: r.uuid(),
-            name: "Demo Company (NZ)".to_string(),
-            created_ms: generate::END_MS - 400 * generate::DAY_MS,
-        };
-        let auth = auth::Auth::new(
+        let (seed, sizes, count) = (config.seed, config.sizes, config.tenants.max(1));
+        let jobs: Vec<_> = (0..count)
+            .map(|i| {
+                tokio::task::spawn_blocking(move || generate::generate(tenant_seed(seed, i), sizes))
+            })
+            .collect();
+        let mut tenants = Vec::with_capacity(count);
+        let mut custom = None;
+        for (i, job) in jobs.into_iter().enumerate() {
+            let data = job.await.map_err(std::io::Error::other)?;
+            let mut r = SimRng::new(seed, stream::TENANT, i as u64);
+            let id = r.uuid();
+            if i == 0 {
+                // The custom connection, with the ids it always had.
+                let created_ms = generate::END_MS - 400 * generate::DAY_MS;
+                let connection = auth::Connection {
+                    id: r.uuid(),
+                    tenant_id: id,
+                    name: tenant_name(0),
+                    created_ms,
+                    updated_ms: created_ms,
+                };
+                custom = Some(auth::Grant {
+                    id: r.uuid(),
+                    client_id: String::new(),
+                    scope: String::new(),
+                    user_id: r.uuid(),
+                    session_id: r.uuid(),
+                    auth_ms: created_ms,
+                    connections: vec![connection],
+                });
+            }
+            tenants.push(Arc::new(Tenant {
+                id,
+                name: tenant_name(i),
+                data: RwLock::new(data),
+                idem: idempotency::Idempotency::new(config.idempotency_window),
+            }));
+        }
+        let orgs = tenants
+            .iter()
+            .map(|t| auth::Org {
+                tenant_id: t.id,
+                name: t.name.clone(),
+            })
+            .collect();
+        let auth = auth::Auth::new(auth::AuthSetup {
             seed,
-            config.client_id.clone(),
-            config.client_secret.clone(),
-            config.token_ttl,
-            vec![connection],
-        );
+            client_id: config.client_id.clone(),
+            client_secret: config.client_secret.clone(),
+            pkce_client_id: config.pkce_client_id.clone(),
+            ttl: config.token_ttl,
+            redirect_uris: config.redirect_uris.clone(),
+            orgs,
+            custom: custom.ok_or_else(|| std::io::Error::other("no tenant"))?,
+        });
         let limiter = Arc::new(limits::Limiter::new(config.limits.clone(), None));
         let faults = faults::Faults::default();
         faults.set(config.faults.clone(), &limiter);
-        let tenant = Arc::new(Tenant {
-            id: tenant_id,
-            data: RwLock::new(data),
-            idem: idempotency::Idempotency::new(config.idempotency_window),
-        });
         let state: AppState = Arc::new(SimState {
             auth,
-            tenants: HashMap::from([(tenant_id, tenant)]),
-            default_tenant: tenant_id,
+            order: tenants.iter().map(|t| t.id).collect(),
+            tenants: tenants
+                .into_iter()
+                .map(|t| (t.id, t))
+                .collect::<HashMap<_, _>>(),
             limiter,
             faults,
             stats: stats::Stats::default(),
@@ -133,22 +192,45 @@ impl XeroSim {
                 tracing::warn!(error = %e, "xero simulator stopped with an error");
             }
         });
+        let view = state.default_tenant();
         Ok(SimHandle {
             state,
+            view,
             addr: local,
             base_url: format!("http://{local}"),
-            shutdown: Some(tx),
+            stopper: Arc::new(Stopper(Mutex::new(Some(tx)))),
             task: Some(task),
         })
     }
 }
 
-/// A running simulator; dropping it (or [`shutdown`](Self::shutdown)) stops it.
+/// Stops the server when the last handle sharing it is dropped.
+struct Stopper(Mutex<Option<oneshot::Sender<()>>>);
+
+impl Stopper {
+    fn stop(&self) {
+        if let Some(tx) = self.0.lock().ok().and_then(|mut s| s.take()) {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for Stopper {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A running simulator; dropping it (or [`shutdown`](Self::shutdown)) stops
+/// it. A [`tenant_view`](Self::tenant_view) shares the server: it stops
+/// when the last handle is dropped.
 pub struct SimHandle {
     state: AppState,
+    /// The tenant the data methods act on.
+    view: Uuid,
     addr: SocketAddr,
     base_url: String,
-    shutdown: Option<oneshot::Sender<()>>,
+    stopper: Arc<Stopper>,
     task: Option<JoinHandle<()>>,
 }
 
@@ -164,19 +246,65 @@ impl SimHandle {
         self.addr
     }
 
-    /// The OAuth2 client id the token endpoint accepts.
+    /// The web app's client id (it authenticates with its secret).
     pub fn client_id(&self) -> &str {
         &self.state.auth.client_id
     }
 
-    /// The OAuth2 client secret the token endpoint accepts.
+    /// The web app's client secret.
     pub fn client_secret(&self) -> &str {
         &self.state.auth.client_secret
     }
 
-    /// The organisation's id, to send as `xero-tenant-id`.
+    /// The PKCE app's client id: no secret, so PKCE is required at the
+    /// authorize endpoint and only the id is sent to the token endpoint.
+    pub fn pkce_client_id(&self) -> &str {
+        &self.state.auth.pkce_client_id
+    }
+
+    /// The organisation's id, to send as `xero-tenant-id`: the first
+    /// organisation, or this view's.
     pub fn tenant_id(&self) -> Uuid {
-        self.state.default_tenant
+        self.view
+    }
+
+    /// Every organisation's id, the first (a custom connection's) first.
+    pub fn tenant_ids(&self) -> Vec<Uuid> {
+        self.state.order.clone()
+    }
+
+    /// A handle on the same server whose data methods ([`corrupt`](Self::corrupt),
+    /// [`snapshot`](Self::snapshot), [`tenant_id`](Self::tenant_id)) act on
+    /// `tenant_id`, so tests can read and change each organisation.
+    ///
+    /// # Panics
+    /// When the simulator serves no such tenant (a test's mistake).
+    pub fn tenant_view(&self, tenant_id: Uuid) -> SimHandle {
+        assert!(
+            self.state.tenants.contains_key(&tenant_id),
+            "the simulator serves no tenant {tenant_id}"
+        );
+        SimHandle {
+            state: self.state.clone(),
+            view: tenant_id,
+            addr: self.addr,
+            base_url: self.base_url.clone(),
+            stopper: self.stopper.clone(),
+            task: None,
+        }
+    }
+
+    /// Moves the clock the auth side reads forward by `by` (this simulator
+    /// only): codes, access tokens, the refresh grace period and idle
+    /// expiry see the time pass; the data's timestamps do not.
+    pub fn advance_clock(&self, by: Duration) {
+        self.state.auth.clock.advance(by);
+    }
+
+    /// Makes every access token issued so far expired (API calls with them
+    /// get 401 `TokenExpired`), to show expiry in the middle of a sync.
+    pub fn expire_access_tokens(&self) {
+        self.state.auth.expire_access_tokens();
     }
 
     /// The counters (same as `GET /_sim/stats`).
@@ -197,14 +325,14 @@ impl SimHandle {
     /// Replaces `field` of the stored object `id` of `kind` (snake_case, e.g.
     /// `invoices`) with `value`; false when there is no such object.
     pub fn corrupt(&self, kind: &str, id: &str, field: &str, value: serde_json::Value) -> bool {
-        self.state.corrupt(kind, id, field, &value)
+        self.state.corrupt(self.view, kind, id, field, &value)
     }
 
     /// Every object of `kind` that exists (archived and deleted-status ones
     /// included, hard-deleted ones not), exactly as `GET /{Collection}/{id}`
     /// serves it, in `UpdatedDateUTC` order.
     pub fn snapshot(&self, kind: &str) -> Vec<serde_json::Value> {
-        self.state.snapshot(kind)
+        self.state.snapshot(self.view, kind)
     }
 
     /// The id field of a kind (`InvoiceID`, ...; `TaxType` for tax rates);
@@ -213,27 +341,19 @@ impl SimHandle {
         Kind::from_snake(kind).map_or("", |k| k.desc().id_field)
     }
 
-    /// Stops the server and waits (up to 5 s) for it to finish.
+    /// Stops the server (views included) and waits (up to 5 s) for it to
+    /// finish; on a view, only drops it.
     pub async fn shutdown(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let abort = task.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(5), task)
-                .await
-                .is_err()
-            {
-                abort.abort();
-            }
-        }
-    }
-}
-
-impl Drop for SimHandle {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
+        let Some(task) = self.task.take() else {
+            return;
+        };
+        self.stopper.stop();
+        let abort = task.abort_handle();
+        if tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .is_err()
+        {
+            abort.abort();
         }
     }
 }

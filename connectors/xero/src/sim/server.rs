@@ -11,7 +11,7 @@ use axum::extract::{Json, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Extension, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -32,6 +32,8 @@ use super::{options, rawjson, reads, writes};
 /// One organisation and its data.
 pub(crate) struct Tenant {
     pub id: Uuid,
+    /// Its name (`tenantName`, the Organisation's `Name`).
+    pub name: String,
     pub data: RwLock<Dataset>,
     pub idem: Idempotency,
 }
@@ -40,8 +42,8 @@ pub(crate) struct Tenant {
 pub(crate) struct SimState {
     pub auth: Auth,
     pub tenants: HashMap<Uuid, Arc<Tenant>>,
-    /// The tenant the Rust handle and `/_sim` endpoints act on.
-    pub default_tenant: Uuid,
+    /// Every tenant id, the first (the default) first.
+    pub order: Vec<Uuid>,
     pub limiter: Arc<Limiter>,
     pub faults: Faults,
     pub stats: Stats,
@@ -51,13 +53,21 @@ pub(crate) struct SimState {
 pub(crate) type AppState = Arc<SimState>;
 
 impl SimState {
-    pub(crate) fn tenant(&self) -> Option<&Arc<Tenant>> {
-        self.tenants.get(&self.default_tenant)
+    /// The first tenant, the one `/_sim` endpoints act on by default.
+    pub(crate) fn default_tenant(&self) -> Uuid {
+        self.order[0]
     }
 
     /// Replaces one field of a stored object's JSON (see `/_sim/corrupt`).
-    pub(crate) fn corrupt(&self, kind: &str, id: &str, field: &str, value: &Value) -> bool {
-        let (Some(kind), Some(tenant)) = (Kind::from_snake(kind), self.tenant()) else {
+    pub(crate) fn corrupt(
+        &self,
+        tenant: Uuid,
+        kind: &str,
+        id: &str,
+        field: &str,
+        value: &Value,
+    ) -> bool {
+        let (Some(kind), Some(tenant)) = (Kind::from_snake(kind), self.tenants.get(&tenant)) else {
             return false;
         };
         let Ok(mut data) = tenant.data.write() else {
@@ -78,8 +88,8 @@ impl SimState {
     }
 
     /// Every stored object of `kind`, as served.
-    pub(crate) fn snapshot(&self, kind: &str) -> Vec<Value> {
-        let (Some(kind), Some(tenant)) = (Kind::from_snake(kind), self.tenant()) else {
+    pub(crate) fn snapshot(&self, tenant: Uuid, kind: &str) -> Vec<Value> {
+        let (Some(kind), Some(tenant)) = (Kind::from_snake(kind), self.tenants.get(&tenant)) else {
             return Vec::new();
         };
         let Ok(data) = tenant.data.read() else {
@@ -127,12 +137,16 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/_sim/stats", get(sim_stats))
         .route("/_sim/stats/reset", post(sim_reset))
         .route("/_sim/faults", get(get_faults).post(set_faults))
-        .route("/_sim/corrupt", post(corrupt));
+        .route("/_sim/corrupt", post(corrupt))
+        .route("/_sim/clock", get(get_clock).post(advance_clock));
     Router::new()
         .merge(api)
         .route("/connect/token", post(auth::token))
+        .route("/connect/revocation", post(auth::revocation))
         .route("/connections", get(auth::connections))
         .route("/Connections", get(auth::connections))
+        .route("/connections/{id}", delete(auth::delete_connection))
+        .route("/Connections/{id}", delete(auth::delete_connection))
         .route("/identity/connect/authorize", get(auth::authorize))
         .layer(middleware::from_fn_with_state(state.clone(), count))
         .merge(sim)
@@ -246,6 +260,9 @@ async fn set_faults(State(app): State<AppState>, Json(f): Json<SimFaults>) -> Re
 
 #[derive(Deserialize)]
 struct CorruptRequest {
+    /// The tenant whose object to change; the first when absent.
+    #[serde(default)]
+    tenant: Option<Uuid>,
     kind: String,
     id: String,
     field: String,
@@ -253,13 +270,39 @@ struct CorruptRequest {
 }
 
 async fn corrupt(State(app): State<AppState>, Json(c): Json<CorruptRequest>) -> Response {
-    let ok = app.corrupt(&c.kind, &c.id, &c.field, &c.value);
+    let tenant = c.tenant.unwrap_or_else(|| app.default_tenant());
+    let ok = app.corrupt(tenant, &c.kind, &c.id, &c.field, &c.value);
     let status = if ok {
         StatusCode::OK
     } else {
         StatusCode::NOT_FOUND
     };
     json_value(status, &json!({ "corrupted": ok }))
+}
+
+#[derive(Deserialize)]
+struct ClockRequest {
+    advance_secs: u64,
+}
+
+/// The auth clock's offset and reading, as `/_sim/clock` shows them.
+fn clock_body(app: &SimState) -> Value {
+    json!({
+        "offset_secs": app.auth.clock.offset_ms() / 1000,
+        "now_ms": app.auth.clock.now_ms(),
+    })
+}
+
+async fn get_clock(State(app): State<AppState>) -> Response {
+    json_value(StatusCode::OK, &clock_body(&app))
+}
+
+/// `POST /_sim/clock {"advance_secs": N}`: moves the auth clock forward.
+async fn advance_clock(State(app): State<AppState>, Json(c): Json<ClockRequest>) -> Response {
+    app.auth
+        .clock
+        .advance(std::time::Duration::from_secs(c.advance_secs));
+    json_value(StatusCode::OK, &clock_body(&app))
 }
 
 /// Handlers get their tenant from the guard.

@@ -32,6 +32,18 @@ pub struct SimStats {
     pub lost_answers: u64,
     /// Truncated JSON bodies served by the fault settings.
     pub malformed: u64,
+    /// Authorization codes issued by the consent screen.
+    pub codes_issued: u64,
+    /// Authorization codes exchanged for tokens.
+    pub code_exchanges: u64,
+    /// `refresh_token` grants answered with a new pair.
+    pub refreshes: u64,
+    /// `refresh_token` grants refused (`invalid_grant`).
+    pub refreshes_refused: u64,
+    /// Revocations that revoked something.
+    pub revocations: u64,
+    /// Refresh answers lost after the rotation (`lose_token_answers`).
+    pub lost_token_answers: u64,
 }
 
 /// The live counters.
@@ -72,6 +84,30 @@ impl Stats {
 
     pub(crate) fn malformed(&self) {
         self.with(|s| s.malformed += 1);
+    }
+
+    pub(crate) fn code_issued(&self) {
+        self.with(|s| s.codes_issued += 1);
+    }
+
+    pub(crate) fn code_exchange(&self) {
+        self.with(|s| s.code_exchanges += 1);
+    }
+
+    pub(crate) fn refresh_ok(&self) {
+        self.with(|s| s.refreshes += 1);
+    }
+
+    pub(crate) fn refresh_refused(&self) {
+        self.with(|s| s.refreshes_refused += 1);
+    }
+
+    pub(crate) fn revocation(&self) {
+        self.with(|s| s.revocations += 1);
+    }
+
+    pub(crate) fn lost_token_answer(&self) {
+        self.with(|s| s.lost_token_answers += 1);
     }
 
     pub(crate) fn in_flight(&self, n: u32) {

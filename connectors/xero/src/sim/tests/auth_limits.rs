@@ -68,7 +68,8 @@ async fn token_endpoint_grants_and_errors() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 501);
+    assert_eq!(r.status(), 400, "an authorize request without parameters");
+    assert!(r.headers().get("location").is_none());
 }
 
 #[tokio::test]
