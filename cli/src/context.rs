@@ -1,10 +1,11 @@
 //! What every command opens: the store (by URL) and the vault (by key).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result, bail};
 use tether_core::store::{Connection, Store};
-use tether_core::{ErrorKind, MasterKey, Session, Vault};
+use tether_core::{MasterKey, Session, Vault};
 use tether_store::SeaStore;
 
 /// Options every command shares.
@@ -66,17 +67,8 @@ impl Context {
     /// refuses the credentials is said before any work starts.
     pub async fn session(&self, name: &str) -> Result<Session> {
         let connection = self.connection(name).await?;
-        let session = Session::open(connection, &self.vault)?;
-        if let Err(e) = session.authenticate().await {
-            if e.kind() == ErrorKind::Unauthorized {
-                bail!(
-                    "{e}; if the app's credentials changed, save the new ones with \
-                     `tether connect {} {name} --replace …`",
-                    session.connection.provider
-                );
-            }
-            return Err(e.into());
-        }
+        let session = Session::open(connection, &self.vault, Arc::new(self.store.clone()))?;
+        session.authenticate().await?;
         Ok(session)
     }
 }

@@ -3,6 +3,7 @@
 //! Every connector crate is linked here; `inventory` registers them, and
 //! naming each crate below keeps the linker from dropping its registration.
 
+mod app_config;
 mod commands;
 mod context;
 mod help;

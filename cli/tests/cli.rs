@@ -233,10 +233,15 @@ async fn status_and_exit_codes_tell_the_truth() {
     let output = home.run(&["sync", "acme", "--kind", "items", "--kind", "accounts"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let err = stderr(&output);
-    // Said once, before any kind starts, with what to do about it.
-    assert!(err.contains("refused the client credentials"), "{err}");
+    // The saved access token is refused, the refresh too: said once, with
+    // what to do about it, and the other kind is not started.
+    assert_eq!(
+        err.matches("refused the client credentials").count(),
+        1,
+        "{err}"
+    );
     assert!(err.contains("--replace"), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("not started: items"), "{err}");
     assert!(
         !err.contains(revoked.client_secret()),
         "no secret in the output"
@@ -393,6 +398,7 @@ async fn connect_keeps_names_and_takes_secrets_as_given() {
         "connect",
         "xero",
         "acme",
+        "--client-credentials",
         "--client-id",
         "-app",
         "--client-secret",
@@ -433,6 +439,7 @@ fn an_unreachable_provider_is_said_at_once() {
         "connect",
         "xero",
         "acme",
+        "--client-credentials",
         "--client-id",
         "a",
         "--client-secret",

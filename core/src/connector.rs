@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use std::time::Duration;
 
+use crate::auth::authorize::Redirect;
 use crate::feed::ChangeFeed;
 use crate::http::Api;
 use crate::{ObjectKind, Result};
@@ -19,6 +20,8 @@ pub struct Endpoints {
     pub authorize: String,
     /// Where the tenants a grant reaches are listed.
     pub tenants: String,
+    /// Where a refresh token is revoked (RFC 7009), when the provider has it.
+    pub revoke: Option<String>,
 }
 
 /// The provider's published limits, which Tether keeps to by itself.
@@ -56,6 +59,9 @@ pub struct Tenant {
     pub id: String,
     /// Its display name.
     pub name: String,
+    /// The provider's id for the link between the grant and this tenant,
+    /// where it has one (Xero's connection id): what disconnecting removes.
+    pub link: Option<String>,
 }
 
 /// One provider. Registered once with [`crate::ConnectorRegistration`];
@@ -71,9 +77,16 @@ pub trait Connector: Send + Sync + 'static {
     /// The endpoints, moved under `base_url` when one is given.
     fn endpoints(&self, base_url: Option<&str>) -> Endpoints;
 
-    /// The OAuth2 scopes a connection asks for.
+    /// The OAuth2 scopes a client-credentials connection asks for.
     fn scopes(&self) -> &'static [&'static str] {
         &[]
+    }
+
+    /// The scopes a person is asked to consent to (the authorization-code
+    /// grant), including whatever the provider needs to hand out a
+    /// refresh token.
+    fn consent_scopes(&self) -> &'static [&'static str] {
+        self.scopes()
     }
 
     /// The provider's published per-tenant limits.
@@ -88,9 +101,27 @@ pub trait Connector: Send + Sync + 'static {
     /// kinds before the kinds that reference them).
     fn kinds(&self) -> &'static [&'static dyn ObjectKind];
 
-    /// Lists the tenants the current grant reaches (`api` is authenticated
-    /// but not yet bound to a tenant).
-    async fn tenants(&self, api: &Api, endpoints: &Endpoints) -> Result<Vec<Tenant>>;
+    /// The tenants the grant reaches (`api` is authenticated but not bound
+    /// to a tenant): listed by the provider (Xero's `GET /connections`), or
+    /// named by the consent's `redirect` (QuickBooks' `realmId`; empty for
+    /// client credentials).
+    async fn tenants(
+        &self,
+        api: &Api,
+        endpoints: &Endpoints,
+        redirect: &Redirect,
+    ) -> Result<Vec<Tenant>>;
+
+    /// Removes the grant's link to one tenant at the provider (Xero's
+    /// `DELETE /connections/{id}`); providers without such links do nothing.
+    async fn unlink_tenant(
+        &self,
+        _api: &Api,
+        _endpoints: &Endpoints,
+        _tenant: &Tenant,
+    ) -> Result<()> {
+        Ok(())
+    }
 
     /// The provider's change feed, when it has one: resync then asks it for
     /// the kinds it covers in one call instead of listing each kind.

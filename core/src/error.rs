@@ -13,6 +13,9 @@ pub enum ErrorKind {
     RateLimited,
     /// Credentials were refused or expired and could not be refreshed.
     Unauthorized,
+    /// The grant is dead (revoked, expired, its refresh token spent): only
+    /// a person connecting again brings it back.
+    NeedsReauth,
     /// The provider does not know the tenant or object.
     NotFound,
     /// The provider's object moved on since the version we based a write on.
@@ -41,6 +44,15 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Whether every other kind of the same run would fail the same way (no
+    /// provider, no credentials), so the run stops rather than say it again.
+    pub fn ends_the_run(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::Unreachable | ErrorKind::Unauthorized | ErrorKind::NeedsReauth
+        )
+    }
+
     /// Whether trying again later may succeed.
     pub fn is_temporary(self) -> bool {
         matches!(
@@ -55,6 +67,7 @@ impl std::fmt::Display for ErrorKind {
         let name = match self {
             ErrorKind::RateLimited => "rate limited",
             ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::NeedsReauth => "needs re-authorisation",
             ErrorKind::NotFound => "not found",
             ErrorKind::Conflict => "conflict",
             ErrorKind::Invalid => "invalid",

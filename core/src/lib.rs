@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+mod connect;
 mod connector;
 mod error;
 pub mod export;
@@ -27,6 +28,7 @@ pub mod store;
 pub mod sync;
 pub mod verify;
 
+pub use connect::{ConnectRequest, Consent, Disconnected, connect, disconnect};
 pub use connector::{Connector, Endpoints, RateLimitPolicy, Tenant};
 pub use error::{Error, ErrorKind, Result};
 pub use kind::{
@@ -36,7 +38,7 @@ pub use kind::{
 pub use page::{Page, PageRequest, PageToken, ParseError, ParsedObject};
 pub use registry::{ConnectorRegistration, connector, connectors};
 pub use secret::{MasterKey, Secret, Vault};
-pub use session::{ConnectRequest, Session, connect};
+pub use session::Session;
 
 /// Every time Tether keeps is UTC; provider times are converted on parse.
 pub type Timestamp = chrono::DateTime<chrono::Utc>;

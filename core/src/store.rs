@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 
+use crate::auth::{GrantId, GrantStore};
 use crate::lease::{Lease, LeaseInfo};
 use crate::pending::{Pending, RecordKey, StagedChange};
 use crate::{PageToken, ParsedObject, RateLimitPolicy, Result, Timestamp};
@@ -21,7 +22,7 @@ impl std::fmt::Display for RunId {
     }
 }
 
-/// A connection to save: credentials arrive already sealed by a [`crate::Vault`].
+/// A connection to save: one tenant reached through one saved grant.
 #[derive(Debug, Clone)]
 pub struct NewConnection {
     /// The user's name for it, unique.
@@ -32,12 +33,37 @@ pub struct NewConnection {
     pub tenant_id: String,
     /// The tenant's display name.
     pub tenant_name: String,
+    /// The provider's id for the grant's link to the tenant, if it has one.
+    pub tenant_link: Option<String>,
     /// A base-URL override (a simulator), if any.
     pub base_url: Option<String>,
-    /// The sealed credentials.
-    pub sealed_credentials: String,
+    /// The grant it authenticates with (shared by every tenant it reaches).
+    pub grant: GrantId,
     /// Limits to keep instead of the connector's published ones.
     pub rate_limits: Option<RateLimitPolicy>,
+}
+
+/// Whether a connection can work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionStatus {
+    /// It can.
+    Active,
+    /// Its grant was refused for good; `tether connect` again repairs it.
+    NeedsReauth,
+    /// A person disconnected it; its data is kept.
+    Disconnected,
+}
+
+impl ConnectionStatus {
+    /// The name shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionStatus::Active => "active",
+            ConnectionStatus::NeedsReauth => "needs_reauth",
+            ConnectionStatus::Disconnected => "disconnected",
+        }
+    }
 }
 
 /// A saved connection.
@@ -53,12 +79,18 @@ pub struct Connection {
     pub tenant_id: String,
     /// The tenant's display name.
     pub tenant_name: String,
+    /// The provider's id for the grant's link to the tenant, if it has one.
+    pub tenant_link: Option<String>,
     /// A base-URL override, if any.
     pub base_url: Option<String>,
-    /// The sealed credentials.
-    pub sealed_credentials: String,
-    /// `active`, or `needs_reauth` once a grant is refused.
-    pub status: String,
+    /// Its grant.
+    pub grant: GrantId,
+    /// Whether it can work (its own state, or its grant's).
+    pub status: ConnectionStatus,
+    /// Why not, in the provider's words.
+    pub status_reason: Option<String>,
+    /// When its grant's access token expires.
+    pub token_expires_at: Option<Timestamp>,
     /// Limits to keep instead of the connector's published ones.
     pub rate_limits: Option<RateLimitPolicy>,
     /// When it was first saved.
@@ -431,8 +463,9 @@ pub struct KindTotals {
 /// Everything the lifecycle needs from a database. Each method is one
 /// transaction; nothing here does a per-record round trip.
 #[async_trait]
-pub trait Store: Send + Sync {
-    /// Creates a connection, or replaces the one with the same name.
+pub trait Store: GrantStore {
+    /// Creates a connection, or replaces the one with the same name in place
+    /// (same id, same data: a reconnect repairs it), active again.
     async fn save_connection(&self, connection: &NewConnection) -> Result<Connection>;
 
     /// The connection with this name.
@@ -440,6 +473,9 @@ pub trait Store: Send + Sync {
 
     /// Every connection, by name.
     async fn connections(&self) -> Result<Vec<Connection>>;
+
+    /// Marks a connection disconnected, keeping its data.
+    async fn disconnect(&self, connection: ConnectionId) -> Result<()>;
 
     /// Takes the leases on several (connection, kind)s for their holder, in
     /// one transaction, so two processes asking for the same set at once do

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use tether_core::ParsedObject;
+use tether_core::auth::{GrantStore, NewTokens};
 use tether_core::lease::{Holder, Lease};
 use tether_core::store::{
     Checkpoint, NewConnection, PageCommit, Provenance, Pull, RunCounts, RunType, Store,
@@ -31,14 +32,26 @@ async fn main() {
         .next()
         .unwrap_or_else(|| SeaStore::url_for_sqlite_path(dir.path().join("bench.db")));
     let store = SeaStore::connect(&url).await.expect("open store");
+    let grant = store
+        .insert_grant(
+            "xero",
+            &NewTokens {
+                sealed_grant: "v1:sealed".to_owned(),
+                sealed_access: "v1:access".to_owned(),
+                expires_at: Utc::now(),
+            },
+        )
+        .await
+        .expect("save grant");
     let connection = store
         .save_connection(&NewConnection {
             name: format!("bench-{}", uuid::Uuid::new_v4().simple()),
             provider: "xero".to_owned(),
             tenant_id: "tenant".to_owned(),
             tenant_name: "Bench".to_owned(),
+            tenant_link: None,
             base_url: None,
-            sealed_credentials: "sealed".to_owned(),
+            grant,
             rate_limits: None,
         })
         .await

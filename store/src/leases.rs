@@ -14,7 +14,7 @@ use crate::records::placeholders;
 use crate::sea_store::SeaStore;
 
 /// The database's clock in epoch milliseconds, as SQL.
-fn now_ms(backend: DbBackend) -> &'static str {
+pub(crate) fn now_ms(backend: DbBackend) -> &'static str {
     match backend {
         DbBackend::Postgres => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
         _ => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
@@ -25,7 +25,7 @@ fn ttl_ms(lease: &Lease) -> i64 {
     i64::try_from(lease.ttl.as_millis()).unwrap_or(i64::MAX / 2)
 }
 
-fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+pub(crate) fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     Statement::from_sql_and_values(backend, placeholders(backend, sql), values)
 }
 

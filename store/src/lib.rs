@@ -18,6 +18,7 @@ mod deletions;
 pub mod entity;
 mod error;
 mod export;
+mod grants;
 mod leases;
 mod local;
 pub mod migration;

@@ -2,6 +2,7 @@
 //! per-concern implementations in the sibling modules.
 
 use std::path::Path;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::SubsecRound;
@@ -10,6 +11,7 @@ use sea_orm::{
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
+use tether_core::auth::{GrantId, GrantStatus, GrantStore, NewTokens, StoredGrant};
 use tether_core::lease::{Lease, LeaseInfo};
 use tether_core::pending::{RecordKey, StagedChange};
 use tether_core::store::{
@@ -137,6 +139,50 @@ pub(crate) fn now() -> Timestamp {
 }
 
 #[async_trait]
+impl GrantStore for SeaStore {
+    async fn insert_grant(&self, provider: &str, tokens: &NewTokens) -> Result<GrantId> {
+        Ok(self.insert_grant_impl(provider, tokens).await?)
+    }
+
+    async fn grant(&self, id: GrantId) -> Result<StoredGrant> {
+        Ok(self.grant_impl(id).await?)
+    }
+
+    async fn claim_refresh(
+        &self,
+        id: GrantId,
+        version: i64,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<bool> {
+        Ok(self.claim_refresh_impl(id, version, holder, ttl).await?)
+    }
+
+    async fn save_tokens(
+        &self,
+        id: GrantId,
+        version: i64,
+        holder: &str,
+        tokens: &NewTokens,
+    ) -> Result<bool> {
+        Ok(self.save_tokens_impl(id, version, holder, tokens).await?)
+    }
+
+    async fn release_refresh(&self, id: GrantId, holder: &str) -> Result<()> {
+        Ok(self.release_refresh_impl(id, holder).await?)
+    }
+
+    async fn set_grant_status(
+        &self,
+        id: GrantId,
+        status: GrantStatus,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        Ok(self.set_grant_status_impl(id, status, reason).await?)
+    }
+}
+
+#[async_trait]
 impl Store for SeaStore {
     async fn save_connection(&self, connection: &NewConnection) -> Result<Connection> {
         Ok(self.save_connection_impl(connection).await?)
@@ -148,6 +194,10 @@ impl Store for SeaStore {
 
     async fn connections(&self) -> Result<Vec<Connection>> {
         Ok(self.connections_impl().await?)
+    }
+
+    async fn disconnect(&self, connection: ConnectionId) -> Result<()> {
+        Ok(self.disconnect_impl(connection).await?)
     }
 
     async fn acquire_leases(

@@ -8,6 +8,7 @@ use common::*;
 use sea_orm::{ConnectionTrait, Statement};
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
+use tether_core::auth::GrantStore;
 use tether_core::store::*;
 use tether_core::{ErrorKind, RateLimitPolicy};
 use tether_store::{Migrator, SeaStore};
@@ -96,6 +97,19 @@ async fn a_first_release_store_upgrades_with_its_data(db: &TestDb) {
     );
     let runs = db.store.runs(ConnectionId(1), 10).await.expect("runs");
     assert_eq!(runs[0].worker, None, "older runs name no worker");
+    let acme = db
+        .store
+        .connection("acme")
+        .await
+        .expect("read")
+        .expect("the connection survives");
+    assert_eq!(acme.status, ConnectionStatus::Active);
+    let grant = db.store.grant(acme.grant).await.expect("its grant");
+    assert_eq!(
+        (grant.provider.as_str(), grant.sealed.as_str()),
+        ("xero", "sealed"),
+        "its credentials moved into a grant of its own"
+    );
 }
 
 async fn connections_round_trip_and_replace_by_name(db: &TestDb) {
@@ -106,18 +120,21 @@ async fn connections_round_trip_and_replace_by_name(db: &TestDb) {
         window: Duration::from_secs(60),
         per_day: Some(5000),
     };
+    let first = grant(store, "v1:ciphertext").await;
     let new = NewConnection {
         name: "acme".to_owned(),
         provider: "xero".to_owned(),
         tenant_id: "t-1".to_owned(),
         tenant_name: "Acme Ltd".to_owned(),
+        tenant_link: Some("link-1".to_owned()),
         base_url: Some("http://127.0.0.1:9999".to_owned()),
-        sealed_credentials: "v1:ciphertext".to_owned(),
+        grant: first,
         rate_limits: Some(limits),
     };
     let saved = store.save_connection(&new).await.expect("save");
     assert_eq!(saved.name, "acme");
-    assert_eq!(saved.status, "active");
+    assert_eq!(saved.status, ConnectionStatus::Active);
+    assert_eq!(saved.token_expires_at, Some(t(1800)));
     let read = store
         .connection("acme")
         .await
@@ -127,14 +144,16 @@ async fn connections_round_trip_and_replace_by_name(db: &TestDb) {
     assert_eq!(read.tenant_id, "t-1");
     assert_eq!(read.tenant_name, "Acme Ltd");
     assert_eq!(read.base_url.as_deref(), Some("http://127.0.0.1:9999"));
-    assert_eq!(read.sealed_credentials, "v1:ciphertext");
+    assert_eq!(read.grant, first);
+    assert_eq!(read.tenant_link.as_deref(), Some("link-1"));
     assert_eq!(read.rate_limits, Some(limits));
     assert_eq!(read.created_at, saved.created_at);
 
     // Saving under the same name replaces in place: same id, new values.
+    let second = grant(store, "v1:rotated").await;
     let replaced = store
         .save_connection(&NewConnection {
-            sealed_credentials: "v1:rotated".to_owned(),
+            grant: second,
             base_url: None,
             rate_limits: None,
             ..new.clone()
@@ -142,7 +161,7 @@ async fn connections_round_trip_and_replace_by_name(db: &TestDb) {
         .await
         .expect("replace");
     assert_eq!(replaced.id, saved.id);
-    assert_eq!(replaced.sealed_credentials, "v1:rotated");
+    assert_eq!(replaced.grant, second);
     assert_eq!(replaced.base_url, None);
     assert_eq!(replaced.rate_limits, None);
     assert_eq!(replaced.created_at, saved.created_at);

@@ -6,11 +6,11 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde_json::value::RawValue;
-use tether_core::auth::Grant;
+use tether_core::auth::GrantStore;
 use tether_core::sandbox::{SandboxLimits, SandboxOptions};
 use tether_core::store::RunStatus;
 use tether_core::sync::Syncer;
-use tether_core::{ConnectRequest, Connector, MasterKey, Paging, RateLimitPolicy, Session, Vault};
+use tether_core::{Connector, MasterKey, Paging, RateLimitPolicy, Session, Vault};
 use tether_store::SeaStore;
 
 use crate::stored_records;
@@ -43,25 +43,19 @@ pub async fn check(connector: &'static dyn Connector) {
         .await
         .expect("store opens");
     let vault = Vault::new(&MasterKey::generate());
-    let connection = tether_core::connect(
+    let connection = crate::connect_app(
         &store,
         &vault,
-        connector,
-        ConnectRequest {
-            name: "conformance".to_owned(),
-            grant: Grant::ClientCredentials {
-                client_id: info.client_id.clone(),
-                client_secret: info.client_secret.clone(),
-            },
-            base_url: Some(info.base_url.clone()),
-            tenant: None,
-            rate_limits: Some(RateLimitPolicy {
-                concurrency: 5,
-                per_window: 100_000,
-                window: Duration::from_secs(1),
-                per_day: None,
-            }),
-        },
+        connector.id(),
+        "conformance",
+        &info.base_url,
+        (&info.client_id, info.client_secret.clone()),
+        Some(RateLimitPolicy {
+            concurrency: 5,
+            per_window: 100_000,
+            window: Duration::from_secs(1),
+            per_day: None,
+        }),
     )
     .await
     .expect("connects to its sandbox");
@@ -69,13 +63,13 @@ pub async fn check(connector: &'static dyn Connector) {
         connection.tenant_id, info.tenant_id,
         "connect finds the sandbox's tenant"
     );
+    let grant = store.grant(connection.grant).await.expect("its grant");
+    let (sealed_access, _) = grant.access.as_ref().expect("an access token is saved");
     assert!(
-        !connection
-            .sealed_credentials
-            .contains(info.client_secret.expose()),
+        !grant.sealed.contains(info.client_secret.expose()) && !sealed_access.contains("Bearer"),
         "credentials are sealed at rest"
     );
-    let session = Session::open(connection, &vault).expect("session opens");
+    let session = crate::open_session(&store, &vault, connection).expect("session opens");
 
     full_sync_is_complete_and_cheap(connector, &store, &session).await;
     second_sync_changes_nothing(connector, &store, &session).await;

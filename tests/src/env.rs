@@ -3,13 +3,12 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tether_core::auth::Grant;
 use tether_core::export::{ExportOptions, ExportOutcome, Exporter};
 use tether_core::lease::Holder;
 use tether_core::local::LocalEdit;
 use tether_core::store::Store;
 use tether_core::sync::{KindReport, Syncer};
-use tether_core::{ConnectRequest, MasterKey, ObjectKind, RateLimitPolicy, Session, Vault};
+use tether_core::{MasterKey, ObjectKind, RateLimitPolicy, Session, Vault};
 use tether_store::SeaStore;
 use tether_xero::sim::{SimConfig, SimHandle, SimLimits, SimSizes, XeroSim};
 
@@ -71,7 +70,7 @@ impl Env {
         let store = SeaStore::connect(&db.url).await.expect("open store");
         let vault = Vault::new(&MasterKey::generate());
         let connection = connect(&store, &vault, &sim, limits).await;
-        let session = Session::open(connection, &vault).expect("open session");
+        let session = crate::open_session(&store, &vault, connection).expect("open session");
         Some(Env {
             sim,
             store,
@@ -90,7 +89,7 @@ impl Env {
             .await
             .expect("read connection")
             .expect("connection saved");
-        Session::open(connection, &self.vault).expect("open session")
+        crate::open_session(&self.store, &self.vault, connection).expect("open session")
     }
 
     /// A syncer for `session` holding leases as this test's one process,
@@ -189,21 +188,17 @@ async fn connect(
     sim: &SimHandle,
     limits: Option<RateLimitPolicy>,
 ) -> tether_core::store::Connection {
-    let connector = tether_core::connector("xero").expect("xero is registered");
-    tether_core::connect(
+    crate::connect_app(
         store,
         vault,
-        connector,
-        ConnectRequest {
-            name: "test".to_owned(),
-            grant: Grant::ClientCredentials {
-                client_id: sim.client_id().to_owned(),
-                client_secret: tether_core::Secret::new(sim.client_secret()),
-            },
-            base_url: Some(sim.base_url()),
-            tenant: None,
-            rate_limits: limits,
-        },
+        "xero",
+        "test",
+        &sim.base_url(),
+        (
+            sim.client_id(),
+            tether_core::Secret::new(sim.client_secret()),
+        ),
+        limits,
     )
     .await
     .expect("connect to the simulator")

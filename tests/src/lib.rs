@@ -8,6 +8,7 @@ use tether_xero as _;
 
 mod compare;
 pub mod conformance;
+mod connecting;
 mod cut;
 mod db;
 mod env;
@@ -18,6 +19,7 @@ pub use compare::{
     SILENT_FIELDS, assert_store_matches_provider, assert_store_matches_provider_except, canonical,
     stored_records,
 };
+pub use connecting::{connect_app, open_session};
 pub use cut::{Cut, cut_resync, cut_sync};
 pub use db::{Backend, TestDb};
 pub use env::{Env, kinds_named, sim_config};

@@ -9,14 +9,13 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use serde_json::{Value, json};
-use tether_core::auth::Grant;
 use tether_core::lease::Holder;
 use tether_core::store::{Pull, RunStatus, StoredRecord};
 use tether_core::sync::{KindReport, Syncer};
-use tether_core::{ConnectRequest, MasterKey, Secret, Session, Vault};
+use tether_core::{MasterKey, Secret, Session, Vault};
 use tether_store::SeaStore;
 use tether_tests::tally::{CDC_MAX_OBJECTS, TallyHandle};
-use tether_tests::{Backend, TestDb, on_every_store, stored_records};
+use tether_tests::{Backend, TestDb, connect_app, on_every_store, open_session, stored_records};
 
 on_every_store!(
     resync_asks_the_feed_once_for_the_kinds_it_covers,
@@ -42,25 +41,18 @@ impl World {
         let store = SeaStore::connect(&db.url).await.expect("store opens");
         let vault = Vault::new(&MasterKey::generate());
         let (client_id, client_secret) = tally.credentials();
-        let connector = tether_core::connector("tally").expect("tally is registered");
-        let connection = tether_core::connect(
+        let connection = connect_app(
             &store,
             &vault,
-            connector,
-            ConnectRequest {
-                name: "tally".to_owned(),
-                grant: Grant::ClientCredentials {
-                    client_id: client_id.to_owned(),
-                    client_secret: Secret::new(client_secret),
-                },
-                base_url: Some(tally.base_url()),
-                tenant: None,
-                rate_limits: None,
-            },
+            "tally",
+            "tally",
+            &tally.base_url(),
+            (client_id, Secret::new(client_secret)),
+            None,
         )
         .await
         .expect("connects through the client-credentials flow");
-        let session = Session::open(connection, &vault).expect("session opens");
+        let session = open_session(&store, &vault, connection).expect("session opens");
         Some(World {
             tally,
             store,

@@ -1,13 +1,23 @@
-//! `tether connect PROVIDER NAME`: authorise and save a connection.
+//! `tether connect PROVIDER NAME`: a person logs in to the provider and
+//! consents (the authorization-code grant with PKCE, redirected to a
+//! loopback address of ours), and one connection per granted tenant is
+//! saved; or, with `--client-credentials`, an app's own credentials (a Xero
+//! custom connection). Connecting again under a name whose grant was
+//! refused or disconnected repairs that connection in place.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use tether_core::auth::Grant;
-use tether_core::store::Store;
-use tether_core::{ConnectRequest, RateLimitPolicy, Secret};
+use tether_core::auth::authorize::{App, Authorization};
+use tether_core::auth::loopback::Loopback;
+use tether_core::http::default_http_client;
+use tether_core::store::{Connection, ConnectionStatus, Store};
+use tether_core::{ConnectRequest, Connector, Consent, RateLimitPolicy};
 
+use crate::app_config;
 use crate::context::{Context, Global};
 use crate::output::json_line;
 
@@ -15,24 +25,35 @@ use crate::output::json_line;
 pub struct Args {
     /// The provider (see `tether providers`).
     pub provider: String,
-    /// Your name for the connection.
+    /// Your name for the connection (with several organisations granted,
+    /// each gets NAME-<organisation>).
     pub name: String,
-    /// The app's OAuth2 client id.
+    /// The app's OAuth2 client id (else TETHER_<PROVIDER>_CLIENT_ID, else
+    /// the config file).
     #[arg(long, allow_hyphen_values = true)]
-    pub client_id: String,
-    /// The app's OAuth2 client secret (or set TETHER_CLIENT_SECRET); one
-    /// that begins with `-` is taken as the value it is.
-    #[arg(
-        long,
-        env = "TETHER_CLIENT_SECRET",
-        hide_env_values = true,
-        allow_hyphen_values = true
-    )]
-    pub client_secret: String,
+    pub client_id: Option<String>,
+    /// The app's OAuth2 client secret (else TETHER_<PROVIDER>_CLIENT_SECRET,
+    /// else the config file); one that begins with `-` is taken as it is.
+    #[arg(long, allow_hyphen_values = true)]
+    pub client_secret: Option<String>,
+    /// Use the app's own credentials (a Xero custom connection) instead of
+    /// a person's consent.
+    #[arg(long)]
+    pub client_credentials: bool,
+    /// Only print the authorize URL; do not open a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// The loopback port of the redirect URI registered with the provider
+    /// (else the config file's `redirect_port`, else any free one).
+    #[arg(long)]
+    pub redirect_port: Option<u16>,
+    /// How long to wait for the person to consent, in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub wait_secs: u64,
     /// Send every call to this base URL instead of the provider (a sandbox).
     #[arg(long)]
     pub base_url: Option<String>,
-    /// The tenant (id or name) when the grant reaches several.
+    /// Only this tenant (id or name).
     #[arg(long)]
     pub tenant: Option<String>,
     /// Keep to this many calls per window instead of the provider's published limit.
@@ -45,7 +66,7 @@ pub struct Args {
     #[arg(long)]
     pub concurrency: Option<u32>,
     /// Replace the connection of this name if there is one (its records
-    /// stay; its credentials and settings are replaced).
+    /// stay; its tenant, credentials and settings are replaced).
     #[arg(long)]
     pub replace: bool,
 }
@@ -60,52 +81,126 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         );
     };
     let rate_limits = limits(&args, connector.rate_limits())?;
+    let app = app_config::resolve(
+        connector.id(),
+        args.client_id.clone(),
+        args.client_secret.clone(),
+        args.redirect_port,
+    )?;
     let ctx = Context::open_creating(global).await?;
-    if let Some(existing) = ctx.store.connection(&args.name).await?
+    let existing = ctx.store.connection(&args.name).await?;
+    if let Some(existing) = &existing
+        && existing.status == ConnectionStatus::Active
         && !args.replace
     {
         bail!(
-            "a connection named `{}` exists already ({} organisation `{}`); pass --replace to \
-             replace its credentials and settings (its records stay), or choose another name",
+            "a connection named `{}` exists already ({} organisation `{}`) and works; pass \
+             --replace to replace its tenant, credentials and settings (its records stay), or \
+             choose another name",
             existing.name,
             existing.provider,
             existing.tenant_name
         );
     }
-    let connection = tether_core::connect(
-        &ctx.store,
-        &ctx.vault,
-        connector,
-        ConnectRequest {
-            name: args.name.clone(),
-            grant: Grant::ClientCredentials {
-                client_id: args.client_id,
-                client_secret: Secret::new(args.client_secret),
-            },
-            base_url: args.base_url,
-            tenant: args.tenant,
-            rate_limits,
+    let consent = if args.client_credentials {
+        let client_secret = app
+            .client_secret
+            .context("--client-credentials needs the app's client secret")?;
+        Consent::ClientCredentials(Grant::ClientCredentials {
+            client_id: app.client_id,
+            client_secret,
+        })
+    } else {
+        consent(connector, &args, app, ctx.json).await?
+    };
+    let request = ConnectRequest {
+        name: args.name.clone(),
+        base_url: args.base_url.clone(),
+        tenant: args.tenant.clone(),
+        rate_limits,
+        replace: args.replace,
+    };
+    let store: Arc<dyn Store> = Arc::new(ctx.store.clone());
+    let saved = tether_core::connect(store, &ctx.vault, connector, request, consent)
+        .await
+        .with_context(|| format!("connecting `{}` to {}", args.name, connector.display_name()))?;
+    let repaired = existing.is_some() && !args.replace;
+    for connection in &saved {
+        say(connector, connection, repaired, ctx.json)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A person's consent: the authorize URL shown (and opened), the redirect
+/// awaited on the loopback address, its code exchanged.
+async fn consent(
+    connector: &'static dyn Connector,
+    args: &Args,
+    app: app_config::AppCredentials,
+    json: bool,
+) -> anyhow::Result<Consent> {
+    let endpoints = connector.endpoints(args.base_url.as_deref());
+    let loopback = Loopback::bind(app.redirect_port).await?;
+    let redirect_uri = loopback.redirect_uri();
+    let authorization = Authorization::begin(
+        &endpoints,
+        connector.consent_scopes(),
+        App {
+            client_id: app.client_id,
+            client_secret: app.client_secret,
         },
-    )
-    .await
-    .with_context(|| format!("connecting `{}` to {}", args.name, connector.display_name()))?;
-    if ctx.json {
+        &redirect_uri,
+    )?;
+    if json {
+        json_line(&serde_json::json!({
+            "authorize_url": authorization.url,
+            "redirect_uri": redirect_uri,
+        }))?;
+    } else {
+        eprintln!(
+            "Open this address to let Tether reach your {} data:\n\n  {}\n\n\
+             Waiting for the provider to send your browser back to {redirect_uri} …",
+            connector.display_name(),
+            authorization.url
+        );
+    }
+    if !args.no_browser && webbrowser::open(&authorization.url).is_err() && !json {
+        eprintln!("(no browser could be opened here; open the address yourself)");
+    }
+    let redirect = loopback
+        .receive(Duration::from_secs(args.wait_secs))
+        .await?;
+    let http = default_http_client(Duration::from_secs(60))?;
+    let authorized = authorization.finish(redirect, &endpoints, http).await?;
+    Ok(Consent::Authorized(authorized))
+}
+
+fn say(
+    connector: &dyn Connector,
+    connection: &Connection,
+    repaired: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    if json {
         json_line(&serde_json::json!({
             "name": connection.name,
             "provider": connection.provider,
             "tenant_id": connection.tenant_id,
             "tenant_name": connection.tenant_name,
+            "status": connection.status,
+            "repaired": repaired,
         }))?;
     } else {
         println!(
-            "connected `{}` to {} organisation `{}` ({})",
+            "{} `{}` to {} organisation `{}` ({})",
+            if repaired { "reconnected" } else { "connected" },
             connection.name,
             connector.display_name(),
             connection.tenant_name,
             connection.tenant_id
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn limits(args: &Args, published: RateLimitPolicy) -> anyhow::Result<Option<RateLimitPolicy>> {

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -11,7 +12,7 @@ use tether_core::auth::Grant;
 use tether_core::sandbox::{SandboxLimits, SandboxOptions};
 use tether_core::store::Store;
 use tether_core::sync::Syncer;
-use tether_core::{ConnectRequest, Session};
+use tether_core::{ConnectRequest, Consent, Session};
 use tether_store::SeaStore;
 
 use super::sync::{exit_code, print_outcome};
@@ -85,29 +86,32 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         file.display()
     ));
 
+    let store: Arc<dyn Store> = Arc::new(ctx.store.clone());
     let connection = tether_core::connect(
-        &ctx.store,
+        store.clone(),
         &ctx.vault,
         connector,
         ConnectRequest {
             name: "demo".to_owned(),
-            grant: Grant::ClientCredentials {
-                client_id: info.client_id.clone(),
-                client_secret: info.client_secret.clone(),
-            },
             base_url: Some(info.base_url.clone()),
             tenant: None,
             rate_limits: None,
+            replace: false,
         },
+        Consent::ClientCredentials(Grant::ClientCredentials {
+            client_id: info.client_id.clone(),
+            client_secret: info.client_secret.clone(),
+        }),
     )
-    .await?;
+    .await?
+    .remove(0);
     say(format!(
         "3. connected `demo` to organisation `{}` with client credentials (secret sealed in the store)",
         connection.tenant_name
     ));
 
     say("4. syncing every kind, within the provider's published rate limits:".to_string());
-    let session = Session::open(connection, &ctx.vault)?;
+    let session = Session::open(connection, &ctx.vault, store)?;
     let bars = Bars::new(global.json);
     let _retries = bars.watch(session.api.stats_handle());
     let outcome = Syncer::new(&ctx.store, &session)

@@ -3,6 +3,7 @@
 mod change;
 mod conflicts;
 mod connect;
+mod connections;
 mod demo;
 mod export;
 mod providers;
@@ -31,8 +32,12 @@ pub enum Command {
     Providers(providers::Args),
     /// Run a local simulator of a provider's API.
     Sandbox(sandbox::Args),
-    /// Authorise a connection to a provider's tenant and save it.
+    /// Authorise a connection to a provider's tenants and save it (or repair it).
     Connect(connect::Args),
+    /// List connections, their status and token expiry.
+    Connections(connections::ListArgs),
+    /// Disconnect a connection at the provider; its data is kept.
+    Disconnect(connections::DisconnectArgs),
     /// Pull every object of the given kinds (all when none is given).
     Sync(sync::Args),
     /// Pull what changed since the last pull, deletions included.
@@ -67,6 +72,8 @@ impl Command {
             Command::Providers(args) => providers::run(args, global).await,
             Command::Sandbox(args) => sandbox::run(args, global).await,
             Command::Connect(args) => connect::run(args, global).await,
+            Command::Connections(args) => connections::list(args, global).await,
+            Command::Disconnect(args) => connections::disconnect(args, global).await,
             Command::Sync(args) => sync::run(args, global).await,
             Command::Resync(args) => sync::resync(args, global).await,
             Command::Verify(args) => verify::run(args, global).await,

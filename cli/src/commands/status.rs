@@ -47,6 +47,8 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             "tenant_name": connection.tenant_name,
             "base_url": connection.base_url,
             "status": connection.status,
+            "status_reason": connection.status_reason,
+            "token_expires_at": connection.token_expires_at,
             "kinds": rows,
         }))?;
         return Ok(ExitCode::SUCCESS);
@@ -57,7 +59,10 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         connection.provider,
         connection.tenant_name,
         connection.tenant_id,
-        connection.status
+        match &connection.status_reason {
+            Some(why) => format!("{} ({why})", connection.status.as_str()),
+            None => connection.status.as_str().to_owned(),
+        }
     );
     if let Some(base) = &connection.base_url {
         println!("base URL: {base}");

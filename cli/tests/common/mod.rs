@@ -80,6 +80,7 @@ pub fn connect(home: &Home, sim: &tether_xero::sim::SimHandle) {
         "connect",
         "xero",
         "acme",
+        "--client-credentials",
         "--client-id",
         sim.client_id(),
         "--client-secret",

@@ -27,8 +27,18 @@ pub(crate) fn endpoints(base_url: Option<&str>) -> Endpoints {
         token: format!("{identity}/connect/token"),
         authorize: format!("{login}/identity/connect/authorize"),
         tenants: format!("{api}/connections"),
+        revoke: Some(format!("{identity}/connect/revocation")),
     }
 }
+
+/// What a person consents to: the accounting data Tether syncs and
+/// exports, and `offline_access` for a refresh token.
+pub(crate) const CONSENT_SCOPES: &[&str] = &[
+    "offline_access",
+    "accounting.transactions",
+    "accounting.contacts",
+    "accounting.settings",
+];
 
 /// Xero's published per-tenant limits: 5 calls in flight, 60 a minute,
 /// 5,000 a day.

@@ -2,10 +2,11 @@
 
 use async_trait::async_trait;
 use serde::Deserialize;
+use tether_core::auth::authorize::Redirect;
 use tether_core::http::Api;
 use tether_core::{Connector, Endpoints, Error, ObjectKind, RateLimitPolicy, Result, Tenant};
 
-use crate::config::{self, DAY_BUDGET_HEADER, RATE_LIMITS};
+use crate::config::{self, CONSENT_SCOPES, DAY_BUDGET_HEADER, RATE_LIMITS};
 use crate::kinds::KINDS;
 
 /// The Xero Accounting API.
@@ -15,6 +16,7 @@ pub struct XeroConnector;
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct XeroConnection {
+    id: String,
     tenant_id: String,
     tenant_name: Option<String>,
     tenant_type: Option<String>,
@@ -46,7 +48,17 @@ impl Connector for XeroConnector {
         &KINDS
     }
 
-    async fn tenants(&self, api: &Api, endpoints: &Endpoints) -> Result<Vec<Tenant>> {
+    fn consent_scopes(&self) -> &'static [&'static str] {
+        CONSENT_SCOPES
+    }
+
+    /// The organisations the grant was given, from `GET /connections`.
+    async fn tenants(
+        &self,
+        api: &Api,
+        endpoints: &Endpoints,
+        _redirect: &Redirect,
+    ) -> Result<Vec<Tenant>> {
         let response = api.get(&endpoints.tenants).send().await?;
         let status = response.status();
         let body = response.bytes().await.map_err(Error::from)?;
@@ -62,7 +74,23 @@ impl Connector for XeroConnector {
             .map(|c| Tenant {
                 name: c.tenant_name.unwrap_or_else(|| c.tenant_id.clone()),
                 id: c.tenant_id,
+                link: Some(c.id),
             })
             .collect())
+    }
+
+    /// `DELETE /connections/{id}`: the grant no longer reaches the organisation.
+    async fn unlink_tenant(&self, api: &Api, endpoints: &Endpoints, tenant: &Tenant) -> Result<()> {
+        let Some(link) = &tenant.link else {
+            return Ok(());
+        };
+        let path = format!("{}/{link}", endpoints.tenants);
+        let response = api.request(reqwest::Method::DELETE, &path).send().await?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(Error::from)?;
+        if status.is_success() || status == reqwest::StatusCode::NOT_FOUND {
+            return Ok(());
+        }
+        Err(crate::client::parse_error("connections", status, &body))
     }
 }

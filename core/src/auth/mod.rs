@@ -1,18 +1,28 @@
-//! How a connection gets an access token: one seam, [`TokenSource`], so the
-//! sync path does not change when the authorization-code grant arrives next
-//! to client credentials.
+//! How a connection gets an access token: one seam, [`TokenSource`], under
+//! the HTTP stack, so the sync, export and resync paths never see a grant.
+//!
+//! A grant is the app's credentials plus, for the authorization-code grant,
+//! the refresh token a person's consent produced ([`authorize`]). Grants are
+//! kept sealed in the store and shared there ([`GrantStore`]): every
+//! connection a grant reaches, in every process, uses the same saved access
+//! token, and one of them at a time refreshes it ([`StoredTokens`]).
 
-mod client_credentials;
+pub mod authorize;
+mod exchange;
+mod grant_store;
+pub mod loopback;
 mod oauth_http;
-
-use std::sync::Arc;
+mod stored;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::{Endpoints, Result, Secret};
+use crate::{Result, Secret};
 
-pub use client_credentials::ClientCredentials;
+pub(crate) use exchange::TokenClient;
+pub use grant_store::{GrantId, GrantStatus, GrantStore, NewTokens, StoredGrant};
+pub(crate) use oauth_http::OAuthHttp;
+pub use stored::StoredTokens;
 
 /// Hands out bearer tokens, refreshing them before they expire.
 #[async_trait]
@@ -24,8 +34,8 @@ pub trait TokenSource: Send + Sync {
     async fn invalidate(&self);
 }
 
-/// A connection's grant, as sealed in the store. Tagged, so grants added later
-/// read next to the ones stored today.
+/// A grant, as sealed in the store. Tagged, so grants added later read next
+/// to the ones stored today.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "grant", rename_all = "snake_case")]
 pub enum Grant {
@@ -36,27 +46,44 @@ pub enum Grant {
         /// The app's client secret.
         client_secret: Secret,
     },
+    /// OAuth2 authorization code: a person consented, and the refresh token
+    /// keeps the grant alive (rotated on every use by Xero and QuickBooks).
+    AuthorizationCode {
+        /// The app's client id.
+        client_id: String,
+        /// The app's client secret; `None` for a public (PKCE-only) app.
+        client_secret: Option<Secret>,
+        /// The refresh token to spend next.
+        refresh_token: Secret,
+    },
 }
 
 impl Grant {
-    /// The token source for this grant against `endpoints`.
-    pub fn token_source(
-        &self,
-        endpoints: &Endpoints,
-        scopes: &[&str],
-        http: reqwest::Client,
-    ) -> Result<Arc<dyn TokenSource>> {
+    /// The grant after a refresh that handed out `refresh` (the rotated
+    /// refresh token, when the provider rotates).
+    pub fn rotated(&self, refresh: Option<Secret>) -> Grant {
+        match (self, refresh) {
+            (
+                Grant::AuthorizationCode {
+                    client_id,
+                    client_secret,
+                    ..
+                },
+                Some(refresh_token),
+            ) => Grant::AuthorizationCode {
+                client_id: client_id.clone(),
+                client_secret: client_secret.clone(),
+                refresh_token,
+            },
+            (grant, _) => grant.clone(),
+        }
+    }
+
+    /// The app's client id.
+    pub fn client_id(&self) -> &str {
         match self {
-            Grant::ClientCredentials {
-                client_id,
-                client_secret,
-            } => Ok(Arc::new(ClientCredentials::new(
-                client_id,
-                client_secret,
-                &endpoints.token,
-                scopes,
-                http,
-            )?)),
+            Grant::ClientCredentials { client_id, .. }
+            | Grant::AuthorizationCode { client_id, .. } => client_id,
         }
     }
 }

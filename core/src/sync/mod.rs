@@ -149,6 +149,7 @@ impl SyncOutcome {
 /// Runs the pulls of one connection.
 pub struct Syncer<'a> {
     store: &'a dyn Store,
+    session: &'a Session,
     api: &'a Api,
     connection: ConnectionId,
     feed: Option<&'a dyn ChangeFeed>,
@@ -180,6 +181,7 @@ impl<'a> Syncer<'a> {
     pub fn new(store: &'a dyn Store, session: &'a Session) -> Self {
         Syncer {
             store,
+            session,
             api: &session.api,
             connection: session.connection.id,
             feed: session.connector.change_feed(),
@@ -262,9 +264,11 @@ impl<'a> Syncer<'a> {
             let (mut shares, mut stop) = match (ask, self.feed) {
                 (Ask::Resync, Some(feed)) => match self.ask_feed(feed, &leased).await {
                     Ok(shares) => (shares, false),
-                    Err(e) if e.kind() == ErrorKind::Unreachable => {
+                    Err(e) if e.kind().ends_the_run() => {
                         if let Some(first) = leased.first() {
-                            outcome.reports.push(self.not_started(*first, e));
+                            outcome
+                                .reports
+                                .push(self.not_started(*first, self.session.explain(e)));
                         }
                         (HashMap::new(), true)
                     }
@@ -287,11 +291,12 @@ impl<'a> Syncer<'a> {
                     continue;
                 }
                 let share = shares.remove(kind.name());
-                let report = self.sync_kind(*kind, &lease, ask, share).await;
+                let mut report = self.sync_kind(*kind, &lease, ask, share).await;
+                report.error = report.error.map(|e| self.session.explain(e));
                 stop = report
                     .error
                     .as_ref()
-                    .is_some_and(|e| e.kind() == ErrorKind::Unreachable);
+                    .is_some_and(|e| e.kind().ends_the_run());
                 outcome.reports.push(report);
                 held.release(self.store, kind.name()).await;
             }

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-/// A connection row. Credentials are kept only as the vault's ciphertext.
+/// A connection row; its credentials are its grant's.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "connections")]
 pub struct Model {
@@ -24,10 +24,8 @@ pub struct Model {
     /// A base-URL override (a simulator).
     #[sea_orm(column_type = "Text", nullable)]
     pub base_url: Option<String>,
-    /// Ciphertext from `tether_core::Vault`; never plaintext.
-    #[sea_orm(column_type = "Text")]
-    pub sealed_credentials: String,
-    /// `active`, or `needs_reauth` once a grant is refused.
+    /// `active`, or `disconnected` by a person (a grant's refusal is the
+    /// grant's status).
     #[sea_orm(column_type = "Text")]
     pub status: String,
     /// A `RateLimitPolicy` as JSON, overriding the connector's published limits.
@@ -37,6 +35,11 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// When it was last saved (our clock).
     pub updated_at: DateTimeUtc,
+    /// Its grant (`grants.id`).
+    pub grant_id: Option<i64>,
+    /// The provider's id for the grant's link to the tenant.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub tenant_link: Option<String>,
 }
 
 /// A connection owns the records, runs, sync states and quarantine of its tenant.

@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod connections;
+pub mod grants;
 pub mod leases;
 pub mod quarantine;
 pub mod records;

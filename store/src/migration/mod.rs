@@ -16,6 +16,7 @@ mod m0007_add_run_worker;
 mod m0008_quarantine_per_object;
 mod m0009_local_changes;
 mod m0010_resync;
+mod m0011_grants;
 
 /// Applies the store's migrations; [`crate::SeaStore::connect`] runs it.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_quarantine_per_object::Migration),
             Box::new(m0009_local_changes::Migration),
             Box::new(m0010_resync::Migration),
+            Box::new(m0011_grants::Migration),
         ]
     }
 }

@@ -35,6 +35,7 @@ use chrono::{TimeZone, Utc};
 use sea_orm::{ConnectionTrait, Database, Statement};
 use tether_core::ParsedObject;
 use tether_core::Timestamp;
+use tether_core::auth::{GrantId, GrantStore, NewTokens};
 use tether_core::lease::{Holder, Lease};
 use tether_core::store::{
     Checkpoint, ConnectionId, NewConnection, PageCommit, Provenance, Pull, PullEnd,
@@ -162,16 +163,34 @@ pub fn t(secs: i64) -> Timestamp {
     Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap()
 }
 
+/// A saved grant (its "sealed" values are placeholders: the store never
+/// opens them).
+pub async fn grant(store: &SeaStore, sealed: &str) -> GrantId {
+    store
+        .insert_grant(
+            "xero",
+            &NewTokens {
+                sealed_grant: sealed.to_owned(),
+                sealed_access: format!("{sealed}:access"),
+                expires_at: t(1800),
+            },
+        )
+        .await
+        .expect("save grant")
+}
+
 /// A connection to hang records on.
 pub async fn connection(store: &SeaStore, name: &str) -> ConnectionId {
+    let grant = grant(store, "v1:sealed").await;
     store
         .save_connection(&NewConnection {
             name: name.to_owned(),
             provider: "xero".to_owned(),
             tenant_id: format!("tenant-{name}"),
             tenant_name: format!("Tenant {name}"),
+            tenant_link: None,
             base_url: None,
-            sealed_credentials: "sealed:abc".to_owned(),
+            grant,
             rate_limits: None,
         })
         .await

@@ -12,12 +12,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use serde_json::json;
-use tether_core::auth::Grant;
 use tether_core::export::{ExportOutcome, Exporter};
 use tether_core::local::{self, LocalEdit};
 use tether_core::pending::RecordKey;
 use tether_core::sync::Syncer;
-use tether_core::{ConnectRequest, MasterKey, RateLimitPolicy, Secret, Session, Vault};
+use tether_core::{MasterKey, RateLimitPolicy, Secret, Session, Vault};
 use tether_store::SeaStore;
 use tether_xero::sim::{SimConfig, SimLimits, SimSizes, XeroSim};
 
@@ -52,28 +51,22 @@ async fn bench(n: usize) -> Result<()> {
         SeaStore::connect(&SeaStore::url_for_sqlite_path(dir.path().join("bench.db"))).await?;
     let vault = Vault::new(&MasterKey::generate());
     let connector = tether_core::connector("xero").context("xero connector")?;
-    let connection = tether_core::connect(
+    let connection = tether_tests::connect_app(
         &store,
         &vault,
-        connector,
-        ConnectRequest {
-            name: "bench".into(),
-            grant: Grant::ClientCredentials {
-                client_id: sim.client_id().into(),
-                client_secret: Secret::new(sim.client_secret()),
-            },
-            base_url: Some(sim.base_url()),
-            tenant: None,
-            rate_limits: Some(RateLimitPolicy {
-                concurrency: 5,
-                per_window: 1_000_000,
-                window: Duration::from_secs(1),
-                per_day: None,
-            }),
-        },
+        "xero",
+        "bench",
+        &sim.base_url(),
+        (sim.client_id(), Secret::new(sim.client_secret())),
+        Some(RateLimitPolicy {
+            concurrency: 5,
+            per_window: 1_000_000,
+            window: Duration::from_secs(1),
+            per_day: None,
+        }),
     )
     .await?;
-    let session = Session::open(connection, &vault)?;
+    let session = tether_tests::open_session(&store, &vault, connection)?;
     let contacts = connector.kind("contacts").context("contacts")?;
     Syncer::new(&store, &session)
         .sync_kinds(&[contacts])

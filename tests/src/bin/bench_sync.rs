@@ -12,10 +12,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
-use tether_core::auth::Grant;
 use tether_core::store::RunStatus;
 use tether_core::sync::Syncer;
-use tether_core::{ConnectRequest, MasterKey, RateLimitPolicy, Secret, Session, Vault};
+use tether_core::{MasterKey, RateLimitPolicy, Secret, Vault};
 use tether_store::SeaStore;
 use tether_xero::sim::{SimConfig, SimLimits, SimSizes, XeroSim};
 
@@ -62,29 +61,22 @@ async fn sync(base_url: &str, client_id: &str, client_secret: &str, db_path: &st
     )))
     .await?;
     let vault = Vault::new(&MasterKey::generate());
-    let connector = tether_core::connector("xero").context("xero connector")?;
-    let connection = tether_core::connect(
+    let connection = tether_tests::connect_app(
         &store,
         &vault,
-        connector,
-        ConnectRequest {
-            name: "bench".into(),
-            grant: Grant::ClientCredentials {
-                client_id: client_id.into(),
-                client_secret: Secret::new(client_secret),
-            },
-            base_url: Some(base_url.into()),
-            tenant: None,
-            rate_limits: Some(RateLimitPolicy {
-                concurrency: 5,
-                per_window: 1_000_000,
-                window: Duration::from_secs(1),
-                per_day: None,
-            }),
-        },
+        "xero",
+        "bench",
+        base_url,
+        (client_id, Secret::new(client_secret)),
+        Some(RateLimitPolicy {
+            concurrency: 5,
+            per_window: 1_000_000,
+            window: Duration::from_secs(1),
+            per_day: None,
+        }),
     )
     .await?;
-    let session = Session::open(connection, &vault)?;
+    let session = tether_tests::open_session(&store, &vault, connection)?;
     let kind = session
         .connector
         .kind("invoices")

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use reqwest::header::ACCEPT;
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use tether_core::auth::authorize::Redirect;
 use tether_core::feed::{ChangeFeed, FeedAnswer, FeedChanges};
 use tether_core::http::{Api, provider_time};
 use tether_core::{
@@ -86,6 +87,7 @@ impl Connector for TallyConnector {
             token: format!("{base}/oauth2/token"),
             authorize: format!("{base}/oauth2/authorize"),
             tenants: format!("{base}/companies"),
+            revoke: None,
         }
     }
 
@@ -102,7 +104,21 @@ impl Connector for TallyConnector {
         &KINDS
     }
 
-    async fn tenants(&self, api: &Api, endpoints: &Endpoints) -> Result<Vec<Tenant>> {
+    /// The company a consent named on its redirect (`realmId`, as
+    /// QuickBooks does), or those the app's own credentials reach.
+    async fn tenants(
+        &self,
+        api: &Api,
+        endpoints: &Endpoints,
+        redirect: &Redirect,
+    ) -> Result<Vec<Tenant>> {
+        if let Some(realm) = redirect.get("realmId") {
+            return Ok(vec![Tenant {
+                id: realm.to_owned(),
+                name: realm.to_owned(),
+                link: None,
+            }]);
+        }
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Company {
@@ -117,6 +133,7 @@ impl Connector for TallyConnector {
             .map(|c| Tenant {
                 id: c.realm_id,
                 name: c.company_name,
+                link: None,
             })
             .collect())
     }

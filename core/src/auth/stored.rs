@@ -1,0 +1,225 @@
+//! Tokens shared through the store: every process (and every connection)
+//! that works with a grant uses the access token saved with it, and one of
+//! them at a time refreshes it.
+//!
+//! A refresh is claimed on the grant's version first; the provider's answer
+//! (a new access token and, for a rotating refresh token, the one to keep)
+//! is saved by compare-and-swap on that version before the new access token
+//! is used. A process that loses the claim waits for the winner's save and
+//! uses its token. A crash between the provider's answer and the save loses
+//! the rotated refresh token, but not the grant: the claim runs out, and the
+//! next refresh spends the previous refresh token, which the provider still
+//! honours for a grace period.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::sync::Mutex;
+
+use super::exchange::{Fresh, TokenClient};
+use super::grant_store::{GrantId, GrantStatus, GrantStore, NewTokens, StoredGrant};
+use super::oauth_http::OAuthHttp;
+use super::{Grant, TokenSource};
+use crate::{Endpoints, Error, ErrorKind, Result, Secret, Timestamp, Vault};
+
+/// Refresh this long before the access token expires.
+const REFRESH_MARGIN: Duration = Duration::from_secs(120);
+
+/// How long a claim to refresh holds: longer than a token call can take.
+const CLAIM_TTL: Duration = Duration::from_secs(60);
+
+/// How often a process waiting for another's refresh looks again.
+const WAIT_STEP: Duration = Duration::from_millis(100);
+
+/// The token source of one grant, backed by the store.
+pub struct StoredTokens {
+    grant: GrantId,
+    store: Arc<dyn GrantStore>,
+    vault: Vault,
+    endpoints: Endpoints,
+    scopes: &'static [&'static str],
+    http: OAuthHttp,
+    /// This source's name in claims.
+    holder: String,
+    cached: Mutex<Cache>,
+}
+
+#[derive(Default)]
+struct Cache {
+    /// The token in use, the grant version it came with, and its expiry.
+    token: Option<(Secret, i64, Timestamp)>,
+    /// A version whose access token the provider refused.
+    refused: Option<i64>,
+}
+
+impl StoredTokens {
+    /// The source for `grant`, refreshing against `endpoints`.
+    pub fn new(
+        grant: GrantId,
+        store: Arc<dyn GrantStore>,
+        vault: Vault,
+        endpoints: Endpoints,
+        scopes: &'static [&'static str],
+        http: reqwest::Client,
+    ) -> Self {
+        StoredTokens {
+            grant,
+            store,
+            vault,
+            endpoints,
+            scopes,
+            http: OAuthHttp(http),
+            holder: format!("{}:{}", std::process::id(), uuid::Uuid::new_v4()),
+            cached: Mutex::new(Cache::default()),
+        }
+    }
+
+    /// The saved access token, if it is good for a while yet and not the one
+    /// the provider refused.
+    fn usable(
+        &self,
+        row: &StoredGrant,
+        refused: Option<i64>,
+    ) -> Result<Option<(Secret, Timestamp)>> {
+        let Some((sealed, expires)) = &row.access else {
+            return Ok(None);
+        };
+        if refused == Some(row.version) || !fresh_enough(*expires) {
+            return Ok(None);
+        }
+        Ok(Some((self.vault.open(sealed)?, *expires)))
+    }
+
+    /// Refreshes under a claim; `None` when another process holds the claim.
+    async fn refresh(&self, row: &StoredGrant) -> Result<Option<(Secret, i64, Timestamp)>> {
+        if !self
+            .store
+            .claim_refresh(self.grant, row.version, &self.holder, CLAIM_TTL)
+            .await?
+        {
+            return Ok(None);
+        }
+        let grant: Grant = self.vault.open(&row.sealed)?;
+        let client = TokenClient {
+            endpoints: &self.endpoints,
+            scopes: self.scopes,
+            http: &self.http,
+        };
+        let fresh = match with_retries(|| client.tokens(&grant)).await {
+            Ok(fresh) => fresh,
+            Err(e) => {
+                if e.kind() == ErrorKind::NeedsReauth {
+                    self.store
+                        .set_grant_status(self.grant, GrantStatus::NeedsReauth, Some(e.message()))
+                        .await?;
+                } else {
+                    self.store.release_refresh(self.grant, &self.holder).await?;
+                }
+                return Err(e);
+            }
+        };
+        let expires = chrono::Utc::now()
+            + chrono::Duration::from_std(fresh.lifetime).unwrap_or(chrono::Duration::zero());
+        let tokens = NewTokens {
+            sealed_grant: self.vault.seal(&grant.rotated(fresh.refresh.clone()))?,
+            sealed_access: self.vault.seal(&fresh.access)?,
+            expires_at: expires,
+        };
+        if !self
+            .store
+            .save_tokens(self.grant, row.version, &self.holder, &tokens)
+            .await?
+        {
+            // Our claim ran out and another process refreshed meanwhile: its
+            // tokens are the saved ones; ours are dropped unused.
+            tracing::warn!(grant = %self.grant, "a slow token refresh was overtaken; using the saved token");
+            return Ok(None);
+        }
+        tracing::debug!(grant = %self.grant, "access token refreshed and saved");
+        Ok(Some((fresh.access, row.version + 1, expires)))
+    }
+}
+
+#[async_trait]
+impl TokenSource for StoredTokens {
+    async fn token(&self) -> Result<Secret> {
+        let mut cache = self.cached.lock().await;
+        if let Some((token, _, expires)) = &cache.token
+            && fresh_enough(*expires)
+        {
+            return Ok(token.clone());
+        }
+        let waited_since = tokio::time::Instant::now();
+        loop {
+            let row = self.store.grant(self.grant).await?;
+            if row.status != GrantStatus::Active {
+                return Err(dead(&row));
+            }
+            if let Some((token, expires)) = self.usable(&row, cache.refused)? {
+                cache.token = Some((token.clone(), row.version, expires));
+                return Ok(token);
+            }
+            if let Some((token, version, expires)) = self.refresh(&row).await? {
+                cache.token = Some((token.clone(), version, expires));
+                return Ok(token);
+            }
+            if waited_since.elapsed() > CLAIM_TTL * 2 {
+                return Err(Error::transient(format!(
+                    "waited {} s for another process to refresh grant {}",
+                    waited_since.elapsed().as_secs(),
+                    self.grant
+                )));
+            }
+            tokio::time::sleep(WAIT_STEP).await;
+        }
+    }
+
+    async fn invalidate(&self) {
+        let mut cache = self.cached.lock().await;
+        if let Some((_, version, _)) = cache.token.take() {
+            cache.refused = Some(version);
+        }
+    }
+}
+
+fn fresh_enough(expires: Timestamp) -> bool {
+    chrono::Duration::from_std(REFRESH_MARGIN)
+        .is_ok_and(|margin| chrono::Utc::now() + margin < expires)
+}
+
+/// The error for a grant that no longer gets tokens.
+fn dead(row: &StoredGrant) -> Error {
+    let why = row
+        .status_reason
+        .as_deref()
+        .unwrap_or("refused by the provider");
+    match row.status {
+        GrantStatus::Revoked => Error::new(
+            ErrorKind::NeedsReauth,
+            "the grant was revoked (disconnected)",
+        ),
+        _ => Error::new(
+            ErrorKind::NeedsReauth,
+            format!("the grant needs a person to connect again: {why}"),
+        ),
+    }
+}
+
+/// Calls `fetch` again while it fails in a way that may pass.
+async fn with_retries<F, Fut>(mut fetch: F) -> Result<Fresh>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Fresh>>,
+{
+    let mut delays = crate::http::RetryPolicy::default().backoff();
+    loop {
+        match fetch().await {
+            Err(e) if e.kind().is_temporary() => match delays.next() {
+                Some(delay) => tokio::time::sleep(delay).await,
+                None => return Err(e),
+            },
+            other => return other,
+        }
+    }
+}
