@@ -19,7 +19,7 @@ pub use compare::{
     SILENT_FIELDS, assert_store_matches_provider, assert_store_matches_provider_except, canonical,
     stored_records,
 };
-pub use connecting::{connect_app, open_session};
+pub use connecting::{browse, connect_app, connect_by_consent, open_session, refresh_token_of};
 pub use cut::{Cut, cut_resync, cut_sync};
 pub use db::{Backend, TestDb};
 pub use env::{Env, kinds_named, sim_config};

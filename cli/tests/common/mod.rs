@@ -15,12 +15,23 @@ use tether_xero::sim::{SimConfig, SimLimits, SimSizes, XeroSim};
 /// A user's home: empty data and config directories, and a database file.
 pub struct Home {
     pub dir: tempfile::TempDir,
+    /// A database URL to use instead of the home's SQLite file.
+    pub database: Option<String>,
 }
 
 impl Home {
     pub fn new() -> Home {
         Home {
             dir: tempfile::tempdir().expect("temp dir"),
+            database: None,
+        }
+    }
+
+    /// A home whose commands use the database at `url`.
+    pub fn on_database(url: &str) -> Home {
+        Home {
+            database: Some(url.to_owned()),
+            ..Home::new()
         }
     }
 
@@ -36,7 +47,11 @@ impl Home {
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("HOME", self.dir.path())
             .arg("--database")
-            .arg(self.db())
+            .arg(
+                self.database
+                    .clone()
+                    .unwrap_or_else(|| self.db().display().to_string()),
+            )
             .args(args);
         cmd
     }
@@ -107,4 +122,60 @@ pub async fn checkpoint_pages(db: &Path) -> i64 {
         .await
         .expect("state");
     state.checkpoint.map_or(0, |c| c.pages)
+}
+
+/// What `tether --json connect …` by consent said.
+pub struct Consented {
+    pub status: std::process::ExitStatus,
+    /// Its JSON lines after the authorize line: one per connection saved.
+    pub connections: Vec<Value>,
+    pub stderr: String,
+}
+
+/// Runs `tether --json connect PROVIDER NAME … --no-browser` with `env`
+/// added, and plays the person's browser: reads the authorize URL it
+/// prints, follows it to the provider, which consents and sends the browser
+/// back to the command's loopback redirect.
+pub async fn connect_by_consent(home: &Home, args: &[&str], env: &[(&str, &str)]) -> Consented {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+
+    let mut command = home.command(&[&["--json", "connect"], args, &["--no-browser"]].concat());
+    command.envs(env.iter().copied());
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run tether connect");
+    let stdout = child.stdout.take().expect("stdout");
+    let (mut reader, first) = tokio::task::spawn_blocking(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("read stdout");
+        (reader, line)
+    })
+    .await
+    .expect("reader");
+    if let Ok(authorize) = serde_json::from_str::<Value>(&first) {
+        let url = authorize["authorize_url"].as_str().expect("authorize_url");
+        let page = tether_tests::browse(url)
+            .await
+            .expect("the browser comes back to the loopback redirect");
+        assert!(page.contains("Tether is connected"), "{page}");
+    }
+    let (rest, output) = tokio::task::spawn_blocking(move || {
+        let mut rest = String::new();
+        reader.read_to_string(&mut rest).expect("read stdout");
+        (rest, child.wait_with_output().expect("wait"))
+    })
+    .await
+    .expect("waiter");
+    Consented {
+        status: output.status,
+        connections: rest
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+            .collect(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use oauth2::basic::{BasicClient, BasicErrorResponse, BasicErrorResponseType};
 use oauth2::{
     AuthorizationCode, ClientId, ClientSecret, PkceCodeVerifier, RedirectUrl, RefreshToken,
-    RequestTokenError, RevocationUrl, Scope, StandardRevocableToken, TokenResponse, TokenUrl,
+    RequestTokenError, Scope, TokenResponse, TokenUrl,
 };
 
 use super::Grant;
@@ -106,6 +106,9 @@ impl TokenClient<'_> {
     }
 
     /// Revokes a refresh token (RFC 7009): the provider forgets the grant.
+    /// A form POST with the app's client authentication, sent by hand: the
+    /// `oauth2` crate refuses a revocation endpoint that is not HTTPS, and a
+    /// sandbox on loopback is plain HTTP.
     pub async fn revoke(&self, grant: &Grant) -> Result<()> {
         let Grant::AuthorizationCode {
             client_id,
@@ -118,31 +121,48 @@ impl TokenClient<'_> {
         let Some(revoke) = &self.endpoints.revoke else {
             return Ok(());
         };
-        let url = RevocationUrl::new(revoke.clone())
-            .map_err(|e| Error::config(format!("revocation endpoint `{revoke}`: {e}")))?;
-        let mut client = BasicClient::new(ClientId::new(client_id.clone()))
-            .set_token_uri(token_url(self.endpoints)?)
-            .set_revocation_url(url);
-        if let Some(secret) = client_secret {
-            client = client.set_client_secret(ClientSecret::new(secret.expose().to_owned()));
+        let mut form = vec![
+            ("token", refresh_token.expose()),
+            ("token_type_hint", "refresh_token"),
+        ];
+        let mut request = self.http.0.post(revoke);
+        match client_secret {
+            // RFC 6749 §2.3.1: both form-encoded before Basic encodes them.
+            Some(secret) => {
+                request = request
+                    .basic_auth(form_encoded(client_id), Some(form_encoded(secret.expose())));
+            }
+            None => form.push(("client_id", client_id)),
         }
-        let token = StandardRevocableToken::RefreshToken(RefreshToken::new(
-            refresh_token.expose().to_owned(),
-        ));
-        client
-            .revoke_token(token)
-            .map_err(|e| Error::config(format!("revoking: {e}")))?
-            .request_async(self.http)
+        let response = request.form(&form).send().await.map_err(Error::from)?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let said = response
+            .json::<serde_json::Value>()
             .await
-            .map_err(|e| match e {
-                RequestTokenError::ServerResponse(r) => Error::new(
-                    ErrorKind::Permanent,
-                    format!("the provider refused to revoke the grant: {}", r.error()),
-                ),
-                RequestTokenError::Request(e) => Error::from(e),
-                other => Error::transient(format!("revoking the grant: {other}")),
+            .ok()
+            .and_then(|body| {
+                body.get("error")
+                    .and_then(|e| e.as_str())
+                    .map(str::to_owned)
             })
+            .unwrap_or_else(|| status.to_string());
+        let kind = if status.is_server_error() {
+            ErrorKind::Transient
+        } else {
+            ErrorKind::Permanent
+        };
+        Err(Error::new(
+            kind,
+            format!("the provider refused to revoke the grant: {said}"),
+        ))
     }
+}
+
+fn form_encoded(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 fn token_url(endpoints: &Endpoints) -> Result<TokenUrl> {
