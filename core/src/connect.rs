@@ -101,7 +101,8 @@ pub async fn connect(
         Some(old) if !request.replace => {
             repaired(store.as_ref(), connector, &old, &tenants).await?
         }
-        _ => chosen(&request, &tenants, many)?,
+        Some(old) => vec![(old.name.clone(), replacing(&request, &old, &tenants)?)],
+        None => chosen(&request, &tenants, many)?,
     };
     let mut saved = Vec::with_capacity(chosen.len());
     for (name, tenant) in chosen {
@@ -130,23 +131,7 @@ fn chosen(
     many: bool,
 ) -> Result<Vec<(String, Tenant)>> {
     if let Some(wanted) = &request.tenant {
-        let tenant = tenants
-            .iter()
-            .find(|t| &t.id == wanted || &t.name == wanted)
-            .ok_or_else(|| {
-                let granted: Vec<String> = tenants
-                    .iter()
-                    .map(|t| format!("{} ({})", t.name, t.id))
-                    .collect();
-                Error::new(
-                    ErrorKind::NotFound,
-                    format!(
-                        "tenant `{wanted}` is not among those granted: {}",
-                        granted.join(", ")
-                    ),
-                )
-            })?;
-        return Ok(vec![(request.name.clone(), tenant.clone())]);
+        return Ok(vec![(request.name.clone(), granted(wanted, tenants)?)]);
     }
     if !many || tenants.len() == 1 {
         return Ok(vec![(request.name.clone(), tenants[0].clone())]);
@@ -165,6 +150,54 @@ fn chosen(
     Ok(names.into_iter().zip(tenants.iter().cloned()).collect())
 }
 
+/// The tenant the replaced connection `old` is to reach: the one asked for,
+/// else its own if granted again, else the only one granted.
+fn replacing(request: &ConnectRequest, old: &Connection, tenants: &[Tenant]) -> Result<Tenant> {
+    if let Some(wanted) = &request.tenant {
+        return granted(wanted, tenants);
+    }
+    if let Some(same) = tenants.iter().find(|t| t.id == old.tenant_id) {
+        return Ok(same.clone());
+    }
+    match tenants {
+        [only] => Ok(only.clone()),
+        _ => Err(Error::new(
+            ErrorKind::Invalid,
+            format!(
+                "several organisations were granted and `{}`'s own is not among them; \
+                 name one with --tenant: {}",
+                old.name,
+                listed(tenants)
+            ),
+        )),
+    }
+}
+
+/// The granted tenant whose id or name is `wanted`.
+fn granted(wanted: &str, tenants: &[Tenant]) -> Result<Tenant> {
+    tenants
+        .iter()
+        .find(|t| t.id == wanted || t.name == wanted)
+        .cloned()
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!(
+                    "tenant `{wanted}` is not among those granted: {}",
+                    listed(tenants)
+                ),
+            )
+        })
+}
+
+fn listed(tenants: &[Tenant]) -> String {
+    tenants
+        .iter()
+        .map(|t| format!("{} ({})", t.name, t.id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The connection `old` and the others of its grant, each with its tenant
 /// as now granted; `old`'s tenant must be among them.
 async fn repaired(
@@ -179,8 +212,8 @@ async fn repaired(
             old.name, old.provider
         )));
     }
-    let granted = |id: &str| tenants.iter().find(|t| t.id == id).cloned();
-    let Some(tenant) = granted(&old.tenant_id) else {
+    let granted_again = |id: &str| tenants.iter().find(|t| t.id == id).cloned();
+    let Some(tenant) = granted_again(&old.tenant_id) else {
         return Err(Error::new(
             ErrorKind::NotFound,
             format!(
@@ -195,7 +228,7 @@ async fn repaired(
         if other.grant == old.grant
             && other.name != old.name
             && other.status != ConnectionStatus::Disconnected
-            && let Some(tenant) = granted(&other.tenant_id)
+            && let Some(tenant) = granted_again(&other.tenant_id)
         {
             chosen.push((other.name, tenant));
         }

@@ -139,7 +139,49 @@ async fn consent(
     app: app_config::AppCredentials,
     json: bool,
 ) -> anyhow::Result<Consent> {
-    let endpoints = connector.endpoints(args.base_url.as_deref());
+    let show = |url: String, redirect_uri: String| async move {
+        if json {
+            json_line(&serde_json::json!({
+                "authorize_url": url,
+                "redirect_uri": redirect_uri,
+            }))?;
+        } else {
+            eprintln!(
+                "Open this address to let Tether reach your {} data:\n\n  {url}\n\n\
+                 Waiting for the provider to send your browser back to {redirect_uri} …",
+                connector.display_name(),
+            );
+        }
+        if !args.no_browser && webbrowser::open(&url).is_err() && !json {
+            eprintln!("(no browser could be opened here; open the address yourself)");
+        }
+        Ok(())
+    };
+    run_consent(
+        connector,
+        args.base_url.as_deref(),
+        app,
+        Duration::from_secs(args.wait_secs),
+        show,
+    )
+    .await
+}
+
+/// Runs a consent: the authorize URL handed to `visit` (a person's browser,
+/// or the demo's own request to a sandbox that consents at once), the
+/// redirect awaited on a loopback address, its `state` checked and its code
+/// exchanged.
+pub async fn run_consent<F>(
+    connector: &'static dyn Connector,
+    base_url: Option<&str>,
+    app: app_config::AppCredentials,
+    wait: Duration,
+    visit: impl FnOnce(String, String) -> F,
+) -> anyhow::Result<Consent>
+where
+    F: Future<Output = anyhow::Result<()>>,
+{
+    let endpoints = connector.endpoints(base_url);
     let loopback = Loopback::bind(app.redirect_port).await?;
     let redirect_uri = loopback.redirect_uri();
     let authorization = Authorization::begin(
@@ -151,27 +193,13 @@ async fn consent(
         },
         &redirect_uri,
     )?;
-    if json {
-        json_line(&serde_json::json!({
-            "authorize_url": authorization.url,
-            "redirect_uri": redirect_uri,
-        }))?;
-    } else {
-        eprintln!(
-            "Open this address to let Tether reach your {} data:\n\n  {}\n\n\
-             Waiting for the provider to send your browser back to {redirect_uri} …",
-            connector.display_name(),
-            authorization.url
-        );
-    }
-    if !args.no_browser && webbrowser::open(&authorization.url).is_err() && !json {
-        eprintln!("(no browser could be opened here; open the address yourself)");
-    }
-    let redirect = loopback
-        .receive(Duration::from_secs(args.wait_secs))
-        .await?;
+    let (redirect, visited) = tokio::join!(
+        loopback.receive(wait),
+        visit(authorization.url.clone(), redirect_uri)
+    );
+    visited?;
     let http = default_http_client(Duration::from_secs(60))?;
-    let authorized = authorization.finish(redirect, &endpoints, http).await?;
+    let authorized = authorization.finish(redirect?, &endpoints, http).await?;
     Ok(Consent::Authorized(authorized))
 }
 

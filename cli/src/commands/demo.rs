@@ -8,14 +8,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use tether_core::auth::Grant;
-use tether_core::sandbox::{SandboxLimits, SandboxOptions};
+use tether_core::http::default_http_client;
+use tether_core::sandbox::{SandboxInfo, SandboxLimits, SandboxOptions};
 use tether_core::store::Store;
 use tether_core::sync::Syncer;
-use tether_core::{ConnectRequest, Consent, Session};
+use tether_core::{ConnectRequest, Connector, Consent, Session};
 use tether_store::SeaStore;
 
+use super::connect::run_consent;
 use super::sync::{exit_code, print_outcome};
+use crate::app_config::AppCredentials;
 use crate::context::{Context, Global, data_dir};
 use crate::interrupt;
 use crate::progress::Bars;
@@ -98,15 +100,13 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             rate_limits: None,
             replace: false,
         },
-        Consent::ClientCredentials(Grant::ClientCredentials {
-            client_id: info.client_id.clone(),
-            client_secret: info.client_secret.clone(),
-        }),
+        sandbox_consent(connector, &info).await?,
     )
     .await?
     .remove(0);
     say(format!(
-        "3. connected `demo` to organisation `{}` with client credentials (secret sealed in the store)",
+        "3. connected `demo` to organisation `{}` by the authorization-code flow with PKCE \
+         (the sandbox consents at once; tokens sealed in the store)",
         connection.tenant_name
     ));
 
@@ -164,4 +164,35 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             .to_string(),
     );
     Ok(exit_code(&outcome))
+}
+
+/// The consent a person gives at the provider, given by the demo itself: the
+/// sandbox consents at once, so following the authorize URL is all a
+/// browser would do.
+async fn sandbox_consent(
+    connector: &'static dyn Connector,
+    info: &SandboxInfo,
+) -> anyhow::Result<Consent> {
+    let app = AppCredentials {
+        client_id: info.client_id.clone(),
+        client_secret: Some(info.client_secret.clone()),
+        redirect_port: 0,
+    };
+    let browser = default_http_client(Duration::from_secs(30))?;
+    run_consent(
+        connector,
+        Some(&info.base_url),
+        app,
+        Duration::from_secs(30),
+        |url, _| async move {
+            browser
+                .get(url)
+                .send()
+                .await
+                .and_then(|page| page.error_for_status())
+                .context("following the sandbox's consent")?;
+            Ok(())
+        },
+    )
+    .await
 }

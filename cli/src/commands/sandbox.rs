@@ -162,6 +162,10 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             info.client_secret.expose(),
             info.base_url
         );
+        println!(
+            "  (the sandbox consents at once when the browser opens; add --client-credentials \
+             for a custom connection instead)"
+        );
         println!("stop with Ctrl-C");
     }
     tokio::signal::ctrl_c()
