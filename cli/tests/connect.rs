@@ -144,6 +144,19 @@ async fn consent_connects_each_organisation_and_no_token_leaks() {
             "a secret in plain text in the database file"
         );
     }
+
+    // Another master key opens nothing, and says so.
+    let output = home
+        .command(&["sync", "acme-demo-company-nz"])
+        .env("TETHER_MASTER_KEY", MasterKey::generate().encode())
+        .output()
+        .expect("run tether sync");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("wrong master key"),
+        "{}",
+        stderr(&output)
+    );
     sim.shutdown().await;
 }
 

@@ -16,13 +16,14 @@ use tether_tests::{
     Backend, TestDb, assert_store_matches_provider, connect_by_consent, kinds_named,
     on_every_store, open_session, refresh_token_of, sim_config, stored_records,
 };
-use tether_xero::sim::{SimFaults, SimHandle, XeroSim};
+use tether_xero::sim::{SimConfig, SimFaults, SimHandle, XeroSim};
 
 const KINDS: [&str; 2] = ["contacts", "invoices"];
 
 on_every_store!(
     two_tenants_on_one_consent_are_connected_and_synced,
     an_access_token_that_expires_mid_sync_is_refreshed_once,
+    an_access_token_is_refreshed_before_it_expires,
     tenants_sharing_a_grant_share_one_refresh,
     a_lost_refresh_answer_strands_nothing,
     a_crash_holding_the_refresh_is_outlived,
@@ -39,9 +40,13 @@ struct World {
 
 impl World {
     async fn start(backend: Backend, tenants: usize, invoices: usize) -> Option<World> {
-        let db = TestDb::create(backend).await?;
         let mut config = sim_config(invoices);
         config.tenants = tenants;
+        World::start_with(backend, config).await
+    }
+
+    async fn start_with(backend: Backend, config: SimConfig) -> Option<World> {
+        let db = TestDb::create(backend).await?;
         let sim = XeroSim::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .expect("start simulator");
@@ -179,6 +184,42 @@ async fn an_access_token_that_expires_mid_sync_is_refreshed_once(backend: Backen
     let after = refresh_token_of(&w.store, &w.vault, grant).await.unwrap();
     assert_ne!(before.expose(), after.expose(), "the rotated token is kept");
     assert!(w.store.grant(grant).await.unwrap().version > 0);
+}
+
+async fn an_access_token_is_refreshed_before_it_expires(backend: Backend) {
+    let config = SimConfig {
+        token_ttl: Duration::from_secs(6),
+        ..sim_config(60)
+    };
+    let Some(w) = World::start_with(backend, config).await else {
+        return;
+    };
+    w.consent("acme", None).await;
+    // Three quarters of the token's life gone: it is due for a refresh.
+    tokio::time::sleep(Duration::from_millis(4_700)).await;
+    w.sim.reset_stats();
+    w.sync_ok("acme", &KINDS).await;
+    let due = w.sim.stats();
+    w.sim.reset_stats();
+    w.sync_ok("acme", &KINDS).await;
+    let fresh = w.sim.stats();
+    assert_eq!(due.refreshes, 1, "refreshed before use");
+    assert_eq!(fresh.refreshes, 0, "and not again while it is good");
+    assert_eq!(
+        api_calls(&due),
+        api_calls(&fresh),
+        "no call was refused and repeated"
+    );
+}
+
+/// Calls to the accounting API (not the identity service).
+fn api_calls(stats: &tether_xero::sim::SimStats) -> u64 {
+    stats
+        .requests
+        .iter()
+        .filter(|(route, _)| route.contains("/api.xro/"))
+        .map(|(_, n)| n)
+        .sum()
 }
 
 fn invoice_pages(sim: &SimHandle) -> u64 {

@@ -23,7 +23,9 @@ use super::oauth_http::OAuthHttp;
 use super::{Grant, TokenSource};
 use crate::{Endpoints, Error, ErrorKind, Result, Secret, Timestamp, Vault};
 
-/// Refresh this long before the access token expires.
+/// Refresh this long before the access token expires, or a quarter of its
+/// lifetime before if that is shorter (a provider with short-lived tokens
+/// is not asked for a new one on every call).
 const REFRESH_MARGIN: Duration = Duration::from_secs(120);
 
 /// How long a claim to refresh holds: longer than a token call can take.
@@ -47,7 +49,8 @@ pub struct StoredTokens {
 
 #[derive(Default)]
 struct Cache {
-    /// The token in use, the grant version it came with, and its expiry.
+    /// The token in use, the grant version it came with, and when it is to
+    /// be refreshed.
     token: Option<(Secret, i64, Timestamp)>,
     /// A version whose access token the provider refused.
     refused: Option<i64>,
@@ -85,10 +88,11 @@ impl StoredTokens {
         let Some((sealed, expires)) = &row.access else {
             return Ok(None);
         };
-        if refused == Some(row.version) || !fresh_enough(*expires) {
+        let due = refresh_due(row.refreshed_at, *expires);
+        if refused == Some(row.version) || !before(due) {
             return Ok(None);
         }
-        Ok(Some((self.vault.open(sealed)?, *expires)))
+        Ok(Some((self.vault.open(sealed)?, due)))
     }
 
     /// Refreshes under a claim; `None` when another process holds the claim.
@@ -119,8 +123,8 @@ impl StoredTokens {
                 return Err(e);
             }
         };
-        let expires = chrono::Utc::now()
-            + chrono::Duration::from_std(fresh.lifetime).unwrap_or(chrono::Duration::zero());
+        let now = chrono::Utc::now();
+        let expires = now + chrono::Duration::from_std(fresh.lifetime).unwrap_or_default();
         let tokens = NewTokens {
             sealed_grant: self.vault.seal(&grant.rotated(fresh.refresh.clone()))?,
             sealed_access: self.vault.seal(&fresh.access)?,
@@ -137,7 +141,11 @@ impl StoredTokens {
             return Ok(None);
         }
         tracing::debug!(grant = %self.grant, "access token refreshed and saved");
-        Ok(Some((fresh.access, row.version + 1, expires)))
+        Ok(Some((
+            fresh.access,
+            row.version + 1,
+            refresh_due(Some(now), expires),
+        )))
     }
 }
 
@@ -145,8 +153,8 @@ impl StoredTokens {
 impl TokenSource for StoredTokens {
     async fn token(&self) -> Result<Secret> {
         let mut cache = self.cached.lock().await;
-        if let Some((token, _, expires)) = &cache.token
-            && fresh_enough(*expires)
+        if let Some((token, _, due)) = &cache.token
+            && before(*due)
         {
             return Ok(token.clone());
         }
@@ -156,12 +164,12 @@ impl TokenSource for StoredTokens {
             if row.status != GrantStatus::Active {
                 return Err(dead(&row));
             }
-            if let Some((token, expires)) = self.usable(&row, cache.refused)? {
-                cache.token = Some((token.clone(), row.version, expires));
+            if let Some((token, due)) = self.usable(&row, cache.refused)? {
+                cache.token = Some((token.clone(), row.version, due));
                 return Ok(token);
             }
-            if let Some((token, version, expires)) = self.refresh(&row).await? {
-                cache.token = Some((token.clone(), version, expires));
+            if let Some((token, version, due)) = self.refresh(&row).await? {
+                cache.token = Some((token.clone(), version, due));
                 return Ok(token);
             }
             if waited_since.elapsed() > CLAIM_TTL * 2 {
@@ -183,9 +191,19 @@ impl TokenSource for StoredTokens {
     }
 }
 
-fn fresh_enough(expires: Timestamp) -> bool {
-    chrono::Duration::from_std(REFRESH_MARGIN)
-        .is_ok_and(|margin| chrono::Utc::now() + margin < expires)
+/// When a token obtained at `obtained` (if known) and expiring at `expires`
+/// is to be refreshed.
+fn refresh_due(obtained: Option<Timestamp>, expires: Timestamp) -> Timestamp {
+    let mut margin = chrono::Duration::from_std(REFRESH_MARGIN).unwrap_or_default();
+    if let Some(obtained) = obtained {
+        margin = margin.min((expires - obtained) / 4);
+    }
+    expires - margin
+}
+
+/// Whether `due` is still ahead.
+fn before(due: Timestamp) -> bool {
+    chrono::Utc::now() < due
 }
 
 /// The error for a grant that no longer gets tokens.
