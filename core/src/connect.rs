@@ -8,8 +8,7 @@ use std::sync::Arc;
 
 use crate::auth::authorize::{Authorized, Redirect};
 use crate::auth::{Grant, GrantStatus, NewTokens, OAuthHttp, TokenClient};
-use crate::http::default_http_client;
-use crate::session::{REQUEST_TIMEOUT, stack};
+use crate::session::stack;
 use crate::store::{Connection, ConnectionStatus, NewConnection, Store};
 use crate::{Connector, Error, ErrorKind, RateLimitPolicy, Result, Tenant, Vault};
 
@@ -49,10 +48,9 @@ pub async fn connect(
     consent: Consent,
 ) -> Result<Vec<Connection>> {
     let endpoints = connector.endpoints(request.base_url.as_deref());
-    let http = default_http_client(REQUEST_TIMEOUT)?;
     let (grant, access, lifetime, redirect) = match consent {
         Consent::ClientCredentials(grant) => {
-            let oauth = OAuthHttp(http.clone());
+            let oauth = OAuthHttp::new()?;
             let client = TokenClient {
                 endpoints: &endpoints,
                 scopes: connector.scopes(),
@@ -312,7 +310,7 @@ pub async fn disconnect(
         });
         if !shared {
             let grant: Grant = vault.open(&row.sealed)?;
-            let http = OAuthHttp(default_http_client(REQUEST_TIMEOUT)?);
+            let http = OAuthHttp::new()?;
             let client = TokenClient {
                 endpoints: &endpoints,
                 scopes: connector.scopes(),

@@ -9,7 +9,7 @@ use crate::store::{Connection, ConnectionStatus};
 use crate::{Connector, Error, ErrorKind, RateLimitPolicy, Result, Vault};
 
 /// How long one HTTP request may take before it counts as failed.
-pub(crate) const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// A connection opened for work: its connector and its authenticated door.
 pub struct Session {
@@ -136,8 +136,7 @@ pub(crate) fn stack(
         vault.clone(),
         endpoints.clone(),
         connector.scopes(),
-        http.clone(),
-    ));
+    )?);
     let api = ApiBuilder::new(endpoints.api, limits)
         .tokens(tokens.clone())
         .budget_header(connector.budget_header())

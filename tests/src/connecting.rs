@@ -8,7 +8,6 @@ use std::time::Duration;
 use tether_core::auth::authorize::{App, Authorization};
 use tether_core::auth::loopback::Loopback;
 use tether_core::auth::{Grant, GrantId, GrantStore};
-use tether_core::http::default_http_client;
 use tether_core::store::Connection;
 use tether_core::{ConnectRequest, Consent, RateLimitPolicy, Secret, Session, Vault};
 use tether_store::SeaStore;
@@ -85,8 +84,7 @@ pub async fn connect_by_consent(
         page.contains("Tether"),
         "the browser is told what happened: {page}"
     );
-    let http = default_http_client(Duration::from_secs(30))?;
-    let authorized = authorization.finish(redirect?, &endpoints, http).await?;
+    let authorized = authorization.finish(redirect?, &endpoints).await?;
     tether_core::connect(
         Arc::new(store.clone()),
         vault,

@@ -13,7 +13,6 @@ use anyhow::{Context as _, bail};
 use tether_core::auth::Grant;
 use tether_core::auth::authorize::{App, Authorization};
 use tether_core::auth::loopback::Loopback;
-use tether_core::http::default_http_client;
 use tether_core::store::{Connection, ConnectionStatus, Store};
 use tether_core::{ConnectRequest, Connector, Consent, RateLimitPolicy};
 
@@ -198,8 +197,7 @@ where
         visit(authorization.url.clone(), redirect_uri)
     );
     visited?;
-    let http = default_http_client(Duration::from_secs(60))?;
-    let authorized = authorization.finish(redirect?, &endpoints, http).await?;
+    let authorized = authorization.finish(redirect?, &endpoints).await?;
     Ok(Consent::Authorized(authorized))
 }
 

@@ -100,12 +100,7 @@ impl Authorization {
 
     /// Checks the redirect (the provider's error, then `state`) and
     /// exchanges its code for the grant's first tokens.
-    pub async fn finish(
-        self,
-        redirect: Redirect,
-        endpoints: &Endpoints,
-        http: reqwest::Client,
-    ) -> Result<Authorized> {
+    pub async fn finish(self, redirect: Redirect, endpoints: &Endpoints) -> Result<Authorized> {
         if let Some(error) = redirect.get("error") {
             let description = redirect.get("error_description").unwrap_or("");
             return Err(Error::new(
@@ -128,7 +123,7 @@ impl Authorization {
                 "the redirect carries no authorization code",
             )
         })?;
-        let http = OAuthHttp(http);
+        let http = OAuthHttp::new()?;
         let client = TokenClient {
             endpoints,
             scopes: &[],

@@ -1,5 +1,7 @@
-//! Hands our reqwest client to the `oauth2` crate (its own default pulls a
-//! second, older reqwest).
+//! Hands a reqwest client of ours to the `oauth2` crate (its own default
+//! pulls a second, older reqwest). One that follows no redirect, as the
+//! crate asks: a token endpoint that redirects must not send a grant on to
+//! another host.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,6 +10,20 @@ use oauth2::{AsyncHttpClient, HttpRequest, HttpResponse};
 
 /// Our client, as `oauth2`'s async HTTP client.
 pub(crate) struct OAuthHttp(pub(crate) reqwest::Client);
+
+impl OAuthHttp {
+    /// A client for token endpoints: no redirects, calls time out.
+    pub(crate) fn new() -> crate::Result<OAuthHttp> {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .user_agent(concat!("tether/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map(OAuthHttp)
+            .map_err(|e| crate::Error::config(format!("building the HTTP client: {e}")))
+    }
+}
 
 impl<'c> AsyncHttpClient<'c> for OAuthHttp {
     type Error = reqwest::Error;

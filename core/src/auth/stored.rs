@@ -64,18 +64,17 @@ impl StoredTokens {
         vault: Vault,
         endpoints: Endpoints,
         scopes: &'static [&'static str],
-        http: reqwest::Client,
-    ) -> Self {
-        StoredTokens {
+    ) -> Result<Self> {
+        Ok(StoredTokens {
             grant,
             store,
             vault,
             endpoints,
             scopes,
-            http: OAuthHttp(http),
+            http: OAuthHttp::new()?,
             holder: format!("{}:{}", std::process::id(), uuid::Uuid::new_v4()),
             cached: Mutex::new(Cache::default()),
-        }
+        })
     }
 
     /// The saved access token, if it is good for a while yet and not the one
