@@ -23,8 +23,22 @@ pub struct App {
 
 /// The query of the redirect that ends a consent (`code`, `state`, and what
 /// a provider adds, such as QuickBooks' `realmId`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Redirect(pub BTreeMap<String, String>);
+
+/// The code and `state` are credentials until spent: `Debug` names them only.
+impl std::fmt::Debug for Redirect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in &self.0 {
+            match name.as_str() {
+                "code" | "state" => map.entry(name, &"***"),
+                _ => map.entry(name, value),
+            };
+        }
+        map.finish()
+    }
+}
 
 impl Redirect {
     /// One parameter.
