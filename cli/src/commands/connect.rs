@@ -25,13 +25,13 @@ pub struct Args {
     /// The provider (see `tether providers`).
     pub provider: String,
     /// Your name for the connection (with several organisations granted,
-    /// each gets NAME-<organisation>).
+    /// each gets NAME-ORGANISATION).
     pub name: String,
-    /// The app's OAuth2 client id (else TETHER_<PROVIDER>_CLIENT_ID, else
+    /// The app's OAuth2 client id (else TETHER_XERO_CLIENT_ID and the like, else
     /// the config file).
     #[arg(long, allow_hyphen_values = true)]
     pub client_id: Option<String>,
-    /// The app's OAuth2 client secret (else TETHER_<PROVIDER>_CLIENT_SECRET,
+    /// The app's OAuth2 client secret (else TETHER_XERO_CLIENT_SECRET and the like,
     /// else the config file); one that begins with `-` is taken as it is.
     #[arg(long, allow_hyphen_values = true)]
     pub client_secret: Option<String>,
