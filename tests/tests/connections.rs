@@ -28,6 +28,7 @@ on_every_store!(
     a_lost_refresh_answer_strands_nothing,
     a_crash_holding_the_refresh_is_outlived,
     a_revoked_grant_needs_reauth_and_a_reconnect_repairs_it,
+    a_refresh_token_unused_for_60_days_needs_reauth,
 );
 
 /// A simulator serving `tenants` organisations, and a fresh store.
@@ -389,4 +390,38 @@ async fn a_revoked_grant_needs_reauth_and_a_reconnect_repairs_it(backend: Backen
         "its data kept"
     );
     w.sync_ok("acme", &KINDS).await;
+}
+
+async fn a_refresh_token_unused_for_60_days_needs_reauth(backend: Backend) {
+    let Some(w) = World::start(backend, 2, 60).await else {
+        return;
+    };
+    let connections = w.consent("acme", None).await;
+    w.sim.advance_clock(Duration::from_secs(61 * 24 * 3600));
+    let reports = w.sync("acme-demo-company-nz", &KINDS).await;
+    let error = reports[0].error.as_ref().expect("refused");
+    assert_eq!(error.kind(), ErrorKind::NeedsReauth, "{error}");
+    assert_eq!(w.sim.stats().refreshes_refused, 1);
+    // Every connection of the grant needs a person now, and says why.
+    for c in &connections {
+        let now = w.connection(&c.name).await;
+        assert_eq!(now.status, ConnectionStatus::NeedsReauth, "{}", c.name);
+        assert!(
+            now.status_reason
+                .is_some_and(|r| r.contains("invalid_grant"))
+        );
+    }
+    let session = open_session(
+        &w.store,
+        &w.vault,
+        w.connection("acme-demo-company-2").await,
+    );
+    let refused = session.err().expect("refused before any call");
+    assert!(
+        refused
+            .to_string()
+            .contains("tether connect xero acme-demo-company-2"),
+        "{refused}"
+    );
+    assert_eq!(w.sim.stats().refreshes_refused, 1, "not asked again");
 }
