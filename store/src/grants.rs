@@ -58,6 +58,7 @@ impl SeaStore {
             status: GrantStatus::parse(&m.status),
             status_reason: m.status_reason,
             refreshed_at: m.refreshed_at,
+            claimed_by: m.refresh_holder,
         })
     }
 

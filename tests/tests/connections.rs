@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tether_core::auth::authorize::App;
 use tether_core::auth::{GrantStatus, GrantStore};
+use tether_core::lease::Holder;
 use tether_core::store::{Connection, ConnectionStatus, RunStatus, Store};
 use tether_core::sync::{KindReport, Syncer};
 use tether_core::{ConnectRequest, ErrorKind, MasterKey, Secret, Vault};
@@ -27,6 +28,7 @@ on_every_store!(
     tenants_sharing_a_grant_share_one_refresh,
     a_lost_refresh_answer_strands_nothing,
     a_crash_holding_the_refresh_is_outlived,
+    a_claim_left_by_a_dead_process_here_is_taken_over,
     a_revoked_grant_needs_reauth_and_a_reconnect_repairs_it,
     a_refresh_token_unused_for_60_days_needs_reauth,
 );
@@ -424,4 +426,30 @@ async fn a_refresh_token_unused_for_60_days_needs_reauth(backend: Backend) {
         "{refused}"
     );
     assert_eq!(w.sim.stats().refreshes_refused, 1, "not asked again");
+}
+
+async fn a_claim_left_by_a_dead_process_here_is_taken_over(backend: Backend) {
+    let Some(w) = World::start(backend, 1, 60).await else {
+        return;
+    };
+    w.consent("acme", None).await;
+    let grant = w.connection("acme").await.grant;
+    let row = w.store.grant(grant).await.unwrap();
+    // A process of this machine claims the refresh for an hour and dies.
+    let mut child = std::process::Command::new("true").spawn().expect("spawn");
+    child.wait().expect("wait");
+    let here = Holder::this_process();
+    let dead = format!("{}|{}|{}", here.host, child.id(), "dead-token");
+    assert!(
+        w.store
+            .claim_refresh(grant, row.version, &dead, Duration::from_secs(3600))
+            .await
+            .unwrap()
+    );
+    // Waiting out the hour would fail the sync (a waiter gives up after two
+    // minutes); the claim is recognised as dead and taken over instead.
+    w.sim.expire_access_tokens();
+    w.sync_ok("acme", &KINDS).await;
+    assert_eq!(w.sim.stats().refreshes, 1);
+    assert_eq!(w.store.grant(grant).await.unwrap().version, row.version + 1);
 }

@@ -74,6 +74,8 @@ pub struct StoredGrant {
     pub status_reason: Option<String>,
     /// When tokens were last saved.
     pub refreshed_at: Option<Timestamp>,
+    /// Who holds the claim to refresh it, if anyone (it may have lapsed).
+    pub claimed_by: Option<String>,
 }
 
 /// Tokens a refresh brought, sealed, to be saved together.

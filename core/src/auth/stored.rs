@@ -7,7 +7,8 @@
 //! is saved by compare-and-swap on that version before the new access token
 //! is used. A process that loses the claim waits for the winner's save and
 //! uses its token. A crash between the provider's answer and the save loses
-//! the rotated refresh token, but not the grant: the claim runs out, and the
+//! the rotated refresh token, but not the grant: the claim runs out (or, left
+//! by a process of this machine that died, is taken over at once), and the
 //! next refresh spends the previous refresh token, which the provider still
 //! honours for a grace period.
 
@@ -21,6 +22,7 @@ use super::exchange::{Fresh, TokenClient};
 use super::grant_store::{GrantId, GrantStatus, GrantStore, NewTokens, StoredGrant};
 use super::oauth_http::OAuthHttp;
 use super::{Grant, TokenSource};
+use crate::lease::Holder;
 use crate::{Endpoints, Error, ErrorKind, Result, Secret, Timestamp, Vault};
 
 /// Refresh this long before the access token expires, or a quarter of its
@@ -42,8 +44,10 @@ pub struct StoredTokens {
     endpoints: Endpoints,
     scopes: &'static [&'static str],
     http: OAuthHttp,
-    /// This source's name in claims.
-    holder: String,
+    /// This source's name in claims: its process, so a claim left by a
+    /// process that died on this machine is recognised.
+    holder: Holder,
+    claim: String,
     cached: Mutex<Cache>,
 }
 
@@ -65,6 +69,7 @@ impl StoredTokens {
         endpoints: Endpoints,
         scopes: &'static [&'static str],
     ) -> Result<Self> {
+        let holder = Holder::this_process();
         Ok(StoredTokens {
             grant,
             store,
@@ -72,9 +77,28 @@ impl StoredTokens {
             endpoints,
             scopes,
             http: OAuthHttp::new()?,
-            holder: format!("{}:{}", std::process::id(), uuid::Uuid::new_v4()),
+            claim: claim_name(&holder),
+            holder,
             cached: Mutex::new(Cache::default()),
         })
+    }
+
+    /// Whether `claim` was left by a process on this machine that has died.
+    fn died(&self, claim: &str) -> bool {
+        let mut parts = claim.splitn(3, '|');
+        let (Some(host), Some(pid), Some(token)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return false;
+        };
+        let Ok(pid) = pid.parse() else {
+            return false;
+        };
+        let claimant = Holder {
+            token: token.to_owned(),
+            host: host.to_owned(),
+            pid,
+        };
+        claimant.is_dead_local_process(&self.holder)
     }
 
     /// The saved access token, if it is good for a while yet and not the one
@@ -98,7 +122,7 @@ impl StoredTokens {
     async fn refresh(&self, row: &StoredGrant) -> Result<Option<(Secret, i64, Timestamp)>> {
         if !self
             .store
-            .claim_refresh(self.grant, row.version, &self.holder, CLAIM_TTL)
+            .claim_refresh(self.grant, row.version, &self.claim, CLAIM_TTL)
             .await?
         {
             return Ok(None);
@@ -117,7 +141,7 @@ impl StoredTokens {
                         .set_grant_status(self.grant, GrantStatus::NeedsReauth, Some(e.message()))
                         .await?;
                 } else {
-                    self.store.release_refresh(self.grant, &self.holder).await?;
+                    self.store.release_refresh(self.grant, &self.claim).await?;
                 }
                 return Err(e);
             }
@@ -131,7 +155,7 @@ impl StoredTokens {
         };
         if !self
             .store
-            .save_tokens(self.grant, row.version, &self.holder, &tokens)
+            .save_tokens(self.grant, row.version, &self.claim, &tokens)
             .await?
         {
             // Our claim ran out and another process refreshed meanwhile: its
@@ -171,6 +195,11 @@ impl TokenSource for StoredTokens {
                 cache.token = Some((token.clone(), version, due));
                 return Ok(token);
             }
+            if let Some(dead) = row.claimed_by.as_deref().filter(|c| self.died(c)) {
+                tracing::info!(grant = %self.grant, "taking over the refresh claim of a process that died");
+                self.store.release_refresh(self.grant, dead).await?;
+                continue;
+            }
             if waited_since.elapsed() > CLAIM_TTL * 2 {
                 return Err(Error::transient(format!(
                     "waited {} s for another process to refresh grant {}",
@@ -188,6 +217,11 @@ impl TokenSource for StoredTokens {
             cache.refused = Some(version);
         }
     }
+}
+
+/// A holder's name in a claim: `host|pid|token`.
+fn claim_name(holder: &Holder) -> String {
+    format!("{}|{}|{}", holder.host, holder.pid, holder.token)
 }
 
 /// When a token obtained at `obtained` (if known) and expiring at `expires`
