@@ -183,6 +183,18 @@ async fn disconnect_unlinks_revokes_and_keeps_the_data() {
         err.contains("tether connect xero acme-demo-company-2"),
         "{err}"
     );
+    let output = home.run(&["status", "acme-demo-company-2"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("disconnected"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        stdout(&output).contains("tether connect xero acme-demo-company-2"),
+        "{}",
+        stdout(&output)
+    );
     let output = home.run(&["records", "acme-demo-company-2", "invoices"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).lines().count() > 10, "its data is kept");

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use tether_core::store::Store;
+use tether_core::store::{ConnectionStatus, Store};
 
 use crate::context::{Context, Global};
 use crate::output::{Table, json_line, time};
@@ -64,6 +64,12 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             None => connection.status.as_str().to_owned(),
         }
     );
+    if connection.status != ConnectionStatus::Active {
+        println!(
+            "`tether connect {} {}` connects it again, in place, with its data",
+            connection.provider, connection.name
+        );
+    }
     if let Some(base) = &connection.base_url {
         println!("base URL: {base}");
     }
