@@ -3,10 +3,7 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 
-/// Milliseconds since the Unix epoch, now.
-pub(crate) fn now_ms() -> i64 {
-    Utc::now().timestamp_millis()
-}
+pub(crate) use tether_sim_kit::clock::now_ms;
 
 /// `/Date(ms+0000)/`, as Xero writes object dates and `UpdatedDateUTC`.
 pub(crate) fn xero_date(ms: i64) -> String {

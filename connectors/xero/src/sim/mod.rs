@@ -41,7 +41,7 @@
 mod auth;
 mod collections;
 mod config;
-mod conn;
+use tether_sim_kit::conn;
 mod dates;
 mod errors;
 mod faults;
@@ -52,7 +52,7 @@ mod limits;
 mod model;
 mod options;
 mod query;
-mod rawjson;
+use tether_sim_kit::rawjson;
 mod reads;
 mod select;
 mod server;

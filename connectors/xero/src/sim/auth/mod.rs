@@ -9,11 +9,10 @@
 //! can move forward.
 
 mod authorize;
-mod clock;
 mod connections;
 mod grants;
 mod jwt;
-mod pkce;
+use tether_sim_kit::pkce;
 mod revocation;
 mod token;
 
@@ -33,10 +32,10 @@ use super::errors::unauthorized;
 use super::generate::rng::{SimRng, stream};
 
 pub(crate) use authorize::authorize;
-pub(crate) use clock::SimClock;
 pub(crate) use connections::{connections, delete_connection};
 pub(crate) use grants::{Connection, Grant};
 pub(crate) use revocation::revocation;
+pub(crate) use tether_sim_kit::clock::SimClock;
 pub(crate) use token::token;
 
 use grants::{BearerError, Grants};

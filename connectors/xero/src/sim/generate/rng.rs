@@ -1,13 +1,11 @@
-//! A small deterministic random generator (xoshiro256**), seeded per object
-//! from `(seed, stream, index)` so objects can be generated in parallel and
-//! in any order while the data stays byte-identical for a seed.
+//! The random streams of Xero's generated data, over the kit's
+//! deterministic generator.
 
-use uuid::Uuid;
+pub(crate) use tether_sim_kit::rng::SimRng;
 
 /// Independent random streams, one per purpose.
 pub(crate) mod stream {
-    pub const AUTH: u64 = 1;
-    pub const TENANT: u64 = 2;
+    pub use tether_sim_kit::rng::stream::{AUTH, TENANT};
     pub const CONTACT: u64 = 10;
     pub const INVOICE: u64 = 11;
     pub const CREDIT_NOTE: u64 = 12;
@@ -17,132 +15,4 @@ pub(crate) mod stream {
     pub const ITEM: u64 = 16;
     pub const ACCOUNT: u64 = 17;
     pub const TRACKING: u64 = 19;
-}
-
-/// xoshiro256** state.
-pub(crate) struct SimRng {
-    s: [u64; 4],
-}
-
-fn splitmix(x: &mut u64) -> u64 {
-    *x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *x;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-impl SimRng {
-    /// The generator of object `index` of `stream` under `seed`.
-    pub(crate) fn new(seed: u64, stream: u64, index: u64) -> Self {
-        let mut x = seed;
-        let a = splitmix(&mut x);
-        let mut y = a ^ stream.wrapping_mul(0xD6E8_FEB8_6659_FD93);
-        let b = splitmix(&mut y);
-        let mut z = b ^ index.wrapping_mul(0xA076_1D64_78BD_642F);
-        let s = [
-            splitmix(&mut z),
-            splitmix(&mut z),
-            splitmix(&mut z),
-            splitmix(&mut z),
-        ];
-        Self { s }
-    }
-
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = self.s[1] << 17;
-        self.s[2] ^= self.s[0];
-        self.s[3] ^= self.s[1];
-        self.s[1] ^= self.s[2];
-        self.s[0] ^= self.s[3];
-        self.s[2] ^= t;
-        self.s[3] = self.s[3].rotate_left(45);
-        result
-    }
-
-    /// Uniform in `0..n` (0 when `n == 0`).
-    pub(crate) fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
-    }
-
-    /// Uniform in `lo..=hi`.
-    pub(crate) fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        if hi <= lo {
-            return lo;
-        }
-        lo + self.below((hi - lo) as u64 + 1) as i64
-    }
-
-    /// True with probability `percent`/100.
-    pub(crate) fn percent(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    /// One element of a non-empty slice.
-    pub(crate) fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len() as u64) as usize]
-    }
-
-    /// Index chosen by integer weights.
-    pub(crate) fn weighted(&mut self, weights: &[u64]) -> usize {
-        let total: u64 = weights.iter().sum();
-        let mut r = self.below(total);
-        for (i, w) in weights.iter().enumerate() {
-            if r < *w {
-                return i;
-            }
-            r -= w;
-        }
-        weights.len().saturating_sub(1)
-    }
-
-    /// A random (version 4) UUID from this stream.
-    pub(crate) fn uuid(&mut self) -> Uuid {
-        let mut b = [0u8; 16];
-        b[..8].copy_from_slice(&self.next_u64().to_le_bytes());
-        b[8..].copy_from_slice(&self.next_u64().to_le_bytes());
-        uuid::Builder::from_random_bytes(b).into_uuid()
-    }
-
-    /// `n` characters from `alphabet`.
-    pub(crate) fn chars(&mut self, n: usize, alphabet: &[u8]) -> String {
-        (0..n).map(|_| *self.pick(alphabet) as char).collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn deterministic_per_seed_stream_index() {
-        let a: Vec<u64> = (0..4).map(|_| SimRng::new(42, 1, 7).next_u64()).collect();
-        assert!(a.windows(2).all(|w| w[0] == w[1]));
-        assert_ne!(
-            SimRng::new(42, 1, 7).next_u64(),
-            SimRng::new(42, 1, 8).next_u64()
-        );
-        assert_ne!(
-            SimRng::new(42, 1, 7).next_u64(),
-            SimRng::new(43, 1, 7).next_u64()
-        );
-        assert_ne!(
-            SimRng::new(42, 2, 7).next_u64(),
-            SimRng::new(42, 1, 7).next_u64()
-        );
-    }
-
-    #[test]
-    fn ranges_hold() {
-        let mut r = SimRng::new(1, 1, 1);
-        for _ in 0..1000 {
-            assert!(r.below(10) < 10);
-            let x = r.range(-3, 3);
-            assert!((-3..=3).contains(&x));
-        }
-        assert_eq!(r.below(0), 0);
-        assert_eq!(r.weighted(&[0, 5, 0]), 1);
-        assert_eq!(r.uuid().get_version_num(), 4);
-    }
 }

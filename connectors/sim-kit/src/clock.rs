@@ -6,30 +6,35 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use super::super::dates;
-
 /// Real time shifted by a movable offset.
 #[derive(Default)]
-pub(crate) struct SimClock {
+pub struct SimClock {
     offset_ms: AtomicI64,
 }
 
 impl SimClock {
     /// Milliseconds since the Unix epoch as the auth side sees them.
-    pub(crate) fn now_ms(&self) -> i64 {
-        dates::now_ms() + self.offset_ms.load(Ordering::SeqCst)
+    pub fn now_ms(&self) -> i64 {
+        now_ms() + self.offset_ms.load(Ordering::SeqCst)
     }
 
     /// Moves the clock forward by `by`.
-    pub(crate) fn advance(&self, by: Duration) {
+    pub fn advance(&self, by: Duration) {
         let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 4);
         self.offset_ms.fetch_add(ms, Ordering::SeqCst);
     }
 
     /// How far the clock has been moved, in milliseconds.
-    pub(crate) fn offset_ms(&self) -> i64 {
+    pub fn offset_ms(&self) -> i64 {
         self.offset_ms.load(Ordering::SeqCst)
     }
+}
+
+/// Milliseconds since the Unix epoch, real time.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 /// A JSON object as its fields in order, each value left as raw text.
-pub(crate) struct RawObject<'a>(pub Vec<(Cow<'a, str>, &'a RawValue)>);
+pub struct RawObject<'a>(pub Vec<(Cow<'a, str>, &'a RawValue)>);
 
 impl<'de: 'a, 'a> serde::Deserialize<'de> for RawObject<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -41,7 +41,7 @@ fn push_key(out: &mut String, key: &str) {
 
 impl RawObject<'_> {
     /// Writes the object back as compact JSON.
-    pub(crate) fn write(&self, out: &mut String) {
+    pub fn write(&self, out: &mut String) {
         out.push('{');
         for (i, (k, v)) in self.0.iter().enumerate() {
             if i > 0 {
@@ -56,7 +56,7 @@ impl RawObject<'_> {
 }
 
 /// Appends `raw` to `out` without the fields named in `drop`.
-pub(crate) fn push_without(out: &mut String, raw: &str, drop: &[&str]) {
+pub fn push_without(out: &mut String, raw: &str, drop: &[&str]) {
     match serde_json::from_str::<RawObject>(raw) {
         Ok(mut obj) => {
             obj.0.retain(|(k, _)| !drop.contains(&k.as_ref()));
@@ -69,7 +69,7 @@ pub(crate) fn push_without(out: &mut String, raw: &str, drop: &[&str]) {
 
 /// Returns `raw` with field `field` set to `value` (appended when absent);
 /// `None` when `raw` is not a JSON object.
-pub(crate) fn replace_field(raw: &str, field: &str, value: &serde_json::Value) -> Option<String> {
+pub fn replace_field(raw: &str, field: &str, value: &serde_json::Value) -> Option<String> {
     let mut obj = serde_json::from_str::<RawObject>(raw).ok()?;
     let text = serde_json::to_string(value).ok()?;
     let new = RawValue::from_string(text).ok()?;
@@ -83,7 +83,7 @@ pub(crate) fn replace_field(raw: &str, field: &str, value: &serde_json::Value) -
 }
 
 /// Returns `raw` with extra fields appended before its closing brace.
-pub(crate) fn with_appended(raw: &str, extra: &[(&str, &str)]) -> String {
+pub fn with_appended(raw: &str, extra: &[(&str, &str)]) -> String {
     let body = raw.trim_end();
     let Some(inner) = body.strip_suffix('}') else {
         return raw.to_string();

@@ -14,21 +14,21 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Accepts TCP connections wrapped in [`SimIo`].
-pub(crate) struct SimListener(pub TcpListener);
+pub struct SimListener(pub TcpListener);
 
 /// A TCP stream that fails every write once killed.
-pub(crate) struct SimIo {
+pub struct SimIo {
     inner: TcpStream,
     killed: Arc<AtomicBool>,
 }
 
 /// The kill switch of one connection, available to handlers as connect info.
 #[derive(Clone, Debug)]
-pub(crate) struct ConnKill(Arc<AtomicBool>);
+pub struct ConnKill(Arc<AtomicBool>);
 
 impl ConnKill {
     /// Makes the connection close without sending the pending response.
-    pub(crate) fn kill(&self) {
+    pub fn kill(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
 }

@@ -8,19 +8,19 @@ use sha2::{Digest as _, Sha256};
 
 /// Whether `s` has the length and alphabet RFC 7636 allows for a verifier
 /// (and, being the same alphabet, for a challenge).
-pub(crate) fn well_formed(s: &str) -> bool {
+pub fn well_formed(s: &str) -> bool {
     (43..=128).contains(&s.len())
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
 /// The S256 challenge of a verifier.
-pub(crate) fn challenge_of(verifier: &str) -> String {
+pub fn challenge_of(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
 /// Whether `verifier` answers `challenge`.
-pub(crate) fn verifies(verifier: &str, challenge: &str) -> bool {
+pub fn verifies(verifier: &str, challenge: &str) -> bool {
     well_formed(verifier) && challenge_of(verifier) == challenge
 }
 
