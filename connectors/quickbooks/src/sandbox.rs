@@ -1,0 +1,1 @@
+//! The QuickBooks simulator as a `tether sandbox quickbooks`.

@@ -1,0 +1,1 @@
+//! A local QuickBooks Online that follows Intuit's documented API.
