@@ -120,10 +120,48 @@ pub enum RemoteDelete {
     /// (Xero: a draft invoice becomes `DELETED`, an authorised one `VOIDED`,
     /// a contact `ARCHIVED`). A status not listed cannot be deleted.
     Status(&'static [(&'static str, &'static str)]),
-    /// An HTTP `DELETE`; the object is gone afterwards.
+    /// Set this boolean field to `false`: the object stays, inactive, which
+    /// is the provider's deleted (QuickBooks' `Active` on its name lists).
+    Deactivate(&'static str),
+    /// Deleted outright by the writer's `delete` hook; the object is gone
+    /// afterwards.
     Hard,
     /// The provider does not allow deleting it.
     NotAllowed,
+}
+
+impl WriteCapabilities {
+    /// What deleting `current` sends, decided in this one place for staging
+    /// (which refuses early) and export (which sends it): the fields that
+    /// delete it, `None` when it is deleted outright, or why it cannot be.
+    pub fn delete_fields(
+        &self,
+        current: &serde_json::Value,
+    ) -> Result<Option<serde_json::Value>, String> {
+        match self.delete {
+            RemoteDelete::Hard => Ok(None),
+            RemoteDelete::NotAllowed => Err("the provider does not allow deleting it".into()),
+            RemoteDelete::Deactivate(field) => Ok(Some(serde_json::json!({ field: false }))),
+            RemoteDelete::Status(by_status) => {
+                let field = self.status_field.unwrap_or("Status");
+                let status = current
+                    .get(field)
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("");
+                match by_status.iter().find(|(from, _)| *from == status) {
+                    Some((_, to)) => Ok(Some(serde_json::json!({ field: to }))),
+                    None => Err(format!(
+                        "cannot be deleted while `{field}` is {status} (rule: only {} can be deleted)",
+                        by_status
+                            .iter()
+                            .map(|(from, _)| *from)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                }
+            }
+        }
+    }
 }
 
 /// One collection of one provider. The core owns the loops; a kind fills the
@@ -166,6 +204,11 @@ pub trait ObjectKind: Send + Sync + 'static {
 pub struct WriteRequest {
     /// The provider's id, `None` to create.
     pub external_id: Option<String>,
+    /// The provider's version of the object this write is based on, as
+    /// export just read it (`None` to create): a provider with optimistic
+    /// concurrency sends it back (QuickBooks' `SyncToken`) and refuses the
+    /// write when the object moved on since.
+    pub version: Option<String>,
     /// What to send, in the provider's shape: the whole object for a
     /// create; for an update, only the fields that change.
     pub body: serde_json::Value,
@@ -202,10 +245,13 @@ pub trait ObjectWriter: Send + Sync {
         idempotency_key: &str,
     ) -> Result<Vec<WriteOutcome>>;
 
-    /// Deletes one object outright (kinds whose delete is `RemoteDelete::Hard`).
-    async fn delete(&self, _api: &Api, external_id: &str) -> Result<WriteOutcome> {
+    /// Deletes one object outright (kinds whose delete is
+    /// `RemoteDelete::Hard`); `request` names it and the version it is
+    /// based on, its body is empty.
+    async fn delete(&self, _api: &Api, request: &WriteRequest) -> Result<WriteOutcome> {
         Err(Error::config(format!(
-            "deleting {external_id}: this kind is not deleted outright"
+            "deleting {}: this kind is not deleted outright",
+            request.external_id.as_deref().unwrap_or("(no id)")
         )))
     }
 

@@ -79,7 +79,8 @@ impl<T: XeroObject> ObjectWriter for XeroKind<T> {
             .collect())
     }
 
-    async fn delete(&self, api: &Api, external_id: &str) -> Result<WriteOutcome> {
+    async fn delete(&self, api: &Api, request: &WriteRequest) -> Result<WriteOutcome> {
+        let external_id = request.external_id.as_deref().unwrap_or_default();
         let path = format!("{}/{external_id}", self.collection.path);
         let key = format!("tether-delete-{external_id}");
         match client::send(api, Method::DELETE, &path, &[], &key, None).await {

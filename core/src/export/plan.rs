@@ -281,6 +281,7 @@ impl Exporter<'_> {
             let send = |action, body| Send {
                 request: WriteRequest {
                     external_id: Some(external.clone()),
+                    version: remote.version.clone(),
                     body,
                 },
                 action,
@@ -410,6 +411,7 @@ fn create(record: StoredRecord, body: Value) -> Send {
         action: Action::Create,
         request: WriteRequest {
             external_id: None,
+            version: None,
             body,
         },
     }
@@ -463,13 +465,10 @@ fn changed(pending: &Pending) -> String {
 
 /// The status change that deletes `remote`, as the kind declares it.
 fn delete_body(kind: &dyn ObjectKind, remote: &ParsedObject) -> Option<Value> {
-    let caps = kind.capabilities().write?;
-    let RemoteDelete::Status(by_status) = caps.delete else {
-        return None;
-    };
-    let field = caps.status_field?;
     let data: Value = serde_json::from_str(&remote.data).ok()?;
-    let status = data.get(field)?.as_str()?;
-    let (_, to) = by_status.iter().find(|(from, _)| *from == status)?;
-    Some(serde_json::json!({ field: to }))
+    kind.capabilities()
+        .write?
+        .delete_fields(&data)
+        .ok()
+        .flatten()
 }

@@ -194,8 +194,7 @@ impl Exporter<'_> {
         if marked.first() != Some(&true) {
             return Ok(());
         }
-        let external = send.request.external_id.clone().unwrap_or_default();
-        let outcome = match writer.delete(self.api, &external).await {
+        let outcome = match writer.delete(self.api, &send.request).await {
             Ok(outcome) => outcome,
             Err(e) => return self.lost(report, &[send], e),
         };

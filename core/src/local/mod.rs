@@ -199,7 +199,7 @@ async fn delete(
     let subject = subject(kind, &record);
     refuse_if_gone(&subject, &record)?;
     if record.external_id.is_some() {
-        rules::delete_status(&subject, caps, &record.data)?;
+        rules::delete_fields(&subject, caps, &record.data)?;
     }
     let pending = match &record.pending {
         Some(p) => Pending {

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::{EditScope, Error, RemoteDelete, Result, WriteCapabilities};
+use crate::{EditScope, Error, Result, WriteCapabilities};
 
 use super::patch;
 
@@ -100,35 +100,15 @@ pub(crate) fn check_update(
     Ok(())
 }
 
-/// The status a delete sets, for kinds deleted by status; `None` for kinds
+/// What a delete will set (a status, an inactive flag), `None` for kinds
 /// deleted outright. Refused where the provider does not allow it.
-pub(crate) fn delete_status(
+pub(crate) fn delete_fields(
     subject: &Subject,
     caps: &WriteCapabilities,
     current: &Value,
-) -> Result<Option<(&'static str, &'static str)>> {
-    match caps.delete {
-        RemoteDelete::Hard => Ok(None),
-        RemoteDelete::NotAllowed => Err(Error::invalid(format!(
-            "{subject}: the provider does not allow deleting {}",
-            subject.kind
-        ))),
-        RemoteDelete::Status(by_status) => {
-            let field = caps.status_field.unwrap_or("Status");
-            let status = current.get(field).and_then(Value::as_str).unwrap_or("");
-            match by_status.iter().find(|(from, _)| *from == status) {
-                Some((_, to)) => Ok(Some((field, to))),
-                None => Err(Error::invalid(format!(
-                    "{subject}: cannot be deleted while `{field}` is {status} (rule: only {} can be deleted)",
-                    by_status
-                        .iter()
-                        .map(|(from, _)| *from)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))),
-            }
-        }
-    }
+) -> Result<Option<Value>> {
+    caps.delete_fields(current)
+        .map_err(|why| Error::invalid(format!("{subject}: {why}")))
 }
 
 fn status_rule<'c>(
@@ -154,6 +134,7 @@ fn is_zero(value: Option<&Value>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::RemoteDelete;
     use serde_json::json;
 
     const CAPS: WriteCapabilities = WriteCapabilities {
@@ -239,15 +220,15 @@ mod tests {
     fn deletes_follow_the_status() {
         let draft = json!({"Status": "DRAFT"});
         assert_eq!(
-            delete_status(&subject(), &CAPS, &draft).unwrap(),
-            Some(("Status", "DELETED"))
+            delete_fields(&subject(), &CAPS, &draft).unwrap(),
+            Some(json!({"Status": "DELETED"}))
         );
         let authorised = json!({"Status": "AUTHORISED"});
         assert_eq!(
-            delete_status(&subject(), &CAPS, &authorised).unwrap(),
-            Some(("Status", "VOIDED"))
+            delete_fields(&subject(), &CAPS, &authorised).unwrap(),
+            Some(json!({"Status": "VOIDED"}))
         );
-        let e = delete_status(&subject(), &CAPS, &json!({"Status": "PAID"})).unwrap_err();
+        let e = delete_fields(&subject(), &CAPS, &json!({"Status": "PAID"})).unwrap_err();
         assert!(
             e.message()
                 .contains("cannot be deleted while `Status` is PAID"),
