@@ -223,6 +223,16 @@ pub enum WriteOutcome {
     Deleted,
     /// Refused; the provider's message, naming the field.
     Rejected(String),
+    /// Refused because the object changed at the provider after the version
+    /// the write was based on (QuickBooks' stale `SyncToken`): recorded as a
+    /// conflict, both sides kept, as when export sees the change first. The
+    /// writer reads the provider's current object for it.
+    Conflict {
+        /// The provider's object as it now stands.
+        current: ParsedObject,
+        /// The provider's message.
+        message: String,
+    },
 }
 
 /// The write hooks of a writable kind. Export (in core) batches, orders,

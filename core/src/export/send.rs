@@ -259,6 +259,10 @@ impl Exporter<'_> {
                 },
                 WriteOutcome::Deleted => Settled::Deleted { object: None },
                 WriteOutcome::Rejected(message) => Settled::Refused { message },
+                WriteOutcome::Conflict { current, message } => Settled::Conflict {
+                    remote: Some(current),
+                    message,
+                },
             };
             let applied = self
                 .store
@@ -275,6 +279,9 @@ impl Exporter<'_> {
             if applied.first() == Some(&true) {
                 let (action, message) = match &outcome {
                     WriteOutcome::Rejected(m) => (Action::Refused, Some(m.clone())),
+                    WriteOutcome::Conflict { message, .. } => {
+                        (Action::Conflict, Some(message.clone()))
+                    }
                     _ => (send.action, None),
                 };
                 count(report, action, true);
