@@ -1,10 +1,22 @@
 //! What every provider simulator of Tether needs and no provider defines:
 //! a listener whose connections a fault can cut, a clock tests can move,
-//! PKCE, byte-preserving JSON edits and a seeded generator. Each connector's
-//! `sim/` keeps only what is true of its provider.
+//! PKCE, byte-preserving JSON edits, a seeded generator, request counters,
+//! fault injection and a rate limiter. Each connector's `sim/` keeps only
+//! what is true of its provider (paths, bodies, header names, numbers).
+
+#![deny(missing_docs)]
 
 pub mod clock;
+pub mod config;
 pub mod conn;
+pub mod faults;
+pub mod limits;
 pub mod pkce;
 pub mod rawjson;
 pub mod rng;
+pub mod stats;
+pub mod tenant;
+
+pub use config::{Force429, Limits, SimFaults};
+pub use stats::SimStats;
+pub use tenant::TenantId;

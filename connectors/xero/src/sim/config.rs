@@ -1,9 +1,10 @@
 //! Configuration of the simulator: organisations, data sizes, app
-//! registrations, rate limits and faults.
+//! registrations and rate limits (the faults are the kit's [`SimFaults`]).
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+pub use tether_sim_kit::{Force429, SimFaults};
+use tether_sim_kit::Limits;
 
 /// Everything that shapes one simulator instance; tests and `tether sandbox`
 /// build one of these and hand it to [`XeroSim::start`](super::XeroSim::start).
@@ -162,46 +163,18 @@ impl SimLimits {
     }
 }
 
-/// Faults injected into API requests (not into `/_sim` or auth endpoints,
-/// except `lose_token_answers`); settable at start, via `POST
-/// /_sim/faults`, and via the handle.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SimFaults {
-    /// Added delay of every API request, in milliseconds.
-    pub latency_ms: u64,
-    /// Fraction (0..=1) of API requests answered 500 or 503 without running them.
-    pub error_rate: f64,
-    /// Fraction of API requests whose connection is closed without a response
-    /// (after the request ran: the response is lost, as in a network failure).
-    pub drop_rate: f64,
-    /// Fraction of API requests answered 200 with a truncated JSON body.
-    pub malformed_rate: f64,
-    /// Forces the next requests to be throttled.
-    pub force_429: Option<Force429>,
-    /// The next N write requests (PUT/POST/DELETE) are applied, their
-    /// idempotency key stored, and then the connection is closed without a
-    /// response: a network failure after the provider committed. Counts down
-    /// per request.
-    pub lose_write_answers: u32,
-    /// While non-zero, every write request is applied first and its answer
-    /// then held back this many milliseconds, so a client with a shorter
-    /// timeout gives up although the write happened.
-    pub write_answer_delay_ms: u64,
-    /// The next N successful `refresh_token` grants rotate the refresh
-    /// token and then close the connection without a response: the
-    /// provider answered, the client never saw it. Counts down per refresh.
-    pub lose_token_answers: u32,
-}
-
-/// The next `count` API requests get 429 with `Retry-After: retry_after_secs`;
-/// a throttled tenant's requests keep getting 429 until that time passes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Force429 {
-    /// How many requests are forced to 429.
-    pub count: u32,
-    /// The `Retry-After` announced, in seconds.
-    pub retry_after_secs: u64,
+impl From<&SimLimits> for Limits {
+    /// The kit's limiter enforces Xero's limits: every one of them exists.
+    fn from(l: &SimLimits) -> Self {
+        Limits {
+            enabled: l.enabled,
+            concurrent: l.concurrent,
+            per_window: l.per_window,
+            window: l.window,
+            per_day: Some(l.per_day),
+            app_per_window: Some(l.app_per_window),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -217,22 +190,6 @@ mod tests {
         let s = SimSizes::scaled(1000);
         assert_eq!(s.contacts, 250);
         assert_eq!(s.payments, 400);
-    }
-
-    #[test]
-    fn faults_deserialize_with_defaults() {
-        let f: SimFaults = serde_json::from_str(r#"{"error_rate":0.5}"#).unwrap();
-        assert_eq!(f.error_rate, 0.5);
-        assert_eq!(f.latency_ms, 0);
-        assert!(f.force_429.is_none());
-        assert_eq!(f.lose_write_answers, 0);
-        assert_eq!(f.write_answer_delay_ms, 0);
-        let f: SimFaults =
-            serde_json::from_str(r#"{"lose_write_answers":2,"write_answer_delay_ms":300}"#)
-                .unwrap();
-        assert_eq!((f.lose_write_answers, f.write_answer_delay_ms), (2, 300));
-        let f: SimFaults = serde_json::from_str(r#"{"lose_token_answers":1}"#).unwrap();
-        assert_eq!((f.lose_token_answers, f.lose_write_answers), (1, 0));
     }
 
     #[test]

@@ -44,14 +44,13 @@ mod config;
 use tether_sim_kit::conn;
 mod dates;
 mod errors;
-mod faults;
 mod generate;
 mod idempotency;
 mod kinds;
-mod limits;
 mod model;
 mod options;
 mod query;
+mod rate_headers;
 use tether_sim_kit::rawjson;
 mod reads;
 mod select;
@@ -77,6 +76,8 @@ pub use config::{Force429, SimConfig, SimFaults, SimLimits, SimSizes};
 pub use stats::SimStats;
 
 use collections::Kind;
+use tether_sim_kit::faults::Faults;
+use tether_sim_kit::limits::Limiter;
 use conn::{ConnKill, SimListener};
 use generate::rng::{SimRng, stream};
 use server::{AppState, SimState, Tenant};
@@ -164,8 +165,8 @@ impl XeroSim {
             orgs,
             custom: custom.ok_or_else(|| std::io::Error::other("no tenant"))?,
         });
-        let limiter = Arc::new(limits::Limiter::new(config.limits.clone(), None));
-        let faults = faults::Faults::default();
+        let limiter = Arc::new(Limiter::new((&config.limits).into(), None));
+        let faults = Faults::new(errors::JSON_TYPE);
         faults.set(config.faults.clone(), &limiter);
         let state: AppState = Arc::new(SimState {
             auth,

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Json, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{delete, get, post, put};
@@ -22,9 +22,10 @@ use super::collections::Kind;
 use super::config::SimFaults;
 use super::conn::ConnKill;
 use super::errors::{self, json_value};
-use super::faults::{self, Faults};
+use tether_sim_kit::faults::Faults;
+use tether_sim_kit::limits::Limiter;
 use super::idempotency::Idempotency;
-use super::limits::{Limiter, Remaining, Throttle};
+use super::rate_headers::{limit_headers, too_many};
 use super::stats::{Stats, route_key};
 use super::store::Dataset;
 use super::{options, rawjson, reads, writes};
@@ -44,7 +45,7 @@ pub(crate) struct SimState {
     pub tenants: HashMap<Uuid, Arc<Tenant>>,
     /// Every tenant id, the first (the default) first.
     pub order: Vec<Uuid>,
-    pub limiter: Arc<Limiter>,
+    pub limiter: Arc<Limiter<Uuid>>,
     pub faults: Faults,
     pub stats: Stats,
     pub provider_name: String,
@@ -161,34 +162,6 @@ async fn count(State(app): State<AppState>, req: Request, next: Next) -> Respons
     next.run(req).await
 }
 
-fn set_header(r: &mut Response, name: &'static str, value: String) {
-    if let Ok(v) = HeaderValue::from_str(&value) {
-        r.headers_mut().insert(name, v);
-    }
-}
-
-fn limit_headers(r: &mut Response, rem: Remaining) {
-    set_header(r, "X-MinLimit-Remaining", rem.minute.to_string());
-    set_header(r, "X-DayLimit-Remaining", rem.day.to_string());
-    set_header(r, "X-AppMinLimit-Remaining", rem.app_minute.to_string());
-}
-
-fn too_many(t: &Throttle) -> Response {
-    let mut r = errors::problem(
-        StatusCode::TOO_MANY_REQUESTS,
-        "Too Many Requests",
-        &format!("Rate limit exceeded ({} limit)", t.problem.header()),
-    );
-    set_header(&mut r, "Retry-After", t.retry_after_secs.to_string());
-    set_header(
-        &mut r,
-        "X-Rate-Limit-Problem",
-        t.problem.header().to_string(),
-    );
-    limit_headers(&mut r, t.remaining);
-    r
-}
-
 /// The tenant a request names in `xero-tenant-id`, if the token may use it.
 fn tenant_of(app: &SimState, headers: &HeaderMap, allowed: &[Uuid]) -> Option<Arc<Tenant>> {
     let id = headers
@@ -210,7 +183,7 @@ async fn api_guard(State(app): State<AppState>, mut req: Request, next: Next) ->
     let Some(tenant) = tenant_of(&app, req.headers(), &token.tenants) else {
         return errors::forbidden();
     };
-    let permit = match app.limiter.acquire(tenant.id, Instant::now()) {
+    let permit = match app.limiter.acquire(&tenant.id, Instant::now()) {
         Ok(p) => p,
         Err(t) => {
             app.stats.throttled();
@@ -233,7 +206,9 @@ async fn api_guard(State(app): State<AppState>, mut req: Request, next: Next) ->
     } else {
         req.extensions_mut().insert(tenant);
         let resp = next.run(req).await;
-        faults::deliver(&decision, resp, kill.as_ref(), &app.stats).await
+        app.faults
+            .deliver(&decision, resp, kill.as_ref(), &app.stats)
+            .await
     };
     limit_headers(&mut resp, permit.remaining);
     drop(permit);
