@@ -6,6 +6,7 @@ mod generate;
 mod interim_faults;
 mod interim_par;
 mod money;
+mod query;
 mod store;
 mod time;
 mod totals;
