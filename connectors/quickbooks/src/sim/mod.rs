@@ -1,5 +1,6 @@
 //! A local QuickBooks Online that follows Intuit's documented API.
 
+mod cdc;
 mod config;
 mod entity;
 mod generate;
