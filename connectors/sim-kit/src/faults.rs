@@ -251,9 +251,16 @@ mod tests {
         let mut r = Response::new(Body::from(body));
         *r.status_mut() = StatusCode::CREATED;
         let t = truncate(r, "application/json;charset=UTF-8").await;
-        let ct = t.headers()[header::CONTENT_TYPE].to_str().unwrap().to_string();
+        let ct = t.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_string();
         let status = t.status();
-        (status, ct, to_bytes(t.into_body(), 1024).await.unwrap().to_vec())
+        (
+            status,
+            ct,
+            to_bytes(t.into_body(), 1024).await.unwrap().to_vec(),
+        )
     }
 
     #[tokio::test]

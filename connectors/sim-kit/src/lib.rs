@@ -1,7 +1,7 @@
 //! What every provider simulator of Tether needs and no provider defines:
 //! a listener whose connections a fault can cut, a clock tests can move,
 //! PKCE, byte-preserving JSON edits, a seeded generator, request counters,
-//! fault injection and a rate limiter. Each connector's `sim/` keeps only
+//! fault injection, a rate limiter and idempotent writes. Each connector's `sim/` keeps only
 //! what is true of its provider (paths, bodies, header names, numbers).
 
 #![deny(missing_docs)]
@@ -9,7 +9,9 @@
 pub mod clock;
 pub mod config;
 pub mod conn;
+pub mod errors;
 pub mod faults;
+pub mod idempotency;
 pub mod limits;
 pub mod pkce;
 pub mod rawjson;
@@ -18,5 +20,6 @@ pub mod stats;
 pub mod tenant;
 
 pub use config::{Force429, Limits, SimFaults};
+pub use errors::ErrorBody;
 pub use stats::SimStats;
 pub use tenant::TenantId;

@@ -247,7 +247,10 @@ mod tests {
             assert_eq!(p.remaining.window, 2 - i);
             assert_eq!(p.remaining.day, Some(4999 - i));
         }
-        let err = l.acquire(&0, t0 + Duration::from_millis(300)).err().unwrap();
+        let err = l
+            .acquire(&0, t0 + Duration::from_millis(300))
+            .err()
+            .unwrap();
         assert_eq!(err.problem, Problem::Window);
         assert_eq!(err.retry_after_secs, 1);
         assert_eq!(err.remaining.window, 0);
@@ -280,7 +283,10 @@ mod tests {
         }));
         let now = Instant::now();
         assert_eq!(l.acquire(&0, now).err().unwrap().retry_after_secs, 2);
-        let again = l.acquire(&0, now + Duration::from_millis(500)).err().unwrap();
+        let again = l
+            .acquire(&0, now + Duration::from_millis(500))
+            .err()
+            .unwrap();
         assert_eq!(again.retry_after_secs, 2);
         assert!(l.acquire(&0, now + Duration::from_millis(2001)).is_ok());
     }
@@ -316,7 +322,10 @@ mod tests {
         assert_eq!(p.remaining.day, None);
         assert_eq!(p.remaining.app_window, None);
         let _q = l.acquire(&realm, now).unwrap();
-        assert_eq!(l.acquire(&realm, now).err().unwrap().problem, Problem::Window);
+        assert_eq!(
+            l.acquire(&realm, now).err().unwrap().problem,
+            Problem::Window
+        );
         assert!(l.acquire(&"42".to_string(), now).is_ok());
     }
 }

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-pub use tether_sim_kit::{Force429, SimFaults};
 use tether_sim_kit::Limits;
+pub use tether_sim_kit::{Force429, SimFaults};
 
 /// Everything that shapes one simulator instance; tests and `tether sandbox`
 /// build one of these and hand it to [`XeroSim::start`](super::XeroSim::start).

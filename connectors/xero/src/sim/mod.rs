@@ -43,6 +43,7 @@ mod collections;
 mod config;
 use tether_sim_kit::conn;
 mod dates;
+mod error_body;
 mod errors;
 mod generate;
 mod idempotency;
@@ -76,11 +77,11 @@ pub use config::{Force429, SimConfig, SimFaults, SimLimits, SimSizes};
 pub use stats::SimStats;
 
 use collections::Kind;
-use tether_sim_kit::faults::Faults;
-use tether_sim_kit::limits::Limiter;
 use conn::{ConnKill, SimListener};
 use generate::rng::{SimRng, stream};
 use server::{AppState, SimState, Tenant};
+use tether_sim_kit::faults::Faults;
+use tether_sim_kit::limits::Limiter;
 
 /// Name Xero shows as `ProviderName` (the app's name).
 const PROVIDER_NAME: &str = "Tether Xero Simulator";
@@ -145,7 +146,10 @@ impl XeroSim {
                 id,
                 name: tenant_name(i),
                 data: RwLock::new(data),
-                idem: idempotency::Idempotency::new(config.idempotency_window),
+                idem: idempotency::Idempotency::new(
+                    config.idempotency_window,
+                    idempotency::XERO_KEYS.on_mismatch,
+                ),
             }));
         }
         let orgs = tenants

@@ -12,13 +12,14 @@ use uuid::Uuid;
 
 use super::collections::Kind;
 use super::dates::now_ms;
+use super::error_body::XeroErrors;
 use super::errors::{self, not_found};
-use super::idempotency::{Answer, fingerprint};
+use super::idempotency::{Answer, fingerprint, json_answer, not_found_answer, run_keyed};
 use super::kinds::{self, Ctx, Failure};
 use super::model::OptionAnswer;
 use super::reads::envelope_start;
 use super::server::{AppState, Tenant, TenantExt};
-use super::writes::{elements, idempotency_key, run_keyed};
+use super::writes::{elements, idempotency_key};
 
 /// The category of a `/{collection}/{id}/{sub}` path when it names
 /// `TrackingCategories/{id}/Options` (paths are case-insensitive).
@@ -43,9 +44,9 @@ fn options_body(app: &AppState, options: &[OptionAnswer]) -> String {
 /// error, or its 404 when the category or option does not exist.
 fn answer(app: &AppState, r: Result<Option<Vec<OptionAnswer>>, Failure>) -> Answer {
     match r {
-        Ok(Some(list)) => Answer::json(StatusCode::OK, options_body(app, &list)),
-        Ok(None) => Answer::not_found(),
-        Err(f) => Answer::json(
+        Ok(Some(list)) => json_answer(StatusCode::OK, options_body(app, &list)),
+        Ok(None) => not_found_answer(),
+        Err(f) => json_answer(
             StatusCode::BAD_REQUEST,
             errors::validation_body(&[f.echo.to_string()]),
         ),
@@ -94,10 +95,16 @@ async fn write(
         Ok(e) => Ok(e),
         Err(r) => Err(Answer::of(r).await),
     };
-    run_keyed(tenant.0.clone(), key, fp, move |tenant| match els {
-        Ok(els) => answer(&app, with_ctx(tenant, |ctx| op(ctx, els))),
-        Err(a) => a,
-    })
+    run_keyed(
+        tenant.0.clone(),
+        key,
+        fp,
+        &XeroErrors,
+        move |tenant| match els {
+            Ok(els) => answer(&app, with_ctx(tenant, |ctx| op(ctx, els))),
+            Err(a) => a,
+        },
+    )
     .await
 }
 

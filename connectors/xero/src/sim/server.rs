@@ -22,13 +22,14 @@ use super::collections::Kind;
 use super::config::SimFaults;
 use super::conn::ConnKill;
 use super::errors::{self, json_value};
-use tether_sim_kit::faults::Faults;
-use tether_sim_kit::limits::Limiter;
 use super::idempotency::Idempotency;
 use super::rate_headers::{limit_headers, too_many};
 use super::stats::{Stats, route_key};
 use super::store::Dataset;
 use super::{options, rawjson, reads, writes};
+use tether_sim_kit::faults::Faults;
+use tether_sim_kit::idempotency::KeyedTenant;
+use tether_sim_kit::limits::Limiter;
 
 /// One organisation and its data.
 pub(crate) struct Tenant {
@@ -37,6 +38,12 @@ pub(crate) struct Tenant {
     pub name: String,
     pub data: RwLock<Dataset>,
     pub idem: Idempotency,
+}
+
+impl KeyedTenant for Tenant {
+    fn idempotency(&self) -> &Idempotency {
+        &self.idem
+    }
 }
 
 /// Everything the handlers share.

@@ -1,9 +1,6 @@
 //! `PUT` (create), `POST` (create or update) and `DELETE`: batch bodies,
 //! `summarizeErrors`, `Idempotency-Key` replay, Xero's error bodies.
 
-use std::sync::Arc;
-use std::time::Instant;
-
 use axum::body::Bytes;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -13,8 +10,11 @@ use uuid::Uuid;
 
 use super::collections::{Deletion, ErrorFlag, Kind};
 use super::dates::now_ms;
+use super::error_body::XeroErrors;
 use super::errors::{self, json_text, method_not_allowed, not_found};
-use super::idempotency::{Answer, Conflict, MAX_KEY, fingerprint};
+use super::idempotency::{
+    Answer, XERO_KEYS, fingerprint, json_answer, not_found_answer, run_keyed,
+};
 use super::kinds::{self, Ctx, Failure, Target};
 use super::rawjson::with_appended;
 use super::reads::{envelope, resolve_id};
@@ -171,7 +171,7 @@ fn apply(
     let path_id = match op {
         Op::PostId(key) => match resolve_id(&data, kind, key) {
             Some(id) => Some(id),
-            None => return Answer::not_found(),
+            None => return not_found_answer(),
         },
         _ => None,
     };
@@ -205,7 +205,7 @@ fn apply(
             .filter_map(Result::err)
             .map(|f| failure_json(kind, f))
             .collect();
-        return Answer::json(StatusCode::BAD_REQUEST, errors::validation_body(&failed));
+        return json_answer(StatusCode::BAD_REQUEST, errors::validation_body(&failed));
     }
     let objects: Vec<String> = results
         .into_iter()
@@ -217,7 +217,7 @@ fn apply(
             Err(f) => failure_json(kind, f),
         })
         .collect();
-    Answer::json(StatusCode::OK, envelope(app, kind, &objects))
+    json_answer(StatusCode::OK, envelope(app, kind, &objects))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -259,10 +259,16 @@ async fn write(
         Err(r) => Err(Answer::of(r).await),
     };
     let summarize = summarize(&pairs);
-    run_keyed(tenant.0.clone(), key, fp, move |tenant| match els {
-        Ok(els) => apply(&app, tenant, kind, &op, els, summarize),
-        Err(answer) => answer,
-    })
+    run_keyed(
+        tenant.0.clone(),
+        key,
+        fp,
+        &XeroErrors,
+        move |tenant| match els {
+            Ok(els) => apply(&app, tenant, kind, &op, els, summarize),
+            Err(answer) => answer,
+        },
+    )
     .await
 }
 
@@ -270,35 +276,7 @@ async fn write(
 /// an empty or too long one.
 #[allow(clippy::result_large_err)]
 pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Response> {
-    match headers.get("Idempotency-Key").map(|v| v.to_str()) {
-        None => Ok(None),
-        Some(Ok(k)) if !k.is_empty() && k.len() <= MAX_KEY => Ok(Some(k.to_string())),
-        Some(_) => Err(errors::validation_message(&format!(
-            "The Idempotency-Key header must be between 1 and {MAX_KEY} characters."
-        ))),
-    }
-}
-
-/// Runs a write off the async threads; with a key, a request seen before
-/// within the window gets the stored answer instead of running again.
-pub(crate) async fn run_keyed(
-    tenant: Arc<Tenant>,
-    key: Option<String>,
-    fp: u64,
-    run: impl FnOnce(&Tenant) -> Answer + Send + 'static,
-) -> Response {
-    let result = tokio::task::spawn_blocking(move || match &key {
-        Some(k) => tenant.idem.answer(k, fp, Instant::now(), || run(&tenant)),
-        None => Ok(run(&tenant)),
-    })
-    .await;
-    match result {
-        Ok(Ok(answer)) => answer.into_response(),
-        Ok(Err(Conflict)) => errors::validation_message(
-            "The Idempotency-Key has already been used for a different request.",
-        ),
-        Err(_) => errors::injected(StatusCode::INTERNAL_SERVER_ERROR),
-    }
+    XERO_KEYS.key(headers, None, &XeroErrors)
 }
 
 /// `PUT /api.xro/2.0/{Collection}`.
