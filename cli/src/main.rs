@@ -1,7 +1,8 @@
 //! `tether`: keeps an application's database and a SaaS provider in step.
 //!
-//! Every connector crate is linked here; `inventory` registers them, and
-//! naming each crate below keeps the linker from dropping its registration.
+//! Every connector crate is linked here through `tether-connectors`;
+//! `inventory` registers them, and naming that crate below keeps the linker
+//! from dropping their registrations.
 
 mod app_config;
 mod commands;
@@ -15,7 +16,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser};
-use tether_xero as _;
+use tether_connectors as _;
 
 use crate::commands::Command;
 

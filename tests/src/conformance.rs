@@ -43,22 +43,32 @@ pub async fn check(connector: &'static dyn Connector) {
         .await
         .expect("store opens");
     let vault = Vault::new(&MasterKey::generate());
-    let connection = crate::connect_app(
+    // Every provider has the authorization-code flow (QuickBooks has
+    // nothing else), so the suite connects as a person would.
+    let connection = crate::connect_by_consent(
         &store,
         &vault,
         connector.id(),
-        "conformance",
-        &info.base_url,
-        (&info.client_id, info.client_secret.clone()),
-        Some(RateLimitPolicy {
-            concurrency: 5,
-            per_window: 100_000,
-            window: Duration::from_secs(1),
-            per_day: None,
-        }),
+        tether_core::ConnectRequest {
+            name: "conformance".to_owned(),
+            base_url: Some(info.base_url.clone()),
+            tenant: None,
+            rate_limits: Some(RateLimitPolicy {
+                concurrency: 5,
+                per_window: 100_000,
+                window: Duration::from_secs(1),
+                per_day: None,
+            }),
+            replace: false,
+        },
+        tether_core::auth::authorize::App {
+            client_id: info.client_id.clone(),
+            client_secret: Some(info.client_secret.clone()),
+        },
     )
     .await
-    .expect("connects to its sandbox");
+    .expect("connects to its sandbox")
+    .remove(0);
     assert_eq!(
         connection.tenant_id, info.tenant_id,
         "connect finds the sandbox's tenant"

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tether_core::sync::SyncObserver;
 use tokio::sync::Notify;
 
-use crate::Env;
+use crate::{Env, Simulator};
 
 /// When to cut.
 #[derive(Debug, Clone, Copy)]
@@ -35,16 +35,16 @@ impl SyncObserver for StopAfter {
 }
 
 /// Runs a sync of `kind` and drops it at `cut`; panics if it finished first.
-pub async fn cut_sync(env: &Env, kind: &str, cut: Cut) {
+pub async fn cut_sync<S: Simulator>(env: &Env<S>, kind: &str, cut: Cut) {
     cut_pull(env, kind, cut, false).await
 }
 
 /// Runs a resync of `kind` and drops it at `cut`; panics if it finished first.
-pub async fn cut_resync(env: &Env, kind: &str, cut: Cut) {
+pub async fn cut_resync<S: Simulator>(env: &Env<S>, kind: &str, cut: Cut) {
     cut_pull(env, kind, cut, true).await
 }
 
-async fn cut_pull(env: &Env, kind: &str, cut: Cut, resync: bool) {
+async fn cut_pull<S: Simulator>(env: &Env<S>, kind: &str, cut: Cut, resync: bool) {
     let session = env.reopen().await;
     let kind = session
         .connector

@@ -12,7 +12,7 @@ use tether_core::{MasterKey, ObjectKind, RateLimitPolicy, Session, Vault};
 use tether_store::SeaStore;
 use tether_xero::sim::{SimConfig, SimHandle, SimLimits, SimSizes, XeroSim};
 
-use crate::{Backend, TestDb};
+use crate::{Backend, Scenario, Simulator, TestDb};
 
 /// A simulator config for tests: `invoices` invoices, the rest in proportion, no limits.
 pub fn sim_config(invoices: usize) -> SimConfig {
@@ -24,10 +24,11 @@ pub fn sim_config(invoices: usize) -> SimConfig {
     }
 }
 
-/// One test's world.
-pub struct Env {
+/// One test's world: a provider's simulator (Xero's unless a test names
+/// another), a store and a connection.
+pub struct Env<S: Simulator = SimHandle> {
     /// The provider.
-    pub sim: SimHandle,
+    pub sim: S,
     /// Our store.
     pub store: SeaStore,
     /// The vault its secrets are sealed with.
@@ -51,7 +52,7 @@ pub fn kinds_named(session: &Session, names: &[&str]) -> Vec<&'static dyn Object
 }
 
 impl Env {
-    /// Starts a simulator, opens a fresh store, connects; `None` when the backend is unavailable.
+    /// Starts a Xero simulator, opens a fresh store, connects; `None` when the backend is unavailable.
     pub async fn start(backend: Backend, config: SimConfig) -> Option<Env> {
         let limits = client_limits(&config.limits);
         Env::start_with_limits(backend, config, limits).await
@@ -67,18 +68,36 @@ impl Env {
         let sim = XeroSim::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .expect("start simulator");
+        Some(Env::around(db, sim, limits).await)
+    }
+}
+
+impl<S: Simulator> Env<S> {
+    /// Starts `S`'s simulator for `scenario`, opens a fresh store,
+    /// connects; `None` when the backend is unavailable.
+    pub async fn of(backend: Backend, scenario: &Scenario) -> Option<Env<S>> {
+        let db = TestDb::create(backend).await?;
+        let sim = S::start(scenario).await;
+        let limits = scenario
+            .limits
+            .map(|l| l.policy())
+            .or_else(|| client_limits(&SimLimits::off()));
+        Some(Env::around(db, sim, limits).await)
+    }
+
+    async fn around(db: TestDb, sim: S, limits: Option<RateLimitPolicy>) -> Env<S> {
         let store = SeaStore::connect(&db.url).await.expect("open store");
         let vault = Vault::new(&MasterKey::generate());
-        let connection = connect(&store, &vault, &sim, limits).await;
+        let connection = sim.connect(&store, &vault, limits).await;
         let session = crate::open_session(&store, &vault, connection).expect("open session");
-        Some(Env {
+        Env {
             sim,
             store,
             vault,
             session,
             holder: Holder::this_process(),
             db,
-        })
+        }
     }
 
     /// Opens the same connection again, as a new process would.
@@ -180,26 +199,4 @@ fn client_limits(limits: &SimLimits) -> Option<RateLimitPolicy> {
         window: limits.window,
         per_day: Some(limits.per_day),
     })
-}
-
-async fn connect(
-    store: &SeaStore,
-    vault: &Vault,
-    sim: &SimHandle,
-    limits: Option<RateLimitPolicy>,
-) -> tether_core::store::Connection {
-    crate::connect_app(
-        store,
-        vault,
-        "xero",
-        "test",
-        &sim.base_url(),
-        (
-            sim.client_id(),
-            tether_core::Secret::new(sim.client_secret()),
-        ),
-        limits,
-    )
-    .await
-    .expect("connect to the simulator")
 }

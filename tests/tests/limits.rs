@@ -4,23 +4,26 @@
 use std::time::Duration;
 
 use tether_core::store::RunStatus;
-use tether_tests::{Backend, Env, assert_store_matches_provider, on_every_store, sim_config};
-use tether_xero::sim::{Force429, SimFaults, SimLimits};
+use tether_sim_kit::config::{Force429, SimFaults};
+use tether_tests::{
+    Backend, Env, ScaledLimits, Scenario, Simulator, assert_store_matches_provider,
+    on_every_provider,
+};
 
-const KINDS: [&str; 4] = ["contacts", "invoices", "items", "accounts"];
+/// Kinds every provider has.
+const KINDS: [&str; 3] = ["invoices", "items", "accounts"];
 
-async fn scaled_limits_provoke_no_429(backend: Backend) {
-    let mut config = sim_config(8000);
-    // Xero's limits scaled down: 8 calls per 1-second window, 3 in flight.
-    config.limits = SimLimits {
-        enabled: true,
-        concurrent: 3,
-        per_window: 8,
-        window: Duration::from_secs(1),
-        per_day: 5000,
-        app_per_window: 10_000,
+async fn scaled_limits_provoke_no_429<S: Simulator>(backend: Backend) {
+    // The provider's limits scaled down: 8 calls per 1-second window, 3 in flight.
+    let scenario = Scenario {
+        limits: Some(ScaledLimits {
+            concurrent: 3,
+            per_window: 8,
+            window: Duration::from_secs(1),
+        }),
+        ..Scenario::sized(8000)
     };
-    let Some(env) = Env::start(backend, config).await else {
+    let Some(env) = Env::<S>::of(backend, &scenario).await else {
         return;
     };
     let mut calls = 0;
@@ -43,8 +46,8 @@ async fn scaled_limits_provoke_no_429(backend: Backend) {
     env.finish().await;
 }
 
-async fn forced_429s_are_waited_out(backend: Backend) {
-    let Some(env) = Env::start(backend, sim_config(3000)).await else {
+async fn forced_429s_are_waited_out<S: Simulator>(backend: Backend) {
+    let Some(env) = Env::<S>::of(backend, &Scenario::sized(3000)).await else {
         return;
     };
     env.sim.set_faults(SimFaults {
@@ -78,18 +81,17 @@ async fn forced_429s_are_waited_out(backend: Backend) {
     env.finish().await;
 }
 
-async fn faults_are_retried(backend: Backend) {
-    // About 16 calls at a 40% fault rate: a run without a fault is a 1-in-3000 event.
-    let mut config = sim_config(10_000);
-    config.faults = SimFaults {
+async fn faults_are_retried<S: Simulator>(backend: Backend) {
+    let Some(env) = Env::<S>::of(backend, &Scenario::sized(10_000)).await else {
+        return;
+    };
+    // About 14 calls at a 40% fault rate: a run without a fault is a 1-in-1000 event.
+    env.sim.set_faults(SimFaults {
         error_rate: 0.2,
         drop_rate: 0.1,
         malformed_rate: 0.1,
         ..SimFaults::default()
-    };
-    let Some(env) = Env::start(backend, config).await else {
-        return;
-    };
+    });
     for r in env.sync(&KINDS).await {
         assert_eq!(r.status, RunStatus::Succeeded, "{}: {:?}", r.kind, r.error);
     }
@@ -103,7 +105,7 @@ async fn faults_are_retried(backend: Backend) {
     env.finish().await;
 }
 
-on_every_store!(
+on_every_provider!(
     scaled_limits_provoke_no_429,
     forced_429s_are_waited_out,
     faults_are_retried

@@ -3,25 +3,27 @@
 
 use serde_json::json;
 use tether_core::store::{RunStatus, Store};
-use tether_tests::{Backend, Env, on_every_store, sim_config, stored_records};
+use tether_tests::{Backend, Env, Scenario, Simulator, on_every_provider, stored_records};
 
-async fn malformed_objects_are_quarantined(backend: Backend) {
-    let Some(env) = Env::start(backend, sim_config(1500)).await else {
+async fn malformed_objects_are_quarantined<S: Simulator>(backend: Backend) {
+    let Some(env) = Env::<S>::of(backend, &Scenario::sized(1500)).await else {
         return;
     };
+    let (total, date) = S::invoice_total_and_date();
+    let id_field = S::id_field("invoices");
     let invoices = env.sim.snapshot("invoices");
-    let bad_total = invoices[10]["InvoiceID"].as_str().unwrap().to_owned();
-    let bad_date = invoices[1200]["InvoiceID"].as_str().unwrap().to_owned();
+    let bad_total = invoices[10][id_field].as_str().unwrap().to_owned();
+    let bad_date = invoices[1200][id_field].as_str().unwrap().to_owned();
     assert!(
         env.sim
-            .corrupt("invoices", &bad_total, "Total", json!("not-a-number"))
+            .corrupt("invoices", &bad_total, total, json!("not-a-number"))
     );
     assert!(
         env.sim
-            .corrupt("invoices", &bad_date, "Date", json!("banana"))
+            .corrupt("invoices", &bad_date, date, json!("banana"))
     );
 
-    let reports = env.sync(&["invoices", "contacts"]).await;
+    let reports = env.sync(&["invoices", "accounts"]).await;
     for r in &reports {
         assert_eq!(r.status, RunStatus::Succeeded, "{}: {:?}", r.kind, r.error);
     }
@@ -55,7 +57,7 @@ async fn malformed_objects_are_quarantined(backend: Backend) {
         total_entry.error
     );
     assert!(
-        total_entry.error.contains("`Total`"),
+        total_entry.error.contains(&format!("`{total}`")),
         "{}",
         total_entry.error
     );
@@ -67,7 +69,11 @@ async fn malformed_objects_are_quarantined(backend: Backend) {
         .iter()
         .find(|q| q.external_id.as_deref() == Some(&bad_date))
         .unwrap();
-    assert!(date_entry.error.contains("`Date`"), "{}", date_entry.error);
+    assert!(
+        date_entry.error.contains(&format!("`{date}`")),
+        "{}",
+        date_entry.error
+    );
     env.finish().await;
 }
 
@@ -75,21 +81,25 @@ async fn malformed_objects_are_quarantined(backend: Backend) {
 /// record stays live with its last good copy, the quarantine says why it is
 /// stale (one entry, however many syncs meet it), and once the object reads
 /// again the record is refreshed and the entry goes.
-async fn an_object_that_turns_malformed_stays_live(backend: Backend) {
-    let Some(env) = Env::start(backend, sim_config(1500)).await else {
+async fn an_object_that_turns_malformed_stays_live<S: Simulator>(backend: Backend) {
+    let Some(env) = Env::<S>::of(backend, &Scenario::sized(1500)).await else {
         return;
     };
     let conn = env.connection_id();
     env.sync(&["invoices"]).await;
+    let (total, _) = S::invoice_total_and_date();
     let invoice = env
         .sim
         .snapshot("invoices")
         .into_iter()
-        .find(|i| i["Status"] == "AUTHORISED")
+        .find(|i| !S::shows_deleted("invoices", i))
         .expect("a live invoice");
-    let id = invoice["InvoiceID"].as_str().unwrap().to_owned();
+    let id = invoice[S::id_field("invoices")]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let good = stored_records(&env.store, conn, "invoices").await[&id].clone();
-    assert!(env.sim.corrupt("invoices", &id, "Total", json!("garbled")));
+    assert!(env.sim.corrupt("invoices", &id, total, json!("garbled")));
 
     for _ in 0..2 {
         let report = env.sync(&["invoices"]).await.remove(0);
@@ -109,7 +119,7 @@ async fn an_object_that_turns_malformed_stays_live(backend: Backend) {
             "one entry per object: {quarantined:?}"
         );
         assert!(
-            quarantined[0].error.contains("`Total`"),
+            quarantined[0].error.contains(&format!("`{total}`")),
             "{}",
             quarantined[0].error
         );
@@ -117,7 +127,7 @@ async fn an_object_that_turns_malformed_stays_live(backend: Backend) {
 
     assert!(
         env.sim
-            .corrupt("invoices", &id, "Total", invoice["Total"].clone())
+            .corrupt("invoices", &id, total, invoice[total].clone())
     );
     let report = env.sync(&["invoices"]).await.remove(0);
     assert_eq!(report.counts.quarantined, 0);
@@ -133,7 +143,7 @@ async fn an_object_that_turns_malformed_stays_live(backend: Backend) {
     env.finish().await;
 }
 
-on_every_store!(
+on_every_provider!(
     malformed_objects_are_quarantined,
     an_object_that_turns_malformed_stays_live
 );

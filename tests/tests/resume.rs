@@ -6,13 +6,16 @@ use std::time::Duration;
 use tether_core::store::{RunStatus, Store};
 use tether_core::sync::KindReport;
 use tether_tests::{
-    Backend, Cut, Env, assert_store_matches_provider, cut_sync, on_every_store, sim_config,
+    Backend, Cut, Env, Scenario, Simulator, assert_store_matches_provider, cut_sync,
+    on_every_provider,
 };
 
-async fn cut_after_pages_then_resume(backend: Backend) {
-    let mut config = sim_config(9500);
-    config.faults.latency_ms = 30;
-    let Some(env) = Env::start(backend, config).await else {
+async fn cut_after_pages_then_resume<S: Simulator>(backend: Backend) {
+    let scenario = Scenario {
+        latency: Duration::from_millis(30),
+        ..Scenario::sized(9500)
+    };
+    let Some(env) = Env::<S>::of(backend, &scenario).await else {
         return;
     };
     let conn = env.session.connection.id;
@@ -51,10 +54,12 @@ async fn cut_after_pages_then_resume(backend: Backend) {
     env.finish().await;
 }
 
-async fn cut_at_arbitrary_moments_then_resume(backend: Backend) {
-    let mut config = sim_config(6000);
-    config.faults.latency_ms = 40;
-    let Some(env) = Env::start(backend, config).await else {
+async fn cut_at_arbitrary_moments_then_resume<S: Simulator>(backend: Backend) {
+    let scenario = Scenario {
+        latency: Duration::from_millis(40),
+        ..Scenario::sized(6000)
+    };
+    let Some(env) = Env::<S>::of(backend, &scenario).await else {
         return;
     };
     // Cuts land mid-request, mid-parse or mid-commit, wherever the clock says.
@@ -79,7 +84,7 @@ async fn cut_at_arbitrary_moments_then_resume(backend: Backend) {
     env.finish().await;
 }
 
-on_every_store!(
+on_every_provider!(
     cut_after_pages_then_resume,
     cut_at_arbitrary_moments_then_resume
 );
