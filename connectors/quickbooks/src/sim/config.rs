@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::entity::Entity;
-use super::interim_faults::SimFaults;
+use tether_sim_kit::SimFaults;
 
 /// Everything [`QuickBooksSim::start`](super::QuickBooksSim::start) needs;
 /// tests and `tether sandbox quickbooks` build one.

@@ -1,16 +1,289 @@
-//! A local QuickBooks Online that follows Intuit's documented API.
+//! A local QuickBooks Online that follows Intuit's documented API (see the
+//! crate's `docs.md`), for tests, `tether sandbox quickbooks` and the
+//! conformance suite.
+//!
+//! One host serves what Intuit spreads over several: the Accounting API at
+//! `/v3/company/{realmId}/…` (query, read one, CDC, writes, batch), OAuth 2.0
+//! (`/.well-known/openid_configuration/`, `/connect/oauth2`,
+//! `/oauth2/v1/tokens/bearer`, `/v2/oauth2/tokens/revoke`,
+//! `/v1/openid_connect/userinfo`), and control endpoints under `/_sim`
+//! (not authenticated, not throttled):
+//!
+//! * `GET /_sim/stats`, `POST /_sim/stats/reset` — counters ([`SimStats`]);
+//! * `GET|POST /_sim/faults` — latency, 500s, forced 429s, lost write
+//!   answers ([`SimFaults`]);
+//! * `GET|POST /_sim/clock` — `{"advance_secs": N}` moves the company clock
+//!   (time stamps, the CDC window, token expiry);
+//! * `POST /_sim/corrupt` — `{"kind","id","field","value"[,"realm"]}`;
+//! * `GET /_sim/snapshot?kind=…[&realm=…]` — every stored object of a kind;
+//! * `POST /_sim/playground-token` — `{"realm"}`: tokens for that company
+//!   without a consent, as Intuit's OAuth Playground gives a developer.
+//!
+//! It serves [`SimConfig::tenants`] companies, each with data of its own
+//! generated from the seed, its own throttles and `requestid`s. One app is
+//! registered (client id and secret); each consent picks the next company
+//! not yet granted to it.
 
+mod answer;
+mod auth;
 mod cdc;
 mod config;
+mod control;
 mod entity;
+mod fault;
 mod generate;
-mod interim_faults;
+mod interim_oauth;
 mod interim_par;
 mod money;
 mod query;
+mod reads;
+mod server;
+mod stats;
 mod store;
 mod time;
 mod totals;
+mod writes;
+
+#[cfg(test)]
+mod tests;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use tether_sim_kit::clock::SimClock;
+use tether_sim_kit::conn::{ConnKill, SimListener};
+use tether_sim_kit::faults::Faults;
+use tether_sim_kit::idempotency::{Idempotency, Mismatch};
+use tether_sim_kit::limits::Limiter;
+use tether_sim_kit::rng::{SimRng, stream};
+use tether_sim_kit::Limits;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 pub use config::{SimConfig, SimLimits, SimSizes};
-pub use interim_faults::SimFaults;
+pub use stats::SimStats;
+pub use tether_sim_kit::{Force429, SimFaults};
+
+use entity::Entity;
+use server::{AppState, Company, SimState};
+
+/// Characters of generated client ids and secrets.
+const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// The realm id of company `index`: 16 digits, as Intuit's sandbox companies have.
+fn realm_id(seed: u64, index: usize) -> String {
+    let mut r = SimRng::new(seed, stream::TENANT, index as u64);
+    format!("9130{:012}", r.below(1_000_000_000_000))
+}
+
+/// The data seed of company `index`: the configured seed for the first.
+fn company_seed(seed: u64, index: usize) -> u64 {
+    match index {
+        0 => seed,
+        i => SimRng::new(seed, stream::TENANT, 1000 + i as u64).next_u64(),
+    }
+}
+
+fn throttles(l: &SimLimits, per_minute: u32, concurrent: u32) -> Limits {
+    Limits {
+        enabled: l.enabled,
+        concurrent,
+        per_window: per_minute,
+        window: Duration::from_secs(60),
+        per_day: None,
+        app_per_window: None,
+    }
+}
+
+/// Starts simulators.
+pub struct QuickBooksSim;
+
+impl QuickBooksSim {
+    /// Generates every company's books and serves them on `addr` (port 0
+    /// picks a free one); the handle stops the server when dropped.
+    pub async fn start(config: SimConfig, addr: SocketAddr) -> std::io::Result<SimHandle> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let local = listener.local_addr()?;
+        let base_url = format!("http://{local}");
+        let clock = Arc::new(SimClock::default());
+        let end_ms = clock.now_ms();
+        let count = config.tenants.max(1);
+        let mut realms: Vec<String> = Vec::with_capacity(count);
+        for i in 0.. {
+            if realms.len() == count {
+                break;
+            }
+            let id = realm_id(config.seed, i);
+            if !realms.contains(&id) {
+                realms.push(id);
+            }
+        }
+        let jobs: Vec<_> = (0..count)
+            .map(|i| {
+                let (seed, sizes) = (company_seed(config.seed, i), config.sizes);
+                tokio::task::spawn_blocking(move || generate::generate(seed, sizes, end_ms))
+            })
+            .collect();
+        let mut companies = Vec::with_capacity(count);
+        for (job, realm) in jobs.into_iter().zip(&realms) {
+            companies.push(Arc::new(Company {
+                realm: realm.clone(),
+                books: RwLock::new(job.await.map_err(std::io::Error::other)?),
+                requestids: Idempotency::new(config.requestid_window, Mismatch::Replay),
+            }));
+        }
+        let mut app_rng = SimRng::new(config.seed, stream::AUTH, 0);
+        let client_id = config.client_id.clone().unwrap_or_else(|| format!("AB{}", app_rng.chars(48, ALNUM)));
+        let client_secret = config.client_secret.clone().unwrap_or_else(|| app_rng.chars(40, ALNUM));
+        let l = &config.limits;
+        let limiter = Arc::new(Limiter::new(throttles(l, l.per_minute, l.concurrent), None));
+        let batch_limiter = Arc::new(Limiter::new(throttles(l, l.batch_per_minute, u32::MAX), None));
+        let faults = Faults::new("application/json;charset=UTF-8");
+        faults.set(config.faults.clone(), &limiter);
+        let state: AppState = Arc::new(SimState {
+            base_url: base_url.clone(),
+            grants: interim_oauth::Grants::new(clock.clone(), realms),
+            clock,
+            companies,
+            client_id,
+            client_secret,
+            limiter,
+            batch_limiter,
+            faults,
+            stats: stats::Stats::default(),
+            latency: config.latency,
+        });
+        let app = server::router(state.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let service = app.into_make_service_with_connect_info::<ConnKill>();
+            let stopped = async move {
+                let _ = rx.await;
+            };
+            if let Err(e) = axum::serve(SimListener(listener), service).with_graceful_shutdown(stopped).await {
+                tracing::warn!(error = %e, "quickbooks simulator stopped with an error");
+            }
+        });
+        Ok(SimHandle { state, addr: local, base_url, stop: Mutex::new(Some(tx)), task: Some(task) })
+    }
+}
+
+/// A running simulator; dropping it (or [`shutdown`](Self::shutdown)) stops it.
+pub struct SimHandle {
+    state: AppState,
+    addr: SocketAddr,
+    base_url: String,
+    stop: Mutex<Option<oneshot::Sender<()>>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl SimHandle {
+    /// `http://127.0.0.1:PORT`, the base of every path (API, OAuth, `/_sim`).
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The registered app's client id.
+    pub fn client_id(&self) -> &str {
+        &self.state.client_id
+    }
+
+    /// The registered app's client secret (sent with HTTP Basic).
+    pub fn client_secret(&self) -> &str {
+        &self.state.client_secret
+    }
+
+    /// The first company's realm id.
+    pub fn tenant_id(&self) -> String {
+        self.state.companies[0].realm.clone()
+    }
+
+    /// Every company's realm id, the first first.
+    pub fn tenant_ids(&self) -> Vec<String> {
+        self.state.companies.iter().map(|c| c.realm.clone()).collect()
+    }
+
+    /// Moves the company clock forward: time stamps of later writes, the
+    /// CDC window, code and token expiry all see the time pass.
+    pub fn advance_clock(&self, by: Duration) {
+        self.state.clock.advance(by);
+    }
+
+    /// Makes every access token issued so far expired (401, code 3200).
+    pub fn expire_access_tokens(&self) {
+        self.state.grants.expire_access_tokens();
+    }
+
+    /// The counters (as `GET /_sim/stats`).
+    pub fn stats(&self) -> SimStats {
+        self.state.stats.snapshot()
+    }
+
+    /// Zeroes the counters.
+    pub fn reset_stats(&self) {
+        self.state.stats.reset();
+    }
+
+    /// Replaces the fault settings (as `POST /_sim/faults`).
+    pub fn set_faults(&self, faults: SimFaults) {
+        self.state.faults.set(faults, &self.state.limiter);
+    }
+
+    /// Sets `field` (dotted for nested ones) of the first company's object
+    /// `id` of Tether's kind `kind`, silently (no `SyncToken`, no time);
+    /// false when there is no such object.
+    pub fn corrupt(&self, kind: &str, id: &str, field: &str, value: serde_json::Value) -> bool {
+        self.state.corrupt(&self.tenant_id(), kind, id, field, value)
+    }
+
+    /// Every object of `kind` the first company holds (inactive and voided
+    /// included, deleted excluded), as the API shows them, in `Id` order.
+    pub fn snapshot(&self, kind: &str) -> Vec<serde_json::Value> {
+        self.state.snapshot(&self.tenant_id(), kind)
+    }
+
+    /// An access token of the registered app for `realm`, as Intuit's OAuth
+    /// Playground hands one to a developer (tests act as another user).
+    ///
+    /// # Panics
+    /// When the simulator serves no such company (a test's mistake).
+    pub fn playground_token(&self, realm: &str) -> String {
+        let tokens = self.state.grants.playground(&self.state.client_id, realm);
+        tokens.unwrap_or_else(|| panic!("the simulator serves no realm {realm}")).access
+    }
+
+    /// The id field of a kind: `Id` for every QuickBooks entity, empty for
+    /// an unknown kind.
+    pub fn id_field(kind: &str) -> &'static str {
+        Entity::from_kind(kind).map_or("", |_| "Id")
+    }
+
+    fn stop(&self) {
+        if let Some(tx) = self.stop.lock().ok().and_then(|mut s| s.take()) {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Stops the server and waits (up to 5 s) for it to finish.
+    pub async fn shutdown(mut self) {
+        self.stop();
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(5), task).await.is_err() {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

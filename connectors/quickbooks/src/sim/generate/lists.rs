@@ -129,7 +129,6 @@ pub(crate) fn roles(accounts: &[Made], customers: &[Made], vendors: &[Made]) -> 
         vendors: active(vendors, "DisplayName"),
         items: Vec::new(),
         bank: first("Bank"),
-        receivable: first("Accounts Receivable"),
         payable: first("Accounts Payable"),
         undeposited,
         expenses: of_type("Expense"),

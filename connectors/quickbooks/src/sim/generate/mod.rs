@@ -58,7 +58,6 @@ pub(crate) struct Names {
     pub items: Vec<(u64, String, i64)>,
     /// Accounts by role: id and name.
     pub bank: (u64, String),
-    pub receivable: (u64, String),
     pub payable: (u64, String),
     pub undeposited: (u64, String),
     pub expenses: Vec<(u64, String)>,

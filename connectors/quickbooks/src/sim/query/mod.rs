@@ -4,4 +4,4 @@ mod eval;
 mod parse;
 
 pub(crate) use eval::{Answer, run};
-pub(crate) use parse::{Query, parse};
+pub(crate) use parse::parse;

@@ -1,0 +1,155 @@
+//! The write endpoints: `POST /v3/company/{realm}/{entity}` (create,
+//! update, `?operation=delete`, `?operation=void`) and `POST …/batch`, both
+//! replayed from memory when a `requestid` repeats (the first answer again,
+//! nothing applied twice, whatever the repeat sends).
+
+mod links;
+mod ops;
+mod refs;
+mod rules;
+
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
+use tether_sim_kit::idempotency::{Answer, IdempotencyRule, KeySource, Mismatch, fingerprint, run_keyed};
+
+use super::entity::Entity;
+use super::fault::{Fault, QuickBooksErrors};
+use super::reads::query_response;
+use super::server::{AppState, CompanyExt};
+use super::store::Books;
+use super::time;
+use ops::Op;
+
+/// Intuit's `requestid`: a query parameter of at most 50 characters.
+const REQUEST_ID: IdempotencyRule = IdempotencyRule {
+    source: KeySource::Query("requestid"),
+    max_len: 50,
+    on_mismatch: Mismatch::Replay,
+};
+
+/// Intuit's cap on the items of one batch.
+const BATCH_MAX_ITEMS: usize = 30;
+
+fn param(query: Option<&str>, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// An answer to store for replay: the body with `"time"`, or the Fault.
+fn stored(result: Result<Value, Fault>, now_ms: i64) -> Answer {
+    let (status, mut body) = match result {
+        Ok(body) => (StatusCode::OK, body),
+        Err(f) => (f.status, json!({"Fault": f.body()})),
+    };
+    body["time"] = json!(time::stamp(now_ms));
+    Answer::new(status, "application/json;charset=UTF-8", body.to_string())
+}
+
+fn body_json(body: &[u8]) -> Result<Value, Fault> {
+    serde_json::from_slice(body).map_err(|e| Fault::invalid_property(format!("Request body is not JSON: {e}")))
+}
+
+/// `POST /v3/company/{realm}/{entity}[?operation=delete|void][&requestid=…]`.
+pub(crate) async fn post(
+    State(app): State<AppState>,
+    company: CompanyExt,
+    Path((_, entity)): Path<(String, String)>,
+    OriginalUri(uri): OriginalUri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = app.now_ms();
+    let Some(e) = Entity::from_name(&entity) else {
+        return Fault::invalid_property(format!("Unsupported entity {entity}")).response(now);
+    };
+    let op = match param(query.as_deref(), "operation").as_deref() {
+        None | Some("create" | "update") => Op::Write,
+        Some("delete") => Op::Delete,
+        Some("void") => Op::Void,
+        Some(other) => return Fault::invalid_property(format!("Unsupported operation {other}")).response(now),
+    };
+    let key = match REQUEST_ID.key(&headers, query.as_deref(), &QuickBooksErrors) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let fp = fingerprint("POST", uri.path(), query.as_deref().unwrap_or(""), &body);
+    run_keyed(company.0.clone(), key, fp, &QuickBooksErrors, move |c| {
+        let now = app.now_ms();
+        let result = body_json(&body).and_then(|v| {
+            let mut books = c.books.write().unwrap_or_else(|p| p.into_inner());
+            ops::apply(&mut books, e, op, v, now)
+        });
+        stored(result.map(|obj| json!({e.name(): obj})), now)
+    })
+    .await
+}
+
+/// One batch item's answer (its `bId` added by the caller).
+fn batch_item(books: &mut Books, item: &Value, now_ms: i64) -> Value {
+    if let Some(sql) = item["Query"].as_str() {
+        return match query_response(books, sql) {
+            Ok(r) => json!({"QueryResponse": r}),
+            Err(f) => json!({"Fault": f.body()}),
+        };
+    }
+    let Some(e) = item.as_object().and_then(|m| m.keys().find_map(|k| Entity::from_name(k).filter(|e| e.name() == k))) else {
+        return json!({"Fault": Fault::invalid_property("The batch item names no entity".into()).body()});
+    };
+    let op = match item["operation"].as_str() {
+        None | Some("create" | "update") => Op::Write,
+        Some("delete") => Op::Delete,
+        Some(other) => {
+            return json!({"Fault": Fault::invalid_property(format!("Unsupported operation {other}")).body()});
+        }
+    };
+    match ops::apply(books, e, op, item[e.name()].clone(), now_ms) {
+        Ok(obj) => json!({e.name(): obj}),
+        Err(f) => json!({"Fault": f.body()}),
+    }
+}
+
+/// `POST /v3/company/{realm}/batch`: up to 30 items, each answered on its
+/// own (a Fault for a failing one, the others applied).
+pub(crate) async fn batch(
+    State(app): State<AppState>,
+    company: CompanyExt,
+    OriginalUri(uri): OriginalUri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let key = match REQUEST_ID.key(&headers, query.as_deref(), &QuickBooksErrors) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let fp = fingerprint("POST", uri.path(), query.as_deref().unwrap_or(""), &body);
+    run_keyed(company.0.clone(), key, fp, &QuickBooksErrors, move |c| {
+        let now = app.now_ms();
+        let result = body_json(&body).and_then(|v| {
+            let items = v["BatchItemRequest"].as_array().cloned().ok_or_else(|| Fault::required("BatchItemRequest"))?;
+            if items.len() > BATCH_MAX_ITEMS {
+                return Err(Fault::invalid_property(format!(
+                    "The batch has {} items; at most {BATCH_MAX_ITEMS} are allowed",
+                    items.len()
+                )));
+            }
+            let mut books = c.books.write().unwrap_or_else(|p| p.into_inner());
+            let answers: Vec<Value> = items
+                .iter()
+                .map(|item| {
+                    let mut a = batch_item(&mut books, item, now);
+                    a["bId"] = item["bId"].clone();
+                    a
+                })
+                .collect();
+            Ok(json!({"BatchItemResponse": answers}))
+        });
+        stored(result, now)
+    })
+    .await
+}
