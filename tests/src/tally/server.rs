@@ -1,4 +1,5 @@
-//! Tally's API, served on loopback: client-credentials tokens, the tenants
+//! Tally's API, served on loopback: client-credentials tokens and a consent
+//! that names its company on the redirect, the tenants
 //! ("companies") a grant reaches, per-entity listings (paged by position,
 //! narrowed by `changedSince` or `ids`), and the change feed `/cdc` with its
 //! cap and tombstones. Test code changes its data through [`TallyHandle`],
@@ -67,6 +68,7 @@ impl TallyHandle {
         }));
         let app = Router::new()
             .route("/oauth2/token", post(token))
+            .route("/oauth2/authorize", get(authorize))
             .route("/companies", get(companies))
             .route("/v3/company/{realm}/cdc", get(cdc))
             .route("/v3/company/{realm}/{entity}", get(list))
@@ -213,16 +215,32 @@ async fn token(headers: HeaderMap, body: String) -> Response {
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    if basic != Some(&format!("Basic {expected}"))
-        || !body.contains("grant_type=client_credentials")
-    {
+    let grant_known = body.contains("grant_type=client_credentials")
+        || (body.contains("grant_type=authorization_code") && body.contains("code=tally-code"));
+    if basic != Some(&format!("Basic {expected}")) || !grant_known {
         return (
             StatusCode::BAD_REQUEST,
             Json(json!({"error": "invalid_client"})),
         )
             .into_response();
     }
-    Json(json!({"access_token": TOKEN, "token_type": "bearer", "expires_in": 3600})).into_response()
+    Json(json!({
+        "access_token": TOKEN,
+        "token_type": "bearer",
+        "expires_in": 3600,
+        "refresh_token": "tally-refresh-token",
+    }))
+    .into_response()
+}
+
+/// The consent screen: a test company consents at once and names itself on
+/// the redirect (`realmId`), as QuickBooks does.
+async fn authorize(Query(query): Query<HashMap<String, String>>) -> Response {
+    let (Some(redirect), Some(state)) = (query.get("redirect_uri"), query.get("state")) else {
+        return (StatusCode::BAD_REQUEST, "redirect_uri and state are required").into_response();
+    };
+    let to = format!("{redirect}?code=tally-code&state={state}&realmId={REALM}");
+    (StatusCode::FOUND, [(header::LOCATION, to)]).into_response()
 }
 
 async fn companies(headers: HeaderMap) -> Response {
