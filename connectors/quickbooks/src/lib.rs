@@ -9,7 +9,24 @@
 #![doc = include_str!("../docs.md")]
 #![deny(missing_docs)]
 
+mod client;
+mod config;
+mod connector;
+mod deletion;
+mod feed;
+mod kinds;
+mod lister;
+mod parse;
 #[cfg(feature = "sim")]
 mod sandbox;
+mod schema;
 #[cfg(feature = "sim")]
 pub mod sim;
+mod write_rules;
+mod writer;
+
+pub use connector::QuickBooksConnector;
+
+tether_core::inventory::submit! {
+    tether_core::ConnectorRegistration(&QuickBooksConnector)
+}

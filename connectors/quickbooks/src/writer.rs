@@ -1,0 +1,455 @@
+//! The write hooks: creates and updates in one `POST /batch` (up to 30
+//! items, each with its `bId`, one refused item leaving the others
+//! applied), carrying a `requestid` so a repeat is answered, not applied,
+//! again; updates sparse and based on the `SyncToken` export read, so a
+//! stale one (Fault 5010) becomes a conflict with QuickBooks' current
+//! object; transactions deleted with `operation=delete`; and finding an
+//! object Tether created when QuickBooks' answer was lost.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use reqwest::Method;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value, json};
+use tether_core::http::Api;
+use tether_core::local::LOCAL_REF;
+use tether_core::{
+    Error, ErrorKind, ObjectKind, ObjectWriter, ParseError, ParsedObject, Result, WriteOutcome,
+    WriteRequest,
+};
+
+use crate::client::{self, Body, Fault};
+use crate::config::REQUEST_ID_MAX;
+use crate::kinds::QbKind;
+use crate::lister;
+use crate::schema::QbObject;
+use crate::schema::time::query_stamp;
+
+/// Stands where a QuickBooks id will be, so a local object reads as its type.
+const PLACEHOLDER_ID: &str = "0";
+
+/// How far back a lost create is looked for when nothing narrower names it.
+const LOST_CREATE_LOOKBACK: chrono::TimeDelta = chrono::TimeDelta::days(2);
+
+/// A `requestid` QuickBooks accepts (at most 50 characters): the key as
+/// it is when it fits, else a name-based UUID of it, the same for the same key.
+pub(crate) fn request_id(key: &str) -> String {
+    if key.len() <= REQUEST_ID_MAX {
+        return key.to_owned();
+    }
+    let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes());
+    format!("tether-{id}")
+}
+
+/// One item of a batch: sent, or answered already without a call.
+enum Prepared {
+    Send {
+        operation: &'static str,
+        body: Value,
+    },
+    Known(WriteOutcome),
+}
+
+#[async_trait]
+impl<T: QbObject> ObjectWriter for QbKind<T> {
+    fn check(&self, object: &Value) -> std::result::Result<(), ParseError> {
+        let mut candidate = with_placeholders(object);
+        if let Value::Object(map) = &mut candidate {
+            map.entry("Id")
+                .or_insert_with(|| Value::from(PLACEHOLDER_ID));
+        }
+        let raw = RawValue::from_string(candidate.to_string()).map_err(|e| ParseError {
+            kind: self.name().to_owned(),
+            external_id: None,
+            field: "(object)".to_owned(),
+            problem: e.to_string(),
+        })?;
+        self.parse(&raw).map(|_| ()).map_err(|e| ParseError {
+            external_id: None,
+            ..e
+        })
+    }
+
+    async fn write_batch(
+        &self,
+        api: &Api,
+        batch: &[WriteRequest],
+        idempotency_key: &str,
+    ) -> Result<Vec<WriteOutcome>> {
+        let prepared = self.prepare(api, batch).await?;
+        let items: Vec<Value> = prepared
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| match p {
+                Prepared::Send { operation, body } => Some(json!({
+                    "bId": i.to_string(),
+                    "operation": operation,
+                    self.entity.name: body,
+                })),
+                Prepared::Known(_) => None,
+            })
+            .collect();
+        let mut answers = HashMap::new();
+        if !items.is_empty() {
+            let query = [("requestid", request_id(idempotency_key))];
+            let body = json!({ "BatchItemRequest": items });
+            match client::send(api, Method::POST, "batch", &query, Some(Body::Json(&body))).await {
+                Ok(answer) => answers = batch_answers(&answer.body)?,
+                // Refused as a whole (a body QuickBooks cannot read): every item is.
+                Err(e) if e.kind() == ErrorKind::Invalid => {
+                    let said = e.to_string();
+                    return Ok(prepared
+                        .into_iter()
+                        .map(|p| match p {
+                            Prepared::Known(outcome) => outcome,
+                            Prepared::Send { .. } => WriteOutcome::Rejected(said.clone()),
+                        })
+                        .collect());
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut stale = Vec::new();
+        for (i, p) in prepared.into_iter().enumerate() {
+            let outcome = match p {
+                Prepared::Known(outcome) => outcome,
+                Prepared::Send { .. } => match answers.remove(&i.to_string()) {
+                    None => WriteOutcome::Rejected(
+                        "QuickBooks' batch answer has no item for this object".into(),
+                    ),
+                    Some(BatchAnswer::Object(raw)) => self.written(&raw),
+                    Some(BatchAnswer::Fault(f)) if f.code() == Some("5010") => {
+                        stale.push((i, f.said()));
+                        WriteOutcome::Rejected(String::new())
+                    }
+                    Some(BatchAnswer::Fault(f)) => {
+                        WriteOutcome::Rejected(format!("QuickBooks: {}", f.said()))
+                    }
+                },
+            };
+            outcomes.push(outcome);
+        }
+        if !stale.is_empty() {
+            let ids: Vec<String> = stale
+                .iter()
+                .map(|(i, _)| batch[*i].external_id.clone().unwrap_or_default())
+                .collect();
+            let current = self.current(api, &ids).await?;
+            for (i, said) in stale {
+                let id = batch[i].external_id.as_deref().unwrap_or_default();
+                outcomes[i] = match current.get(id) {
+                    Some(object) => WriteOutcome::Conflict {
+                        current: object.clone(),
+                        message: format!("QuickBooks: {said}"),
+                    },
+                    None => {
+                        WriteOutcome::Rejected(format!("QuickBooks: {said}; the object is gone"))
+                    }
+                };
+            }
+        }
+        Ok(outcomes)
+    }
+
+    async fn delete(&self, api: &Api, request: &WriteRequest) -> Result<WriteOutcome> {
+        let id = request.external_id.as_deref().unwrap_or_default();
+        let Some(version) = request.version.as_deref() else {
+            return Ok(WriteOutcome::Rejected(format!(
+                "deleting {} {id}: no SyncToken to base the delete on",
+                self.entity.name
+            )));
+        };
+        let key = format!("tether-delete-{}-{id}-{version}", self.entity.path);
+        let query = [
+            ("operation", "delete".to_owned()),
+            ("requestid", request_id(&key)),
+        ];
+        let body = json!({ "Id": id, "SyncToken": version });
+        match client::send(
+            api,
+            Method::POST,
+            self.entity.path,
+            &query,
+            Some(Body::Json(&body)),
+        )
+        .await
+        {
+            Ok(_) => Ok(WriteOutcome::Deleted),
+            // Gone already: what the delete wanted.
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(WriteOutcome::Deleted),
+            Err(e) if e.kind() == ErrorKind::Conflict => {
+                let current = self.current(api, &[id.to_owned()]).await?;
+                Ok(match current.get(id) {
+                    Some(object) => WriteOutcome::Conflict {
+                        current: object.clone(),
+                        message: e.to_string(),
+                    },
+                    None => WriteOutcome::Deleted,
+                })
+            }
+            Err(e) if e.kind() == ErrorKind::Invalid => Ok(WriteOutcome::Rejected(e.to_string())),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn find_created(&self, api: &Api, object: &Value) -> Result<Vec<Box<RawValue>>> {
+        let write = self.entity.write;
+        let mut conditions: Vec<String> = write
+            .query_by
+            .iter()
+            .filter_map(|field| match object.get(*field) {
+                Some(Value::String(s)) if !s.is_empty() => {
+                    Some(format!("{field} = {}", lister::quote(s)))
+                }
+                _ => None,
+            })
+            .collect();
+        if conditions.is_empty() {
+            // Nothing names it: what changed lately, compared by content.
+            let since = chrono::Utc::now() - LOST_CREATE_LOOKBACK;
+            conditions.push(format!(
+                "MetaData.LastUpdatedTime > {}",
+                lister::quote(&query_stamp(since))
+            ));
+        }
+        let sql = lister::select(&self.entity, conditions, "MAXRESULTS 1000");
+        let page = lister::run(api, &self.entity, &sql).await?;
+        Ok(page
+            .objects
+            .into_iter()
+            .filter(|raw| same_identity(write.identified_by, object, raw))
+            .collect())
+    }
+}
+
+impl<T: QbObject> QbKind<T> {
+    /// What each request sends: a create as it is; an update sparse, on the
+    /// `SyncToken` export read. Where the change reaches into a nested
+    /// object or clears a field, QuickBooks' current object is read first
+    /// (one query for the batch): a nested object is sent whole (a sparse
+    /// update replaces what it names), and a cleared field needs a full
+    /// update (a sparse one cannot clear). One that moved on meanwhile is a
+    /// conflict without a write.
+    async fn prepare(&self, api: &Api, batch: &[WriteRequest]) -> Result<Vec<Prepared>> {
+        let deep = |r: &WriteRequest| {
+            r.external_id.is_some()
+                && r.body
+                    .as_object()
+                    .is_some_and(|m| m.values().any(|v| v.is_object() || v.is_null()))
+        };
+        let ids: Vec<String> = batch
+            .iter()
+            .filter(|r| deep(r))
+            .filter_map(|r| r.external_id.clone())
+            .collect();
+        let current = if ids.is_empty() {
+            HashMap::new()
+        } else {
+            self.current(api, &ids).await?
+        };
+        Ok(batch
+            .iter()
+            .map(|request| {
+                let Some(id) = &request.external_id else {
+                    return Prepared::Send {
+                        operation: "create",
+                        body: request.body.clone(),
+                    };
+                };
+                let Some(version) = &request.version else {
+                    return Prepared::Known(WriteOutcome::Rejected(format!(
+                        "updating {} {id}: no SyncToken to base the update on",
+                        self.entity.name
+                    )));
+                };
+                let now = current.get(id.as_str());
+                if deep(request) {
+                    let Some(now) = now else {
+                        return Prepared::Known(WriteOutcome::Rejected(format!(
+                            "{} {id}: QuickBooks no longer has it",
+                            self.entity.name
+                        )));
+                    };
+                    if now.version.as_deref() != Some(version.as_str()) {
+                        return Prepared::Known(WriteOutcome::Conflict {
+                            current: now.clone(),
+                            message: format!("changed at QuickBooks since SyncToken {version}"),
+                        });
+                    }
+                }
+                let data: Option<Value> = now.and_then(|o| serde_json::from_str(&o.data).ok());
+                Prepared::Send {
+                    operation: "update",
+                    body: update_body(id, version, &request.body, data.as_ref()),
+                }
+            })
+            .collect())
+    }
+
+    /// QuickBooks' current objects with these ids, parsed, by id.
+    async fn current(&self, api: &Api, ids: &[String]) -> Result<HashMap<String, ParsedObject>> {
+        let mut found = HashMap::new();
+        for chunk in ids.chunks(crate::config::IDS_PER_READ) {
+            for raw in self.read_by_ids(api, chunk).await?.objects {
+                match self.parse(&raw) {
+                    Ok(object) => {
+                        found.insert(object.external_id.clone(), object);
+                    }
+                    Err(e) => tracing::warn!(error = %e, "a current object does not parse"),
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// One item's object in a batch answer: written, or unreadable.
+    fn written(&self, raw: &RawValue) -> WriteOutcome {
+        match self.parse(raw) {
+            Ok(object) => WriteOutcome::Written(object),
+            Err(e) => WriteOutcome::Rejected(format!("QuickBooks' answer could not be read: {e}")),
+        }
+    }
+}
+
+/// The body of an update of `id` on `version`: sparse (`Id`, `SyncToken`,
+/// `sparse: true` and the fields that change, nested objects whole as
+/// `current` holds them with the change applied); a full update of
+/// `current` with the change applied when the change clears a field.
+pub(crate) fn update_body(
+    id: &str,
+    version: &str,
+    patch: &Value,
+    current: Option<&Value>,
+) -> Value {
+    let mut body = Map::new();
+    let clears = patch
+        .as_object()
+        .is_some_and(|m| m.values().any(Value::is_null));
+    match (current, patch) {
+        (Some(current), _) if clears => {
+            if let Value::Object(whole) = merge(current, patch) {
+                body = whole;
+            }
+            body.insert("sparse".into(), Value::Bool(false));
+        }
+        (_, Value::Object(fields)) => {
+            for (key, value) in fields {
+                let value = match (current.and_then(|c| c.get(key)), value) {
+                    (Some(now @ Value::Object(_)), Value::Object(_)) => merge(now, value),
+                    _ => value.clone(),
+                };
+                body.insert(key.clone(), value);
+            }
+            body.insert("sparse".into(), Value::Bool(true));
+        }
+        _ => {
+            body.insert("sparse".into(), Value::Bool(true));
+        }
+    }
+    body.insert("Id".into(), Value::from(id));
+    body.insert("SyncToken".into(), Value::from(version));
+    Value::Object(body)
+}
+
+/// `target` with the JSON merge patch `patch` applied (RFC 7396).
+fn merge(target: &Value, patch: &Value) -> Value {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            let mut out = t.clone();
+            for (key, value) in p {
+                if value.is_null() {
+                    out.remove(key);
+                } else {
+                    let merged = merge(out.get(key).unwrap_or(&Value::Null), value);
+                    out.insert(key.clone(), merged);
+                }
+            }
+            Value::Object(out)
+        }
+        (_, Value::Object(_)) => merge(&Value::Object(Map::new()), patch),
+        _ => patch.clone(),
+    }
+}
+
+/// One item of a batch answer.
+#[derive(Debug)]
+pub(crate) enum BatchAnswer {
+    /// The object as it now stands.
+    Object(Box<RawValue>),
+    /// Why it was refused.
+    Fault(Fault),
+}
+
+/// A `/batch` answer's items by `bId`.
+pub(crate) fn batch_answers(body: &[u8]) -> Result<HashMap<String, BatchAnswer>> {
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        #[serde(rename = "BatchItemResponse", default)]
+        items: Vec<HashMap<String, Box<RawValue>>>,
+    }
+    let malformed =
+        |what: String| Error::new(ErrorKind::Malformed, format!("QuickBooks batch: {what}"));
+    let answer: Answer = serde_json::from_slice(body)
+        .map_err(|e| malformed(format!("not a BatchItemResponse: {e}")))?;
+    let mut by_id = HashMap::new();
+    for mut item in answer.items {
+        let bid: String = item
+            .remove("bId")
+            .and_then(|raw| serde_json::from_str(raw.get()).ok())
+            .ok_or_else(|| malformed("an item without its bId".into()))?;
+        let outcome =
+            match item.remove("Fault") {
+                Some(raw) => BatchAnswer::Fault(serde_json::from_str(raw.get()).map_err(|e| {
+                    malformed(format!("item {bid}: a Fault that does not read: {e}"))
+                })?),
+                None => match item.into_iter().find(|(key, raw)| {
+                    key.starts_with(|c: char| c.is_ascii_uppercase()) && raw.get().starts_with('{')
+                }) {
+                    Some((_, raw)) => BatchAnswer::Object(raw),
+                    None => {
+                        return Err(malformed(format!(
+                            "item {bid} holds neither an object nor a Fault"
+                        )));
+                    }
+                },
+            };
+        by_id.insert(bid, outcome);
+    }
+    Ok(by_id)
+}
+
+/// `value` with every `local:<id>` reference replaced by a placeholder id.
+fn with_placeholders(value: &Value) -> Value {
+    match value {
+        Value::String(s) if s.starts_with(LOCAL_REF) => Value::from(PLACEHOLDER_ID),
+        Value::Array(items) => Value::Array(items.iter().map(with_placeholders).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), with_placeholders(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Whether a found object shares every identifying field `sent` carries
+/// (numbers compared as numbers: `55` is `55.0`).
+fn same_identity(paths: &[&str], sent: &Value, found: &RawValue) -> bool {
+    let Ok(found) = serde_json::from_str::<Value>(found.get()) else {
+        return false;
+    };
+    let at = |v: &Value, path: &str| path.split('.').try_fold(v, |v, key| v.get(key)).cloned();
+    paths
+        .iter()
+        .all(|path| match (at(sent, path), at(&found, path)) {
+            (None, _) => true,
+            (Some(Value::Number(a)), Some(Value::Number(b))) => a.as_f64() == b.as_f64(),
+            (Some(a), Some(b)) => a == b,
+            (Some(_), None) => false,
+        })
+}
+
+#[cfg(test)]
+mod tests;
