@@ -5,13 +5,14 @@ use clap::Command;
 
 /// What Tether is, first thing in `--help`.
 pub const ABOUT: &str = "Tether keeps your application's database in step with a SaaS provider \
-(Xero): it pulls every object of the provider's collections into a store you own (SQLite or \
+(`tether providers` lists those linked): it pulls every object of the provider's collections into a store you own (SQLite or \
 PostgreSQL), resumably and within the provider's rate limits.";
 
 /// Shown under the top-level help.
 pub const TOP: &str = "\
-Start with `tether demo`: it runs a local Xero sandbox, connects to it and
-syncs it into a fresh SQLite file, then says what to look at next.";
+Start with `tether demo`: it runs a local sandbox of every provider, connects
+to each and syncs them into one fresh SQLite file, then says what to look at
+next (`tether demo PROVIDER` for one).";
 
 /// What every sync-like command says about resuming, holders and exit codes.
 const SYNC: &str = "\

@@ -1,6 +1,7 @@
-//! `tether demo`: the whole job with nothing to set up. Starts a sandbox
-//! in-process, connects to it, syncs every kind into a fresh SQLite file, and
-//! says what it did and how to look at the result.
+//! `tether demo`: the whole job with nothing to set up. For every provider
+//! with a sandbox (or the ones named), starts it in-process, connects to it,
+//! syncs every kind into one fresh SQLite file, and says what it did and how
+//! to look at the result.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -24,10 +25,10 @@ use crate::progress::Bars;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The provider to demonstrate.
-    #[arg(long, default_value = "xero")]
-    pub provider: String,
-    /// How many invoices the sandbox generates (other kinds in proportion).
+    /// The providers to demonstrate (default: every provider with a sandbox).
+    #[arg(value_name = "PROVIDER")]
+    pub providers: Vec<String>,
+    /// How many invoices each sandbox generates (other kinds in proportion).
     #[arg(long, default_value_t = 5000)]
     pub size: usize,
     /// Seed of the generated data.
@@ -38,6 +39,13 @@ pub struct Args {
     pub file: Option<std::path::PathBuf>,
 }
 
+/// What one provider's part of the demo stored.
+struct Stored {
+    live: i64,
+    deleted: i64,
+    calls: i64,
+}
+
 pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     // With --json only the JSON lines are printed: the reports and a summary.
@@ -46,10 +54,121 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             println!("{text}");
         }
     };
-    let sandbox = tether_core::sandbox::sandbox(&args.provider)
-        .with_context(|| format!("no sandbox for provider `{}`", args.provider))?;
-    let connector = tether_core::connector(&args.provider)
-        .with_context(|| format!("no connector for provider `{}`", args.provider))?;
+    let providers = if args.providers.is_empty() {
+        tether_core::sandbox::sandboxes()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    } else {
+        args.providers.clone()
+    };
+    // Every provider is checked before anything starts.
+    let mut chosen = Vec::new();
+    for provider in &providers {
+        let sandbox = tether_core::sandbox::sandbox(provider).with_context(|| {
+            format!(
+                "no sandbox for provider `{provider}` (these have one: {})",
+                tether_core::sandbox::sandboxes().join(", ")
+            )
+        })?;
+        let connector = tether_core::connector(provider)
+            .with_context(|| format!("no connector for provider `{provider}`"))?;
+        chosen.push((sandbox, connector));
+    }
+
+    let file = match &args.file {
+        Some(f) => f.clone(),
+        None => data_dir()?.join("demo.db"),
+    };
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = file.clone().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+    let url = SeaStore::url_for_sqlite_path(&file);
+    let ctx = Context::open_url(&url, global.json).await?;
+    say(format!(
+        "Created a fresh SQLite store at {}.",
+        file.display()
+    ));
+
+    let mut code = ExitCode::SUCCESS;
+    let mut total = Stored {
+        live: 0,
+        deleted: 0,
+        calls: 0,
+    };
+    for (sandbox, connector) in chosen {
+        let (stored, exit) = demo_one(sandbox, connector, &args, &ctx, global).await?;
+        total.live += stored.live;
+        total.deleted += stored.deleted;
+        total.calls += stored.calls;
+        if exit != ExitCode::SUCCESS {
+            code = exit;
+            break;
+        }
+    }
+    say(format!(
+        "\n{} records stored in all ({} live, {} deleted or voided at the providers) with {} API calls in {:.1}s;",
+        total.live + total.deleted,
+        total.live,
+        total.deleted,
+        total.calls,
+        started.elapsed().as_secs_f64()
+    ));
+    say(
+        "calls were spaced by Tether itself to stay within each provider's published limits."
+            .to_string(),
+    );
+    if global.json {
+        crate::output::json_line(&serde_json::json!({
+            "database": file,
+            "records": total.live + total.deleted,
+            "live": total.live,
+            "deleted": total.deleted,
+            "api_calls": total.calls,
+            "seconds": started.elapsed().as_secs_f64(),
+        }))?;
+    }
+    // The file stands on its own: the write-ahead log is folded into it.
+    ctx.store.close().await?;
+    let db = file.display();
+    say(format!(
+        "\nThe store is complete in {db}. Look around (`cargo install --path cli` puts `tether` on your PATH):"
+    ));
+    say(format!("  tether --database {db} connections"));
+    for provider in &providers {
+        say(format!("  tether --database {db} status {provider}"));
+    }
+    say(format!(
+        "  tether --database {db} records {} invoices --limit 10",
+        providers[0]
+    ));
+    say(format!("  tether --database {db} runs {}", providers[0]));
+    say(
+        "The sandboxes stopped with this command, so these connections cannot sync again. To try \
+         resyncs and failures yourself, run `tether sandbox <provider>` in another terminal and \
+         connect to it with the `tether connect` line it prints."
+            .to_string(),
+    );
+    Ok(code)
+}
+
+/// One provider's demo: its sandbox started, a connection named after the
+/// provider made by consent, every kind synced, the sandbox stopped.
+async fn demo_one(
+    sandbox: &'static dyn tether_core::sandbox::Sandbox,
+    connector: &'static dyn Connector,
+    args: &Args,
+    ctx: &Context,
+    global: &Global,
+) -> anyhow::Result<(Stored, ExitCode)> {
+    let say = |text: String| {
+        if !global.json {
+            println!("{text}");
+        }
+    };
+    let started = Instant::now();
     let running = sandbox
         .start(SandboxOptions {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -65,36 +184,19 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         .await?;
     let info = running.info();
     say(format!(
-        "1. started a {} sandbox at {} ({} invoices, seed {})",
+        "\n{}: started a sandbox at {} ({} invoices, seed {})",
         connector.display_name(),
         info.base_url,
         args.size,
         args.seed
     ));
-
-    let file = match args.file {
-        Some(f) => f,
-        None => data_dir()?.join("demo.db"),
-    };
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = file.clone().into_os_string();
-        p.push(suffix);
-        let _ = std::fs::remove_file(p);
-    }
-    let url = SeaStore::url_for_sqlite_path(&file);
-    let ctx = Context::open_url(&url, global.json).await?;
-    say(format!(
-        "2. created a fresh SQLite store at {}",
-        file.display()
-    ));
-
     let store: Arc<dyn Store> = Arc::new(ctx.store.clone());
     let connection = tether_core::connect(
         store.clone(),
         &ctx.vault,
         connector,
         ConnectRequest {
-            name: "demo".to_owned(),
+            name: connector.id().to_owned(),
             base_url: Some(info.base_url.clone()),
             tenant: None,
             rate_limits: None,
@@ -105,12 +207,11 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     .await?
     .remove(0);
     say(format!(
-        "3. connected `demo` to organisation `{}` by the authorization-code flow with PKCE \
+        "  connected `{}` to `{}` by the authorization-code flow with PKCE \
          (the sandbox consents at once; tokens sealed in the store)",
-        connection.tenant_name
+        connection.name, connection.tenant_name
     ));
-
-    say("4. syncing every kind, within the provider's published rate limits:".to_string());
+    say("  syncing every kind, within the provider's published rate limits:".to_string());
     let session = Session::open(connection, &ctx.vault, store)?;
     let bars = Bars::new(global.json);
     let _retries = bars.watch(session.api.stats_handle());
@@ -120,50 +221,23 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         .sync_kinds(session.connector.kinds())
         .await?;
     print_outcome(&outcome, global.json)?;
-    let reports = &outcome.reports;
-
     let totals = ctx.store.totals(session.connection.id).await?;
-    let live: i64 = totals.iter().map(|t| t.live).sum();
-    let deleted: i64 = totals.iter().map(|t| t.deleted).sum();
-    let calls: i64 = reports.iter().map(|r| r.counts.api_calls).sum();
+    let stored = Stored {
+        live: totals.iter().map(|t| t.live).sum(),
+        deleted: totals.iter().map(|t| t.deleted).sum(),
+        calls: outcome.reports.iter().map(|r| r.counts.api_calls).sum(),
+    };
     say(format!(
-        "\n{} records stored ({live} live, {deleted} deleted or voided at the provider) with {calls} API calls in {:.1}s;",
-        live + deleted,
+        "  {}: {} records ({} live, {} deleted or voided) with {} API calls in {:.1}s",
+        connector.display_name(),
+        stored.live + stored.deleted,
+        stored.live,
+        stored.deleted,
+        stored.calls,
         started.elapsed().as_secs_f64()
     ));
-    say(
-        "calls were spaced by Tether itself to stay within the provider's published limits."
-            .to_string(),
-    );
-    if global.json {
-        crate::output::json_line(&serde_json::json!({
-            "database": file,
-            "records": live + deleted,
-            "live": live,
-            "deleted": deleted,
-            "api_calls": calls,
-            "seconds": started.elapsed().as_secs_f64(),
-        }))?;
-    }
     running.shutdown().await;
-    // The file stands on its own: the write-ahead log is folded into it.
-    ctx.store.close().await?;
-    let db = file.display();
-    say(format!(
-        "\nThe store is complete in {db}. Look around (`cargo install --path cli` puts `tether` on your PATH):"
-    ));
-    say(format!("  tether --database {db} status demo"));
-    say(format!(
-        "  tether --database {db} records demo invoices --limit 10"
-    ));
-    say(format!("  tether --database {db} runs demo"));
-    say(
-        "The sandbox stopped with this command, so the `demo` connection cannot sync again. To try \
-         resyncs and failures yourself, run `tether sandbox xero` in another terminal and connect \
-         to it with the `tether connect` line it prints."
-            .to_string(),
-    );
-    Ok(exit_code(&outcome))
+    Ok((stored, exit_code(&outcome)))
 }
 
 /// The consent a person gives at the provider, given by the demo itself: the
