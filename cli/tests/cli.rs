@@ -274,7 +274,11 @@ fn demo_runs_from_nothing() {
         std::fs::metadata(&wal).map_or(true, |m| m.len() == 0),
         "the file is complete on its own: its write-ahead log was folded in"
     );
-    assert!(text.contains("sandbox stopped"), "{text}");
+    assert!(text.contains("sandboxes stopped"), "{text}");
+    assert!(
+        text.contains("status xero"),
+        "each provider's connection is named after it: {text}"
+    );
     assert!(
         home.dir.path().join("config/tether/master.key").exists(),
         "a master key was created"
