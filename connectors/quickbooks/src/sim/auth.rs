@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use axum::Form;
 use axum::extract::{ConnectInfo, Json, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
@@ -64,7 +64,8 @@ fn redirect_to(uri: &str, params: &[(&str, &str)]) -> Response {
         Err(_) => return page(StatusCode::BAD_REQUEST, "invalid redirect_uri"),
     };
     u.query_pairs_mut().extend_pairs(params.iter().filter(|(_, v)| !v.is_empty()));
-    Redirect::to(u.as_str()).into_response()
+    // Intuit redirects with 302 Found.
+    (StatusCode::FOUND, [(header::LOCATION, u.as_str().to_string())]).into_response()
 }
 
 /// `GET /connect/oauth2`: consents at once and redirects with `code`,

@@ -102,12 +102,6 @@ impl SimSizes {
         }
     }
 
-    /// The count of one entity.
-    pub(crate) fn of(&self, entity: Entity) -> usize {
-        let mut copy = *self;
-        *copy.slot(entity)
-    }
-
     fn slot(&mut self, entity: Entity) -> &mut usize {
         match entity {
             Entity::Account => &mut self.accounts,
@@ -168,7 +162,7 @@ mod tests {
         let mut s = SimSizes::scaled(1000);
         assert_eq!((s.customers, s.payments, s.bills), (200, 400, 500));
         assert!(s.set("bill_payments", 7));
-        assert_eq!(s.of(Entity::BillPayment), 7);
+        assert_eq!(s.bill_payments, 7);
         assert!(!s.set("widgets", 1));
         assert!(!SimLimits::off().enabled);
         assert_eq!(SimLimits::off().per_minute, 500);

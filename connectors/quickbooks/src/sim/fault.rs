@@ -2,10 +2,11 @@
 //! `Error`s (`Message`, `Detail`, `code`, `element`) and a `type`; the 401
 //! of a bad token spells its keys in lower case, as Intuit sends it.
 
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse as _, Response};
 use serde_json::{Value, json};
 use tether_sim_kit::ErrorBody;
+use tether_sim_kit::auth::BearerRefusal;
 use tether_sim_kit::idempotency::{BadKey, IdempotencyRule};
 
 use super::answer;
@@ -178,5 +179,19 @@ impl ErrorBody for QuickBooksErrors {
 
     fn internal_error(&self) -> Response {
         Fault::internal(StatusCode::INTERNAL_SERVER_ERROR).response(tether_sim_kit::clock::now_ms())
+    }
+
+    fn unauthorized(&self, why: BearerRefusal) -> Response {
+        let detail = match why {
+            BearerRefusal::Missing => "Authorization header missing",
+            BearerRefusal::Unknown => "Token invalid",
+            BearerRefusal::Expired { .. } => "Token expired",
+        };
+        unauthenticated(detail, tether_sim_kit::clock::now_ms())
+    }
+
+    fn authorize_refused(&self, error: &str, description: &str) -> Response {
+        let text = format!("{error}: {description}");
+        (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
     }
 }

@@ -15,8 +15,8 @@ use tether_sim_kit::pkce;
 const CODE_TTL_MS: i64 = 5 * 60 * 1000;
 /// Intuit: access tokens last an hour.
 pub(crate) const ACCESS_TTL_S: i64 = 3600;
-/// Intuit: refresh tokens last 100 days.
-pub(crate) const REFRESH_TTL_S: i64 = 100 * 24 * 3600;
+/// Intuit: refresh tokens last 100 days; its answers say 8,726,400 seconds.
+pub(crate) const REFRESH_TTL_S: i64 = 8_726_400;
 
 /// Why the token endpoint refuses (its `error` field).
 #[derive(Debug, PartialEq, Eq)]

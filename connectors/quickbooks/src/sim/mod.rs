@@ -51,13 +51,13 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use tether_sim_kit::Limits;
 use tether_sim_kit::clock::SimClock;
 use tether_sim_kit::conn::{ConnKill, SimListener};
 use tether_sim_kit::faults::Faults;
 use tether_sim_kit::idempotency::{Idempotency, Mismatch};
 use tether_sim_kit::limits::Limiter;
 use tether_sim_kit::rng::{SimRng, stream};
-use tether_sim_kit::Limits;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -134,11 +134,20 @@ impl QuickBooksSim {
             }));
         }
         let mut app_rng = SimRng::new(config.seed, stream::AUTH, 0);
-        let client_id = config.client_id.clone().unwrap_or_else(|| format!("AB{}", app_rng.chars(48, ALNUM)));
-        let client_secret = config.client_secret.clone().unwrap_or_else(|| app_rng.chars(40, ALNUM));
+        let client_id = config
+            .client_id
+            .clone()
+            .unwrap_or_else(|| format!("AB{}", app_rng.chars(48, ALNUM)));
+        let client_secret = config
+            .client_secret
+            .clone()
+            .unwrap_or_else(|| app_rng.chars(40, ALNUM));
         let l = &config.limits;
         let limiter = Arc::new(Limiter::new(throttles(l, l.per_minute, l.concurrent), None));
-        let batch_limiter = Arc::new(Limiter::new(throttles(l, l.batch_per_minute, u32::MAX), None));
+        let batch_limiter = Arc::new(Limiter::new(
+            throttles(l, l.batch_per_minute, u32::MAX),
+            None,
+        ));
         let faults = Faults::new("application/json;charset=UTF-8");
         faults.set(config.faults.clone(), &limiter);
         let state: AppState = Arc::new(SimState {
@@ -161,11 +170,20 @@ impl QuickBooksSim {
             let stopped = async move {
                 let _ = rx.await;
             };
-            if let Err(e) = axum::serve(SimListener(listener), service).with_graceful_shutdown(stopped).await {
+            if let Err(e) = axum::serve(SimListener(listener), service)
+                .with_graceful_shutdown(stopped)
+                .await
+            {
                 tracing::warn!(error = %e, "quickbooks simulator stopped with an error");
             }
         });
-        Ok(SimHandle { state, addr: local, base_url, stop: Mutex::new(Some(tx)), task: Some(task) })
+        Ok(SimHandle {
+            state,
+            addr: local,
+            base_url,
+            stop: Mutex::new(Some(tx)),
+            task: Some(task),
+        })
     }
 }
 
@@ -206,7 +224,11 @@ impl SimHandle {
 
     /// Every company's realm id, the first first.
     pub fn tenant_ids(&self) -> Vec<String> {
-        self.state.companies.iter().map(|c| c.realm.clone()).collect()
+        self.state
+            .companies
+            .iter()
+            .map(|c| c.realm.clone())
+            .collect()
     }
 
     /// Moves the company clock forward: time stamps of later writes, the
@@ -239,7 +261,8 @@ impl SimHandle {
     /// `id` of Tether's kind `kind`, silently (no `SyncToken`, no time);
     /// false when there is no such object.
     pub fn corrupt(&self, kind: &str, id: &str, field: &str, value: serde_json::Value) -> bool {
-        self.state.corrupt(&self.tenant_id(), kind, id, field, value)
+        self.state
+            .corrupt(&self.tenant_id(), kind, id, field, value)
     }
 
     /// Every object of `kind` the first company holds (inactive and voided
@@ -255,7 +278,9 @@ impl SimHandle {
     /// When the simulator serves no such company (a test's mistake).
     pub fn playground_token(&self, realm: &str) -> String {
         let tokens = self.state.grants.playground(&self.state.client_id, realm);
-        tokens.unwrap_or_else(|| panic!("the simulator serves no realm {realm}")).access
+        tokens
+            .unwrap_or_else(|| panic!("the simulator serves no realm {realm}"))
+            .access
     }
 
     /// The id field of a kind: `Id` for every QuickBooks entity, empty for
@@ -275,7 +300,10 @@ impl SimHandle {
         self.stop();
         if let Some(task) = self.task.take() {
             let abort = task.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(5), task).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
                 abort.abort();
             }
         }

@@ -78,7 +78,8 @@ pub(crate) fn generate(seed: u64, sizes: SimSizes, end_ms: i64) -> Books {
     let payments = sales::payments(seed, sizes.payments, end_ms, &names, &mut invoices);
     let credit_memos = sales::forms(seed, Entity::CreditMemo, sizes.credit_memos, end_ms, &names);
     let mut bills = purchases::bills(seed, sizes.bills, end_ms, &names);
-    let bill_payments = purchases::bill_payments(seed, sizes.bill_payments, end_ms, &names, &mut bills);
+    let bill_payments =
+        purchases::bill_payments(seed, sizes.bill_payments, end_ms, &names, &mut bills);
     let (journal_entries, deleted) =
         purchases::journal_entries(seed, sizes.journal_entries, end_ms, &names);
 
@@ -122,7 +123,13 @@ fn store(books: &mut Books, e: Entity, made: Vec<Made>) {
             "CreateTime": time::meta(m.created_ms),
             "LastUpdatedTime": time::meta(m.updated_ms),
         });
-        table.rows.insert(id, Row { obj, updated_ms: m.updated_ms });
+        table.rows.insert(
+            id,
+            Row {
+                obj,
+                updated_ms: m.updated_ms,
+            },
+        );
     }
     table.next_id = table.rows.keys().next_back().map_or(1, |k| k + 1);
 }

@@ -13,7 +13,9 @@ use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
-use tether_sim_kit::idempotency::{Answer, IdempotencyRule, KeySource, Mismatch, fingerprint, run_keyed};
+use tether_sim_kit::idempotency::{
+    Answer, IdempotencyRule, KeySource, Mismatch, fingerprint, run_keyed,
+};
 
 use super::entity::Entity;
 use super::fault::{Fault, QuickBooksErrors};
@@ -50,7 +52,8 @@ fn stored(result: Result<Value, Fault>, now_ms: i64) -> Answer {
 }
 
 fn body_json(body: &[u8]) -> Result<Value, Fault> {
-    serde_json::from_slice(body).map_err(|e| Fault::invalid_property(format!("Request body is not JSON: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| Fault::invalid_property(format!("Request body is not JSON: {e}")))
 }
 
 /// `POST /v3/company/{realm}/{entity}[?operation=delete|void][&requestid=…]`.
@@ -71,7 +74,9 @@ pub(crate) async fn post(
         None | Some("create" | "update") => Op::Write,
         Some("delete") => Op::Delete,
         Some("void") => Op::Void,
-        Some(other) => return Fault::invalid_property(format!("Unsupported operation {other}")).response(now),
+        Some(other) => {
+            return Fault::invalid_property(format!("Unsupported operation {other}")).response(now);
+        }
     };
     let key = match REQUEST_ID.key(&headers, query.as_deref(), &QuickBooksErrors) {
         Ok(k) => k,
@@ -97,7 +102,10 @@ fn batch_item(books: &mut Books, item: &Value, now_ms: i64) -> Value {
             Err(f) => json!({"Fault": f.body()}),
         };
     }
-    let Some(e) = item.as_object().and_then(|m| m.keys().find_map(|k| Entity::from_name(k).filter(|e| e.name() == k))) else {
+    let Some(e) = item.as_object().and_then(|m| {
+        m.keys()
+            .find_map(|k| Entity::from_name(k).filter(|e| e.name() == k))
+    }) else {
         return json!({"Fault": Fault::invalid_property("The batch item names no entity".into()).body()});
     };
     let op = match item["operation"].as_str() {
@@ -131,7 +139,10 @@ pub(crate) async fn batch(
     run_keyed(company.0.clone(), key, fp, &QuickBooksErrors, move |c| {
         let now = app.now_ms();
         let result = body_json(&body).and_then(|v| {
-            let items = v["BatchItemRequest"].as_array().cloned().ok_or_else(|| Fault::required("BatchItemRequest"))?;
+            let items = v["BatchItemRequest"]
+                .as_array()
+                .cloned()
+                .ok_or_else(|| Fault::required("BatchItemRequest"))?;
             if items.len() > BATCH_MAX_ITEMS {
                 return Err(Fault::invalid_property(format!(
                     "The batch has {} items; at most {BATCH_MAX_ITEMS} are allowed",
