@@ -1,12 +1,17 @@
 //! The provider's words for what the kit refuses. The kit decides *that* a
 //! request is refused (a bad idempotency key, a key reused for another
-//! request, a write that failed inside the simulator); the provider says
+//! request, a write that failed inside the simulator, a bad token or OAuth
+//! request); the provider says
 //! *how*, with its own status codes and bodies, by implementing
 //! [`ErrorBody`].
 
+use axum::http::StatusCode;
 use axum::response::Response;
+use serde_json::json;
 
+use crate::auth::BearerRefusal;
 use crate::idempotency::{BadKey, IdempotencyRule};
+use crate::respond::json_value;
 
 /// A provider's error responses for the refusals the kit makes.
 pub trait ErrorBody: Send + Sync {
@@ -21,4 +26,18 @@ pub trait ErrorBody: Send + Sync {
     /// The simulator itself failed to run the request (a panicked write):
     /// the provider's plain 500.
     fn internal_error(&self) -> Response;
+
+    /// An API request's bearer token is missing, unknown or expired: the
+    /// provider's 401.
+    fn unauthorized(&self, why: BearerRefusal) -> Response;
+
+    /// The consent screen refuses a request (bad client, redirect URI,
+    /// scope, PKCE): the provider's error page; never a redirect.
+    fn authorize_refused(&self, error: &str, description: &str) -> Response;
+
+    /// A token or revocation request is refused with an RFC 6749 `error`
+    /// code; by default `400 {"error": …}` as the RFC has it.
+    fn oauth_error(&self, error: &str) -> Response {
+        json_value(StatusCode::BAD_REQUEST, &json!({ "error": error }))
+    }
 }

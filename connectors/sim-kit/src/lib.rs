@@ -1,11 +1,13 @@
 //! What every provider simulator of Tether needs and no provider defines:
 //! a listener whose connections a fault can cut, a clock tests can move,
 //! PKCE, byte-preserving JSON edits, a seeded generator, request counters,
-//! fault injection, a rate limiter and idempotent writes. Each connector's `sim/` keeps only
+//! fault injection, a rate limiter, idempotent writes and an OAuth2
+//! server. Each connector's `sim/` keeps only
 //! what is true of its provider (paths, bodies, header names, numbers).
 
 #![deny(missing_docs)]
 
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod conn;
@@ -15,6 +17,7 @@ pub mod idempotency;
 pub mod limits;
 pub mod pkce;
 pub mod rawjson;
+pub mod respond;
 pub mod rng;
 pub mod stats;
 pub mod tenant;

@@ -167,7 +167,9 @@ impl XeroSim {
             ttl: config.token_ttl,
             redirect_uris: config.redirect_uris.clone(),
             orgs,
-            custom: custom.ok_or_else(|| std::io::Error::other("no tenant"))?,
+            custom: Some(custom.ok_or_else(|| std::io::Error::other("no tenant"))?),
+            profile: &auth::XERO_OAUTH,
+            minter: Box::new(auth::XeroMinter),
         });
         let limiter = Arc::new(Limiter::new((&config.limits).into(), None));
         let faults = Faults::new(errors::JSON_TYPE);

@@ -17,16 +17,19 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::auth::{self, Auth};
+use super::auth::{self, Auth, XERO_OAUTH};
 use super::collections::Kind;
 use super::config::SimFaults;
 use super::conn::ConnKill;
+use super::error_body::XeroErrors;
 use super::errors::{self, json_value};
 use super::idempotency::Idempotency;
 use super::rate_headers::{limit_headers, too_many};
 use super::stats::{Stats, route_key};
 use super::store::Dataset;
 use super::{options, rawjson, reads, writes};
+use tether_sim_kit::ErrorBody;
+use tether_sim_kit::auth::{self as kit_auth, OAuthHost};
 use tether_sim_kit::faults::Faults;
 use tether_sim_kit::idempotency::KeyedTenant;
 use tether_sim_kit::limits::Limiter;
@@ -59,6 +62,26 @@ pub(crate) struct SimState {
 }
 
 pub(crate) type AppState = Arc<SimState>;
+
+impl OAuthHost for SimState {
+    type Tenant = Uuid;
+
+    fn auth(&self) -> &Auth {
+        &self.auth
+    }
+
+    fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    fn errors(&self) -> &dyn ErrorBody {
+        &XeroErrors
+    }
+}
 
 impl SimState {
     /// The first tenant, the one `/_sim` endpoints act on by default.
@@ -149,13 +172,16 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/_sim/clock", get(get_clock).post(advance_clock));
     Router::new()
         .merge(api)
-        .route("/connect/token", post(auth::token))
-        .route("/connect/revocation", post(auth::revocation))
+        .route(XERO_OAUTH.paths.token, post(kit_auth::token::<SimState>))
+        .route(XERO_OAUTH.paths.revoke, post(kit_auth::revoke::<SimState>))
         .route("/connections", get(auth::connections))
         .route("/Connections", get(auth::connections))
         .route("/connections/{id}", delete(auth::delete_connection))
         .route("/Connections/{id}", delete(auth::delete_connection))
-        .route("/identity/connect/authorize", get(auth::authorize))
+        .route(
+            XERO_OAUTH.paths.authorize,
+            get(kit_auth::authorize::<SimState>),
+        )
         .layer(middleware::from_fn_with_state(state.clone(), count))
         .merge(sim)
         .fallback(|| async { errors::not_found() })
@@ -185,7 +211,7 @@ fn tenant_of(app: &SimState, headers: &HeaderMap, allowed: &[Uuid]) -> Option<Ar
 async fn api_guard(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
     let token = match app.auth.check_bearer(req.headers()) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(why) => return XeroErrors.unauthorized(why),
     };
     let Some(tenant) = tenant_of(&app, req.headers(), &token.tenants) else {
         return errors::forbidden();

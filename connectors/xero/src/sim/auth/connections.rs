@@ -13,6 +13,9 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::super::dates::identity_datetime;
+use tether_sim_kit::ErrorBody as _;
+
+use super::super::error_body::XeroErrors;
 use super::super::errors::{json_value, problem};
 use super::super::server::AppState;
 
@@ -24,7 +27,7 @@ pub(crate) async fn connections(
 ) -> Response {
     let info = match app.auth.check_bearer(&headers) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(why) => return XeroErrors.unauthorized(why),
     };
     let filter = query
         .iter()
@@ -65,7 +68,7 @@ pub(crate) async fn delete_connection(
 ) -> Response {
     let info = match app.auth.check_bearer(&headers) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(why) => return XeroErrors.unauthorized(why),
     };
     let deleted = Uuid::parse_str(id.trim())
         .is_ok_and(|id| app.auth.grants().delete_connection(info.grant, id));

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore as _;
 use serde_json::{Value, json};
 
-use super::grants::Grant;
+use super::Grant;
 
 /// The `iss` of Xero's tokens.
 const ISSUER: &str = "https://identity.xero.com";

@@ -5,7 +5,7 @@ pub(crate) use tether_sim_kit::rng::SimRng;
 
 /// Independent random streams, one per purpose.
 pub(crate) mod stream {
-    pub use tether_sim_kit::rng::stream::{AUTH, TENANT};
+    pub use tether_sim_kit::rng::stream::TENANT;
     pub const CONTACT: u64 = 10;
     pub const INVOICE: u64 = 11;
     pub const CREDIT_NOTE: u64 = 12;

@@ -1,53 +1,57 @@
 //! The identity service's memory: authorization events ("grants", each
-//! with its `authEventId` and the organisations it connects), single-use
-//! authorization codes, access tokens and rotating refresh tokens, and
-//! Xero's rules for each. Pure state: every rule takes the auth clock's
-//! `now`, so it is the same under a real and a moved clock.
+//! with the tenants it connects), single-use authorization codes, access
+//! tokens and rotating refresh tokens, and the rules for each (lifetimes
+//! from the provider's profile). Pure state: every rule takes the auth
+//! clock's `now`, so it is the same under a real and a moved clock.
 
 use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::pkce;
+use super::profile::OAuthProfile;
+use crate::pkce;
+use crate::tenant::TenantId;
 
-/// An authorization code is redeemable this long (Xero: 5 minutes).
-pub(crate) const CODE_TTL_MS: i64 = 5 * 60_000;
-/// A rotated refresh token stays usable this long after its first use
-/// (Xero: 30 minutes), in case the answer of that refresh was lost.
-pub(crate) const REFRESH_GRACE_MS: i64 = 30 * 60_000;
-/// An unused refresh token expires this long after it was issued (Xero: 60 days).
-pub(crate) const REFRESH_IDLE_MS: i64 = 60 * 86_400_000;
 /// Expired access tokens are forgotten this long after expiry.
 const FORGET_ACCESS_MS: i64 = 3_600_000;
 
-/// One organisation connected to one grant (an entry of `GET /connections`).
+/// One tenant connected to one grant (Xero: an entry of `GET /connections`).
 #[derive(Clone, Debug)]
-pub(crate) struct Connection {
+pub struct Connection<K> {
+    /// The connection's own id.
     pub id: Uuid,
-    pub tenant_id: Uuid,
+    /// The tenant connected.
+    pub tenant_id: K,
+    /// The tenant's name.
     pub name: String,
+    /// When it was connected (ms since the epoch, auth clock).
     pub created_ms: i64,
+    /// When it last changed.
     pub updated_ms: i64,
 }
 
 /// One authorization event: what the user consented to, for which client.
 #[derive(Clone, Debug)]
-pub(crate) struct Grant {
-    /// The `authEventId` shared by the connections made at this consent.
+pub struct Grant<K> {
+    /// The event's id (Xero: `authEventId`).
     pub id: Uuid,
+    /// The client it was given to.
     pub client_id: String,
+    /// The granted scopes, space-separated.
     pub scope: String,
-    /// The consenting user (`xero_userid`); every consent in the sandbox
-    /// is a user of its own, so `/connections` shows this grant's tenants.
+    /// The consenting user; every consent in a sandbox is a user of its own.
     pub user_id: Uuid,
+    /// The login session.
     pub session_id: Uuid,
+    /// When the user authenticated (ms, auth clock).
     pub auth_ms: i64,
-    pub connections: Vec<Connection>,
+    /// The tenants it connects now.
+    pub connections: Vec<Connection<K>>,
 }
 
-impl Grant {
+impl<K> Grant<K> {
     /// Whether the grant's scope includes `scope`.
-    pub(crate) fn has_scope(&self, scope: &str) -> bool {
+    pub fn has_scope(&self, scope: &str) -> bool {
         self.scope.split(' ').any(|s| s == scope)
     }
 }
@@ -74,21 +78,30 @@ struct Refresh {
 
 /// A redeemed authorization code.
 #[derive(Debug)]
-pub(crate) struct Redeemed {
-    pub grant: Grant,
+pub struct Redeemed<K> {
+    /// The grant it was issued for.
+    pub grant: Grant<K>,
+    /// The authorize request's `nonce`, for the ID token.
     pub nonce: Option<String>,
 }
 
-/// Why a bearer token is refused.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum BearerError {
+/// Why a bearer token is refused; the provider words the 401.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BearerRefusal {
+    /// No `Authorization: Bearer` header.
+    Missing,
+    /// A token the simulator never issued, or one whose grant is gone.
     Unknown,
-    Expired(i64),
+    /// An expired token, and when it expired (ms, auth clock).
+    Expired {
+        /// Expiry time in ms since the epoch.
+        at_ms: i64,
+    },
 }
 
 /// What a revocation request did.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Revoked {
+pub enum Revoked {
     /// The grant, its tokens and its connections are gone.
     Grant,
     /// Only the given access token (a client-credentials token) is gone.
@@ -98,25 +111,46 @@ pub(crate) enum Revoked {
 }
 
 /// All grants, codes and tokens of one simulator.
-#[derive(Default)]
-pub(crate) struct Grants {
-    grants: HashMap<Uuid, Grant>,
+pub struct Grants<K> {
+    code_ttl_ms: i64,
+    grace_ms: i64,
+    idle_ms: i64,
+    grants: HashMap<Uuid, Grant<K>>,
     codes: HashMap<String, Code>,
     access: HashMap<String, Access>,
     refresh: HashMap<String, Refresh>,
 }
 
-impl Grants {
-    pub(crate) fn insert(&mut self, grant: Grant) {
+fn ms(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
+}
+
+impl<K: TenantId> Grants<K> {
+    /// No grants yet; lifetimes from `profile`.
+    pub fn new(profile: &OAuthProfile) -> Self {
+        Self {
+            code_ttl_ms: ms(profile.code_ttl),
+            grace_ms: ms(profile.refresh_grace),
+            idle_ms: ms(profile.refresh_idle),
+            grants: HashMap::new(),
+            codes: HashMap::new(),
+            access: HashMap::new(),
+            refresh: HashMap::new(),
+        }
+    }
+
+    /// Adds (or replaces) a grant.
+    pub fn insert(&mut self, grant: Grant<K>) {
         self.grants.insert(grant.id, grant);
     }
 
-    pub(crate) fn grant(&self, id: &Uuid) -> Option<&Grant> {
+    /// The grant `id`, if not revoked.
+    pub fn grant(&self, id: &Uuid) -> Option<&Grant<K>> {
         self.grants.get(id)
     }
 
     /// Records a new authorization code for `grant`.
-    pub(crate) fn add_code(
+    pub fn add_code(
         &mut self,
         code: String,
         grant: Uuid,
@@ -137,17 +171,16 @@ impl Grants {
     }
 
     /// Redeems a code: single use (it is spent by any attempt that names
-    /// the right client, as IdentityServer, which runs Xero's identity
-    /// service, does), then redirect URI and PKCE verifier must match.
-    /// The error is the `error_description` of an `invalid_grant`.
-    pub(crate) fn redeem(
+    /// the right client, as IdentityServer does), then redirect URI and
+    /// PKCE verifier must match. The error is the reason of an `invalid_grant`.
+    pub fn redeem(
         &mut self,
         code: &str,
         client_id: &str,
         redirect_uri: Option<&str>,
         verifier: Option<&str>,
         now: i64,
-    ) -> Result<Redeemed, &'static str> {
+    ) -> Result<Redeemed<K>, &'static str> {
         let grant_of = |c: &Code| self.grants.get(&c.grant);
         match self.codes.get(code) {
             None => return Err("invalid or already used authorization code"),
@@ -159,7 +192,7 @@ impl Grants {
         let Some(c) = self.codes.remove(code) else {
             return Err("invalid or already used authorization code");
         };
-        if now - c.issued_ms >= CODE_TTL_MS {
+        if now - c.issued_ms >= self.code_ttl_ms {
             return Err("authorization code expired");
         }
         if redirect_uri != Some(c.redirect_uri.as_str()) {
@@ -184,7 +217,7 @@ impl Grants {
     }
 
     /// Records an access token of `grant`.
-    pub(crate) fn add_access(&mut self, token: String, grant: Uuid, expires_at_ms: i64) {
+    pub fn add_access(&mut self, token: String, grant: Uuid, expires_at_ms: i64) {
         self.access.insert(
             token,
             Access {
@@ -195,7 +228,7 @@ impl Grants {
     }
 
     /// Records a new refresh token of `grant`.
-    pub(crate) fn add_refresh(&mut self, token: String, grant: Uuid, now: i64) {
+    pub fn add_refresh(&mut self, token: String, grant: Uuid, now: i64) {
         let r = Refresh {
             grant,
             issued_ms: now,
@@ -204,15 +237,16 @@ impl Grants {
         self.refresh.insert(token, r);
     }
 
-    /// Spends a refresh token: valid if issued to this client, not idle for
-    /// 60 days, and either never used or first used within the grace
-    /// period. The caller then issues the new pair.
-    pub(crate) fn use_refresh(
+    /// Spends a refresh token: valid if issued to this client, not idle
+    /// past the profile's limit, and either never used or first used within
+    /// the grace period. The caller then issues the new pair.
+    pub fn use_refresh(
         &mut self,
         token: &str,
         client_id: &str,
         now: i64,
-    ) -> Result<Grant, &'static str> {
+    ) -> Result<Grant<K>, &'static str> {
+        let (grace, idle) = (self.grace_ms, self.idle_ms);
         let r = self.refresh.get_mut(token).ok_or("unknown refresh token")?;
         let grant = self
             .grants
@@ -222,12 +256,12 @@ impl Grants {
             return Err("refresh token issued to another client");
         }
         match r.rotated_ms {
-            Some(first) if now - first >= REFRESH_GRACE_MS => {
+            Some(first) if now - first >= grace => {
                 return Err("refresh token already used and its grace period is over");
             }
             Some(_) => {}
-            None if now - r.issued_ms >= REFRESH_IDLE_MS => {
-                return Err("refresh token expired after 60 days unused");
+            None if now - r.issued_ms >= idle => {
+                return Err("refresh token expired unused");
             }
             None => r.rotated_ms = Some(now),
         }
@@ -235,26 +269,31 @@ impl Grants {
     }
 
     /// The grant and tenants of a bearer token.
-    pub(crate) fn bearer(&self, token: &str, now: i64) -> Result<(Uuid, Vec<Uuid>), BearerError> {
-        let a = self.access.get(token).ok_or(BearerError::Unknown)?;
+    pub fn bearer(&self, token: &str, now: i64) -> Result<(Uuid, Vec<K>), BearerRefusal> {
+        let a = self.access.get(token).ok_or(BearerRefusal::Unknown)?;
         if a.expires_at_ms <= now {
-            return Err(BearerError::Expired(a.expires_at_ms));
+            return Err(BearerRefusal::Expired {
+                at_ms: a.expires_at_ms,
+            });
         }
-        let g = self.grants.get(&a.grant).ok_or(BearerError::Unknown)?;
-        Ok((g.id, g.connections.iter().map(|c| c.tenant_id).collect()))
+        let g = self.grants.get(&a.grant).ok_or(BearerRefusal::Unknown)?;
+        Ok((
+            g.id,
+            g.connections.iter().map(|c| c.tenant_id.clone()).collect(),
+        ))
     }
 
     /// Makes every access token issued so far expired.
-    pub(crate) fn expire_access(&mut self, now: i64) {
+    pub fn expire_access(&mut self, now: i64) {
         for a in self.access.values_mut() {
             a.expires_at_ms = a.expires_at_ms.min(now - 1);
         }
     }
 
     /// Revokes what `token` (a refresh or an access token) belongs to, if it
-    /// was issued to `client_id`. `custom` is the client-credentials grant:
-    /// only its one access token goes.
-    pub(crate) fn revoke(&mut self, token: &str, client_id: &str, custom: Uuid) -> Revoked {
+    /// was issued to `client_id`. `custom` is the client-credentials grant,
+    /// if any: only its one access token goes.
+    pub fn revoke(&mut self, token: &str, client_id: &str, custom: Option<Uuid>) -> Revoked {
         let grant = match (self.refresh.get(token), self.access.get(token)) {
             (Some(r), _) => r.grant,
             (None, Some(a)) => a.grant,
@@ -267,7 +306,7 @@ impl Grants {
         {
             return Revoked::Nothing;
         }
-        if grant == custom {
+        if Some(grant) == custom {
             self.access.remove(token);
             return Revoked::AccessToken;
         }
@@ -279,7 +318,7 @@ impl Grants {
     }
 
     /// Removes connection `id` from `grant`; false when it has no such one.
-    pub(crate) fn delete_connection(&mut self, grant: Uuid, id: Uuid) -> bool {
+    pub fn delete_connection(&mut self, grant: Uuid, id: Uuid) -> bool {
         let Some(g) = self.grants.get_mut(&grant) else {
             return false;
         };
@@ -290,17 +329,18 @@ impl Grants {
 
     /// Forgets expired codes, long-expired access tokens and dead refresh tokens.
     fn prune(&mut self, now: i64) {
-        self.codes.retain(|_, c| now - c.issued_ms < CODE_TTL_MS);
+        let (code_ttl, grace, idle) = (self.code_ttl_ms, self.grace_ms, self.idle_ms);
+        self.codes.retain(|_, c| now - c.issued_ms < code_ttl);
         self.access
             .retain(|_, a| a.expires_at_ms > now - FORGET_ACCESS_MS);
         self.refresh.retain(|_, r| match r.rotated_ms {
-            Some(first) => now - first < REFRESH_GRACE_MS,
-            None => now - r.issued_ms < REFRESH_IDLE_MS,
+            Some(first) => now - first < grace,
+            None => now - r.issued_ms < idle,
         });
     }
 
     /// Prunes before an access token is added (keeps memory flat in long runs).
-    pub(crate) fn tidy(&mut self, now: i64) {
+    pub fn tidy(&mut self, now: i64) {
         self.prune(now);
     }
 }
