@@ -17,10 +17,10 @@ pub(crate) fn read(v: &Value) -> Option<Decimal> {
 /// `d` rounded to cents as a JSON number.
 pub(crate) fn json(d: Decimal) -> Value {
     let cents = d.round_dp(2);
-    if cents.fract().is_zero() {
-        if let Some(i) = cents.to_i64() {
-            return Value::from(i);
-        }
+    if cents.fract().is_zero()
+        && let Some(i) = cents.to_i64()
+    {
+        return Value::from(i);
     }
     cents
         .to_f64()

@@ -73,10 +73,10 @@ pub(crate) fn applied(obj: &Value, txn_type: &str) -> Vec<(u64, Decimal)> {
     for line in obj["Line"].as_array().into_iter().flatten() {
         let amount = money::read(&line["Amount"]).unwrap_or_default();
         for linked in line["LinkedTxn"].as_array().into_iter().flatten() {
-            if linked["TxnType"] == txn_type {
-                if let Some(id) = linked["TxnId"].as_str().and_then(|s| s.parse().ok()) {
-                    out.push((id, amount));
-                }
+            if linked["TxnType"] == txn_type
+                && let Some(id) = linked["TxnId"].as_str().and_then(|s| s.parse().ok())
+            {
+                out.push((id, amount));
             }
         }
     }

@@ -93,10 +93,10 @@ pub(crate) fn people(seed: u64, e: Entity, n: usize, end_ms: i64) -> Vec<Made> {
                 obj["Taxable"] = json!(false);
                 obj["Job"] = json!(false);
             }
-            if obj["CompanyName"].is_null() {
-                if let Some(m) = obj.as_object_mut() {
-                    m.remove("CompanyName");
-                }
+            if obj["CompanyName"].is_null()
+                && let Some(m) = obj.as_object_mut()
+            {
+                m.remove("CompanyName");
             }
             Made { obj, created_ms, updated_ms, sync }
         })

@@ -62,10 +62,10 @@ fn compare(path: &str, a: &str, b: &str) -> Option<Ordering> {
     if let (Some(x), Some(y)) = (num(a), num(b)) {
         return Some(x.cmp(&y));
     }
-    if a.contains('T') {
-        if let (Some(x), Some(y)) = (time::parse_instant(a), time::parse_instant(b)) {
-            return Some(x.cmp(&y));
-        }
+    if a.contains('T')
+        && let (Some(x), Some(y)) = (time::parse_instant(a), time::parse_instant(b))
+    {
+        return Some(x.cmp(&y));
     }
     Some(a.to_lowercase().cmp(&b.to_lowercase()))
 }

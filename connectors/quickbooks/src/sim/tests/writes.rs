@@ -74,7 +74,7 @@ async fn payments_lower_balances_and_void_or_delete_give_them_back() {
     assert_eq!(inv["Invoice"]["Balance"], json!(20.3));
     assert_eq!(inv["Invoice"]["SyncToken"], "1", "the paid invoice changed too");
 
-    let (status, body) = sim.post(&format!("invoice?operation=delete"), &json!({"Id": id, "SyncToken": "1"})).await;
+    let (status, body) = sim.post("invoice?operation=delete", &json!({"Id": id, "SyncToken": "1"})).await;
     assert_eq!((status, fault_code(&body)), (400, "6000"), "a paid invoice is not deleted");
 
     let (status, body) = sim.post("payment?operation=void", &json!({"Id": payment["Id"], "SyncToken": "0"})).await;
