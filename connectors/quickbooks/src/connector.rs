@@ -114,3 +114,6 @@ async fn company_name(api: &Api, realm: &str) -> Result<Option<String>> {
         .and_then(|c| c.company_name.or(c.legal_name))
         .filter(|n| !n.trim().is_empty()))
 }
+
+#[cfg(all(test, feature = "sim"))]
+mod against_the_simulator;
