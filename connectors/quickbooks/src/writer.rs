@@ -11,20 +11,22 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use reqwest::Method;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tether_core::http::Api;
 use tether_core::local::LOCAL_REF;
 use tether_core::{
-    Error, ErrorKind, ObjectKind, ObjectWriter, ParseError, ParsedObject, Result, WriteOutcome,
+    ErrorKind, ObjectKind, ObjectWriter, ParseError, ParsedObject, Result, WriteOutcome,
     WriteRequest,
 };
 
-use crate::client::{self, Body, Fault};
+use crate::client::{self, Body};
 use crate::config::REQUEST_ID_MAX;
 use crate::kinds::QbKind;
 use crate::lister;
 use crate::schema::QbObject;
 use crate::schema::time::query_stamp;
+use batch::{BatchAnswer, batch_answers};
+use update::update_body;
 
 /// Stands where a QuickBooks id will be, so a local object reads as its type.
 const PLACEHOLDER_ID: &str = "0";
@@ -313,113 +315,6 @@ impl<T: QbObject> QbKind<T> {
     }
 }
 
-/// The body of an update of `id` on `version`: sparse (`Id`, `SyncToken`,
-/// `sparse: true` and the fields that change, nested objects whole as
-/// `current` holds them with the change applied); a full update of
-/// `current` with the change applied when the change clears a field.
-pub(crate) fn update_body(
-    id: &str,
-    version: &str,
-    patch: &Value,
-    current: Option<&Value>,
-) -> Value {
-    let mut body = Map::new();
-    let clears = patch
-        .as_object()
-        .is_some_and(|m| m.values().any(Value::is_null));
-    match (current, patch) {
-        (Some(current), _) if clears => {
-            if let Value::Object(whole) = merge(current, patch) {
-                body = whole;
-            }
-            body.insert("sparse".into(), Value::Bool(false));
-        }
-        (_, Value::Object(fields)) => {
-            for (key, value) in fields {
-                let value = match (current.and_then(|c| c.get(key)), value) {
-                    (Some(now @ Value::Object(_)), Value::Object(_)) => merge(now, value),
-                    _ => value.clone(),
-                };
-                body.insert(key.clone(), value);
-            }
-            body.insert("sparse".into(), Value::Bool(true));
-        }
-        _ => {
-            body.insert("sparse".into(), Value::Bool(true));
-        }
-    }
-    body.insert("Id".into(), Value::from(id));
-    body.insert("SyncToken".into(), Value::from(version));
-    Value::Object(body)
-}
-
-/// `target` with the JSON merge patch `patch` applied (RFC 7396).
-fn merge(target: &Value, patch: &Value) -> Value {
-    match (target, patch) {
-        (Value::Object(t), Value::Object(p)) => {
-            let mut out = t.clone();
-            for (key, value) in p {
-                if value.is_null() {
-                    out.remove(key);
-                } else {
-                    let merged = merge(out.get(key).unwrap_or(&Value::Null), value);
-                    out.insert(key.clone(), merged);
-                }
-            }
-            Value::Object(out)
-        }
-        (_, Value::Object(_)) => merge(&Value::Object(Map::new()), patch),
-        _ => patch.clone(),
-    }
-}
-
-/// One item of a batch answer.
-#[derive(Debug)]
-pub(crate) enum BatchAnswer {
-    /// The object as it now stands.
-    Object(Box<RawValue>),
-    /// Why it was refused.
-    Fault(Fault),
-}
-
-/// A `/batch` answer's items by `bId`.
-pub(crate) fn batch_answers(body: &[u8]) -> Result<HashMap<String, BatchAnswer>> {
-    #[derive(serde::Deserialize)]
-    struct Answer {
-        #[serde(rename = "BatchItemResponse", default)]
-        items: Vec<HashMap<String, Box<RawValue>>>,
-    }
-    let malformed =
-        |what: String| Error::new(ErrorKind::Malformed, format!("QuickBooks batch: {what}"));
-    let answer: Answer = serde_json::from_slice(body)
-        .map_err(|e| malformed(format!("not a BatchItemResponse: {e}")))?;
-    let mut by_id = HashMap::new();
-    for mut item in answer.items {
-        let bid: String = item
-            .remove("bId")
-            .and_then(|raw| serde_json::from_str(raw.get()).ok())
-            .ok_or_else(|| malformed("an item without its bId".into()))?;
-        let outcome =
-            match item.remove("Fault") {
-                Some(raw) => BatchAnswer::Fault(serde_json::from_str(raw.get()).map_err(|e| {
-                    malformed(format!("item {bid}: a Fault that does not read: {e}"))
-                })?),
-                None => match item.into_iter().find(|(key, raw)| {
-                    key.starts_with(|c: char| c.is_ascii_uppercase()) && raw.get().starts_with('{')
-                }) {
-                    Some((_, raw)) => BatchAnswer::Object(raw),
-                    None => {
-                        return Err(malformed(format!(
-                            "item {bid} holds neither an object nor a Fault"
-                        )));
-                    }
-                },
-            };
-        by_id.insert(bid, outcome);
-    }
-    Ok(by_id)
-}
-
 /// `value` with every `local:<id>` reference replaced by a placeholder id.
 fn with_placeholders(value: &Value) -> Value {
     match value {
@@ -451,5 +346,7 @@ fn same_identity(paths: &[&str], sent: &Value, found: &RawValue) -> bool {
         })
 }
 
+mod batch;
 #[cfg(test)]
 mod tests;
+mod update;
