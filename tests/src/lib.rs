@@ -12,6 +12,8 @@ mod connecting;
 mod cut;
 mod db;
 mod env;
+mod quickbooks_app;
+mod quickbooks_sim;
 mod simulator;
 pub mod tally;
 mod xero_app;
@@ -25,11 +27,15 @@ pub use connecting::{browse, connect_app, connect_by_consent, open_session, refr
 pub use cut::{Cut, cut_resync, cut_sync};
 pub use db::{Backend, TestDb};
 pub use env::{Env, kinds_named, sim_config};
+pub use quickbooks_app::QuickBooksApp;
 pub use simulator::{ScaledLimits, Scenario, Simulator};
 pub use xero_app::XeroApp;
 
 /// The Xero simulator, as provider-neutral tests name it.
 pub type XeroSimulator = tether_xero::sim::SimHandle;
+
+/// The QuickBooks simulator, as provider-neutral tests name it.
+pub type QuickBooksSimulator = tether_quickbooks::sim::SimHandle;
 
 /// Runs each listed `async fn<S: Simulator>(Backend)` against every
 /// provider's simulator, each on SQLite and on PostgreSQL.
@@ -48,7 +54,17 @@ macro_rules! on_every_provider {
                     super::super::$test::<$crate::XeroSimulator>($crate::Backend::Postgres).await
                 }
             }
-            // QUICKBOOKS_CASES
+            mod quickbooks {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::super::$test::<$crate::QuickBooksSimulator>($crate::Backend::Sqlite).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::super::$test::<$crate::QuickBooksSimulator>($crate::Backend::Postgres).await
+                }
+            }
         }
     )*};
 }

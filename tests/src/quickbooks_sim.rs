@@ -91,7 +91,7 @@ impl Simulator for SimHandle {
     }
 
     fn stats(&self) -> SimStats {
-        SimHandle::stats(self)
+        SimHandle::stats(self).counters
     }
 
     fn set_faults(&self, faults: SimFaults) {

@@ -237,7 +237,11 @@ async fn token(headers: HeaderMap, body: String) -> Response {
 /// the redirect (`realmId`), as QuickBooks does.
 async fn authorize(Query(query): Query<HashMap<String, String>>) -> Response {
     let (Some(redirect), Some(state)) = (query.get("redirect_uri"), query.get("state")) else {
-        return (StatusCode::BAD_REQUEST, "redirect_uri and state are required").into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            "redirect_uri and state are required",
+        )
+            .into_response();
     };
     let to = format!("{redirect}?code=tally-code&state={state}&realmId={REALM}");
     (StatusCode::FOUND, [(header::LOCATION, to)]).into_response()
