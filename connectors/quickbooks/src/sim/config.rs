@@ -15,17 +15,17 @@ pub struct SimConfig {
     pub seed: u64,
     /// How many objects of each entity a company starts with.
     pub sizes: SimSizes,
-    /// Intuit's throttles, as enforced here.
-    pub limits: SimLimits,
-    /// Faults active from the start (changeable at run time).
-    pub faults: SimFaults,
     /// Companies (realms) served, at least one; each consent picks one.
     pub tenants: usize,
-    /// Latency added to every API call, on top of the faults' own.
-    pub latency: Duration,
     /// How long a `requestid` is answered from memory. Intuit does not
     /// publish a window; a day here, shortened by tests.
     pub requestid_window: Duration,
+    /// Latency added to every API call, on top of the faults' own.
+    pub latency: Duration,
+    /// Faults active from the start (changeable at run time).
+    pub faults: SimFaults,
+    /// Intuit's throttles, as enforced here.
+    pub limits: SimLimits,
     /// The registered app's client id; generated from the seed when `None`.
     pub client_id: Option<String>,
     /// The registered app's client secret; generated from the seed when `None`.

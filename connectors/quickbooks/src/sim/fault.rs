@@ -174,11 +174,11 @@ impl ErrorBody for QuickBooksErrors {
 
     fn idempotency_conflict(&self) -> Response {
         // Never asked: QuickBooks replays the first answer (Mismatch::Replay).
-        Fault::internal(StatusCode::INTERNAL_SERVER_ERROR).response(tether_sim_kit::clock::now_ms())
+        self.server_error(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
-    fn internal_error(&self) -> Response {
-        Fault::internal(StatusCode::INTERNAL_SERVER_ERROR).response(tether_sim_kit::clock::now_ms())
+    fn server_error(&self, status: StatusCode) -> Response {
+        Fault::internal(status).response(tether_sim_kit::clock::now_ms())
     }
 
     fn unauthorized(&self, why: BearerRefusal) -> Response {

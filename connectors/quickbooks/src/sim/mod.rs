@@ -32,6 +32,7 @@ mod control;
 mod entity;
 mod fault;
 mod generate;
+mod interim_handle;
 mod interim_oauth;
 mod interim_par;
 mod money;
@@ -59,13 +60,12 @@ use tether_sim_kit::idempotency::{Idempotency, Mismatch};
 use tether_sim_kit::limits::Limiter;
 use tether_sim_kit::rng::{SimRng, stream};
 use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 pub use config::{SimConfig, SimLimits, SimSizes};
+pub use interim_handle::SimHandle;
 pub use stats::SimStats;
 pub use tether_sim_kit::{Force429, SimFaults};
 
-use entity::Entity;
 use server::{AppState, Company, SimState};
 
 /// Characters of generated client ids and secrets.
@@ -184,134 +184,5 @@ impl QuickBooksSim {
             stop: Mutex::new(Some(tx)),
             task: Some(task),
         })
-    }
-}
-
-/// A running simulator; dropping it (or [`shutdown`](Self::shutdown)) stops it.
-pub struct SimHandle {
-    state: AppState,
-    addr: SocketAddr,
-    base_url: String,
-    stop: Mutex<Option<oneshot::Sender<()>>>,
-    task: Option<JoinHandle<()>>,
-}
-
-impl SimHandle {
-    /// `http://127.0.0.1:PORT`, the base of every path (API, OAuth, `/_sim`).
-    pub fn base_url(&self) -> String {
-        self.base_url.clone()
-    }
-
-    /// The address it listens on.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// The registered app's client id.
-    pub fn client_id(&self) -> &str {
-        &self.state.client_id
-    }
-
-    /// The registered app's client secret (sent with HTTP Basic).
-    pub fn client_secret(&self) -> &str {
-        &self.state.client_secret
-    }
-
-    /// The first company's realm id.
-    pub fn tenant_id(&self) -> String {
-        self.state.companies[0].realm.clone()
-    }
-
-    /// Every company's realm id, the first first.
-    pub fn tenant_ids(&self) -> Vec<String> {
-        self.state
-            .companies
-            .iter()
-            .map(|c| c.realm.clone())
-            .collect()
-    }
-
-    /// Moves the company clock forward: time stamps of later writes, the
-    /// CDC window, code and token expiry all see the time pass.
-    pub fn advance_clock(&self, by: Duration) {
-        self.state.clock.advance(by);
-    }
-
-    /// Makes every access token issued so far expired (401, code 3200).
-    pub fn expire_access_tokens(&self) {
-        self.state.grants.expire_access_tokens();
-    }
-
-    /// The counters (as `GET /_sim/stats`).
-    pub fn stats(&self) -> SimStats {
-        self.state.stats.snapshot()
-    }
-
-    /// Zeroes the counters.
-    pub fn reset_stats(&self) {
-        self.state.stats.reset();
-    }
-
-    /// Replaces the fault settings (as `POST /_sim/faults`).
-    pub fn set_faults(&self, faults: SimFaults) {
-        self.state.faults.set(faults, &self.state.limiter);
-    }
-
-    /// Sets `field` (dotted for nested ones) of the first company's object
-    /// `id` of Tether's kind `kind`, silently (no `SyncToken`, no time);
-    /// false when there is no such object.
-    pub fn corrupt(&self, kind: &str, id: &str, field: &str, value: serde_json::Value) -> bool {
-        self.state
-            .corrupt(&self.tenant_id(), kind, id, field, value)
-    }
-
-    /// Every object of `kind` the first company holds (inactive and voided
-    /// included, deleted excluded), as the API shows them, in `Id` order.
-    pub fn snapshot(&self, kind: &str) -> Vec<serde_json::Value> {
-        self.state.snapshot(&self.tenant_id(), kind)
-    }
-
-    /// An access token of the registered app for `realm`, as Intuit's OAuth
-    /// Playground hands one to a developer (tests act as another user).
-    ///
-    /// # Panics
-    /// When the simulator serves no such company (a test's mistake).
-    pub fn playground_token(&self, realm: &str) -> String {
-        let tokens = self.state.grants.playground(&self.state.client_id, realm);
-        tokens
-            .unwrap_or_else(|| panic!("the simulator serves no realm {realm}"))
-            .access
-    }
-
-    /// The id field of a kind: `Id` for every QuickBooks entity, empty for
-    /// an unknown kind.
-    pub fn id_field(kind: &str) -> &'static str {
-        Entity::from_kind(kind).map_or("", |_| "Id")
-    }
-
-    fn stop(&self) {
-        if let Some(tx) = self.stop.lock().ok().and_then(|mut s| s.take()) {
-            let _ = tx.send(());
-        }
-    }
-
-    /// Stops the server and waits (up to 5 s) for it to finish.
-    pub async fn shutdown(mut self) {
-        self.stop();
-        if let Some(task) = self.task.take() {
-            let abort = task.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(5), task)
-                .await
-                .is_err()
-            {
-                abort.abort();
-            }
-        }
-    }
-}
-
-impl Drop for SimHandle {
-    fn drop(&mut self) {
-        self.stop();
     }
 }
