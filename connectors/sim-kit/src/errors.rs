@@ -23,9 +23,15 @@ pub trait ErrorBody: Send + Sync {
     /// request (only under [`Mismatch::Conflict`](crate::idempotency::Mismatch::Conflict)).
     fn idempotency_conflict(&self) -> Response;
 
+    /// A 500 or 503, injected by the fault settings or because the
+    /// simulator itself failed: the provider's server error.
+    fn server_error(&self, status: StatusCode) -> Response;
+
     /// The simulator itself failed to run the request (a panicked write):
-    /// the provider's plain 500.
-    fn internal_error(&self) -> Response;
+    /// by default the provider's 500.
+    fn internal_error(&self) -> Response {
+        self.server_error(StatusCode::INTERNAL_SERVER_ERROR)
+    }
 
     /// An API request's bearer token is missing, unknown or expired: the
     /// provider's 401.

@@ -37,8 +37,8 @@ impl ErrorBody for Words {
     fn idempotency_conflict(&self) -> Response {
         crate::respond::empty(StatusCode::CONFLICT)
     }
-    fn internal_error(&self) -> Response {
-        crate::respond::empty(StatusCode::INTERNAL_SERVER_ERROR)
+    fn server_error(&self, status: StatusCode) -> Response {
+        crate::respond::empty(status)
     }
     fn unauthorized(&self, _: BearerRefusal) -> Response {
         crate::respond::empty(StatusCode::UNAUTHORIZED)

@@ -30,8 +30,8 @@ impl ErrorBody for XeroErrors {
         )
     }
 
-    fn internal_error(&self) -> Response {
-        errors::injected(StatusCode::INTERNAL_SERVER_ERROR)
+    fn server_error(&self, status: StatusCode) -> Response {
+        errors::injected(status)
     }
 
     fn unauthorized(&self, why: BearerRefusal) -> Response {

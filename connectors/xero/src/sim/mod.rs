@@ -41,7 +41,6 @@
 mod auth;
 mod collections;
 mod config;
-use tether_sim_kit::conn;
 mod dates;
 mod error_body;
 mod errors;
@@ -50,6 +49,7 @@ mod idempotency;
 mod kinds;
 mod model;
 mod options;
+mod provider;
 mod query;
 mod rate_headers;
 use tether_sim_kit::rawjson;
@@ -66,18 +66,12 @@ mod tests;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
-
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
-use uuid::Uuid;
+use std::sync::{Arc, RwLock};
 
 pub use config::{Force429, SimConfig, SimFaults, SimLimits, SimSizes};
+pub use provider::Xero;
 pub use stats::SimStats;
 
-use collections::Kind;
-use conn::{ConnKill, SimListener};
 use generate::rng::{SimRng, stream};
 use server::{AppState, SimState, Tenant};
 use tether_sim_kit::faults::Faults;
@@ -109,7 +103,6 @@ impl XeroSim {
     /// port); the returned handle stops the server when dropped.
     pub async fn start(config: SimConfig, addr: SocketAddr) -> std::io::Result<SimHandle> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        let local = listener.local_addr()?;
         let (seed, sizes, count) = (config.seed, config.sizes, config.tenants.max(1));
         let jobs: Vec<_> = (0..count)
             .map(|i| {
@@ -175,6 +168,9 @@ impl XeroSim {
         let faults = Faults::new(errors::JSON_TYPE);
         faults.set(config.faults.clone(), &limiter);
         let state: AppState = Arc::new(SimState {
+            provider: Xero {
+                name: PROVIDER_NAME.to_string(),
+            },
             auth,
             order: tenants.iter().map(|t| t.id).collect(),
             tenants: tenants
@@ -184,183 +180,21 @@ impl XeroSim {
             limiter,
             faults,
             stats: stats::Stats::default(),
-            provider_name: PROVIDER_NAME.to_string(),
         });
-
-        let app = server::router(state.clone());
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let service = app.into_make_service_with_connect_info::<ConnKill>();
-            let serve =
-                axum::serve(SimListener(listener), service).with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                });
-            if let Err(e) = serve.await {
-                tracing::warn!(error = %e, "xero simulator stopped with an error");
-            }
-        });
-        let view = state.default_tenant();
-        Ok(SimHandle {
+        tether_sim_kit::handle::serve(
             state,
-            view,
-            addr: local,
-            base_url: format!("http://{local}"),
-            stopper: Arc::new(Stopper(Mutex::new(Some(tx)))),
-            task: Some(task),
-        })
+            listener,
+            server::api_routes(),
+            server::open_routes(),
+            errors::not_found,
+        )
     }
 }
 
-/// Stops the server when the last handle sharing it is dropped.
-struct Stopper(Mutex<Option<oneshot::Sender<()>>>);
-
-impl Stopper {
-    fn stop(&self) {
-        if let Some(tx) = self.0.lock().ok().and_then(|mut s| s.take()) {
-            let _ = tx.send(());
-        }
-    }
-}
-
-impl Drop for Stopper {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// A running simulator; dropping it (or [`shutdown`](Self::shutdown)) stops
-/// it. A [`tenant_view`](Self::tenant_view) shares the server: it stops
-/// when the last handle is dropped.
-pub struct SimHandle {
-    state: AppState,
-    /// The tenant the data methods act on.
-    view: Uuid,
-    addr: SocketAddr,
-    base_url: String,
-    stopper: Arc<Stopper>,
-    task: Option<JoinHandle<()>>,
-}
-
-impl SimHandle {
-    /// `http://127.0.0.1:PORT`: the API is at `{base}/api.xro/2.0`, the token
-    /// endpoint at `{base}/connect/token`, connections at `{base}/connections`.
-    pub fn base_url(&self) -> String {
-        self.base_url.clone()
-    }
-
-    /// The address the server listens on.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// The web app's client id (it authenticates with its secret).
-    pub fn client_id(&self) -> &str {
-        &self.state.auth.client_id
-    }
-
-    /// The web app's client secret.
-    pub fn client_secret(&self) -> &str {
-        &self.state.auth.client_secret
-    }
-
-    /// The PKCE app's client id: no secret, so PKCE is required at the
-    /// authorize endpoint and only the id is sent to the token endpoint.
-    pub fn pkce_client_id(&self) -> &str {
-        &self.state.auth.pkce_client_id
-    }
-
-    /// The organisation's id, to send as `xero-tenant-id`: the first
-    /// organisation, or this view's.
-    pub fn tenant_id(&self) -> Uuid {
-        self.view
-    }
-
-    /// Every organisation's id, the first (a custom connection's) first.
-    pub fn tenant_ids(&self) -> Vec<Uuid> {
-        self.state.order.clone()
-    }
-
-    /// A handle on the same server whose data methods ([`corrupt`](Self::corrupt),
-    /// [`snapshot`](Self::snapshot), [`tenant_id`](Self::tenant_id)) act on
-    /// `tenant_id`, so tests can read and change each organisation.
-    ///
-    /// # Panics
-    /// When the simulator serves no such tenant (a test's mistake).
-    pub fn tenant_view(&self, tenant_id: Uuid) -> SimHandle {
-        assert!(
-            self.state.tenants.contains_key(&tenant_id),
-            "the simulator serves no tenant {tenant_id}"
-        );
-        SimHandle {
-            state: self.state.clone(),
-            view: tenant_id,
-            addr: self.addr,
-            base_url: self.base_url.clone(),
-            stopper: self.stopper.clone(),
-            task: None,
-        }
-    }
-
-    /// Moves the clock the auth side reads forward by `by` (this simulator
-    /// only): codes, access tokens, the refresh grace period and idle
-    /// expiry see the time pass; the data's timestamps do not.
-    pub fn advance_clock(&self, by: Duration) {
-        self.state.auth.clock.advance(by);
-    }
-
-    /// Makes every access token issued so far expired (API calls with them
-    /// get 401 `TokenExpired`), to show expiry in the middle of a sync.
-    pub fn expire_access_tokens(&self) {
-        self.state.auth.expire_access_tokens();
-    }
-
-    /// The counters (same as `GET /_sim/stats`).
-    pub fn stats(&self) -> SimStats {
-        self.state.stats.snapshot()
-    }
-
-    /// Zeroes the counters.
-    pub fn reset_stats(&self) {
-        self.state.stats.reset();
-    }
-
-    /// Replaces the fault settings (same as `POST /_sim/faults`).
-    pub fn set_faults(&self, faults: SimFaults) {
-        self.state.faults.set(faults, &self.state.limiter);
-    }
-
-    /// Replaces `field` of the stored object `id` of `kind` (snake_case, e.g.
-    /// `invoices`) with `value`; false when there is no such object.
-    pub fn corrupt(&self, kind: &str, id: &str, field: &str, value: serde_json::Value) -> bool {
-        self.state.corrupt(self.view, kind, id, field, &value)
-    }
-
-    /// Every object of `kind` that exists (archived and deleted-status ones
-    /// included, hard-deleted ones not), exactly as `GET /{Collection}/{id}`
-    /// serves it, in `UpdatedDateUTC` order.
-    pub fn snapshot(&self, kind: &str) -> Vec<serde_json::Value> {
-        self.state.snapshot(self.view, kind)
-    }
-
-    /// The id field of a kind (`InvoiceID`, ...; `TaxType` for tax rates);
-    /// empty for an unknown kind.
-    pub fn id_field(kind: &str) -> &'static str {
-        Kind::from_snake(kind).map_or("", |k| k.desc().id_field)
-    }
-
-    /// Stops the server (views included) and waits (up to 5 s) for it to
-    /// finish; on a view, only drops it.
-    pub async fn shutdown(mut self) {
-        let Some(task) = self.task.take() else {
-            return;
-        };
-        self.stopper.stop();
-        let abort = task.abort_handle();
-        if tokio::time::timeout(Duration::from_secs(5), task)
-            .await
-            .is_err()
-        {
-            abort.abort();
-        }
-    }
-}
+/// A running simulator (the kit's handle over Xero); dropping it (or
+/// `shutdown`) stops it. The API is at `{base_url}/api.xro/2.0`, the token
+/// endpoint at `{base_url}/connect/token`, connections at
+/// `{base_url}/connections`; `tenant_id()` is the organisation id to send
+/// as `xero-tenant-id`; `id_field(kind)` is a kind's id field
+/// (`InvoiceID`, ...; `TaxType` for tax rates).
+pub type SimHandle = tether_sim_kit::SimHandle<Xero>;

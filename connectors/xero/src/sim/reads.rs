@@ -22,7 +22,7 @@ pub(crate) fn envelope_start(app: &AppState, capacity: usize) -> String {
     out.push_str("{\"Id\":\"");
     out.push_str(&Uuid::new_v4().to_string());
     out.push_str("\",\"Status\":\"OK\",\"ProviderName\":");
-    out.push_str(&serde_json::to_string(&app.provider_name).unwrap_or_else(|_| "\"\"".into()));
+    out.push_str(&serde_json::to_string(&app.provider.name).unwrap_or_else(|_| "\"\"".into()));
     out.push_str(",\"DateTimeUTC\":\"");
     out.push_str(&xero_date_plain(now_ms()));
     out.push_str("\",");

@@ -246,9 +246,9 @@ pub(crate) struct Counters {
 }
 
 /// Every collection of one tenant.
-pub(crate) struct Dataset {
+pub struct Dataset {
     cols: Vec<Collection>,
-    pub counters: Counters,
+    pub(crate) counters: Counters,
 }
 
 impl Dataset {
