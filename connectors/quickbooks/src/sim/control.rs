@@ -81,7 +81,7 @@ async fn set_faults(State(app): State<AppState>, Json(f): Json<SimFaults>) -> Re
 }
 
 fn clock_body(app: &SimState) -> Value {
-    json!({"offset_secs": app.clock.offset_ms() / 1000, "now_ms": app.clock.now_ms()})
+    json!({"offset_secs": app.auth.clock.offset_ms() / 1000, "now_ms": app.auth.clock.now_ms()})
 }
 
 async fn clock(State(app): State<AppState>) -> Response {
@@ -95,7 +95,7 @@ struct Advance {
 
 /// `POST /_sim/clock {"advance_secs": N}`: moves the company clock.
 async fn advance(State(app): State<AppState>, Json(a): Json<Advance>) -> Response {
-    app.clock.advance(Duration::from_secs(a.advance_secs));
+    app.auth.clock.advance(Duration::from_secs(a.advance_secs));
     Json(clock_body(&app)).into_response()
 }
 
@@ -137,8 +137,8 @@ struct Playground {
 /// on that company without a consent, as Intuit's OAuth Playground hands
 /// a developer.
 async fn playground(State(app): State<AppState>, Json(p): Json<Playground>) -> Response {
-    match app.grants.playground(&app.client_id, &p.realm) {
-        Some(t) => Json(json!({"access_token": t.access, "refresh_token": t.refresh, "realmId": t.realm})).into_response(),
+    match super::auth::playground(&app, &p.realm) {
+        Some(answer) => Json(answer).into_response(),
         None => (StatusCode::NOT_FOUND, Json(json!({"error": "no such realm"}))).into_response(),
     }
 }

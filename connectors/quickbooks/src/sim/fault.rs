@@ -190,6 +190,15 @@ impl ErrorBody for QuickBooksErrors {
         unauthenticated(detail, tether_sim_kit::clock::now_ms())
     }
 
+    fn oauth_error(&self, error: &str) -> Response {
+        // Intuit answers a client it cannot authenticate with 401.
+        let status = match error {
+            "invalid_client" => StatusCode::UNAUTHORIZED,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        (status, [(header::CONTENT_TYPE, "application/json;charset=UTF-8")], json!({"error": error}).to_string()).into_response()
+    }
+
     fn authorize_refused(&self, error: &str, description: &str) -> Response {
         let text = format!("{error}: {description}");
         (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()

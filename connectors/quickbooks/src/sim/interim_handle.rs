@@ -35,12 +35,12 @@ impl SimHandle {
 
     /// The registered app's client id.
     pub fn client_id(&self) -> &str {
-        &self.state.client_id
+        &self.state.auth.client_id
     }
 
     /// The registered app's client secret (sent with HTTP Basic).
     pub fn client_secret(&self) -> &str {
-        &self.state.client_secret
+        &self.state.auth.client_secret
     }
 
     /// The first company's realm id.
@@ -63,10 +63,9 @@ impl SimHandle {
     /// # Panics
     /// When the simulator serves no such company (a test's mistake).
     pub fn playground_token(&self, realm: &str) -> String {
-        let tokens = self.state.grants.playground(&self.state.client_id, realm);
-        tokens
-            .unwrap_or_else(|| panic!("the simulator serves no realm {realm}"))
-            .access
+        let answer = super::auth::playground(&self.state, realm);
+        let answer = answer.unwrap_or_else(|| panic!("the simulator serves no realm {realm}"));
+        answer["access_token"].as_str().unwrap_or_default().to_string()
     }
 
     /// Every object of `kind` the first company holds (inactive and voided
@@ -101,12 +100,12 @@ impl SimHandle {
     /// Moves the company clock forward: time stamps of later writes, the
     /// CDC window, code and token expiry all see the time pass.
     pub fn advance_clock(&self, by: Duration) {
-        self.state.clock.advance(by);
+        self.state.auth.clock.advance(by);
     }
 
     /// Makes every access token issued so far expired (401, code 3200).
     pub fn expire_access_tokens(&self) {
-        self.state.grants.expire_access_tokens();
+        self.state.auth.expire_access_tokens();
     }
 
     /// The id field of a kind: `Id` for every QuickBooks entity, empty for

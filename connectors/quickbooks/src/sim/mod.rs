@@ -33,7 +33,6 @@ mod entity;
 mod fault;
 mod generate;
 mod interim_handle;
-mod interim_oauth;
 mod interim_par;
 mod money;
 mod query;
@@ -53,7 +52,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use tether_sim_kit::Limits;
-use tether_sim_kit::clock::SimClock;
+use tether_sim_kit::auth::{Auth, AuthSetup, Org};
 use tether_sim_kit::conn::{ConnKill, SimListener};
 use tether_sim_kit::faults::Faults;
 use tether_sim_kit::idempotency::{Idempotency, Mismatch};
@@ -67,9 +66,6 @@ pub use stats::SimStats;
 pub use tether_sim_kit::{Force429, SimFaults};
 
 use server::{AppState, Company, SimState};
-
-/// Characters of generated client ids and secrets.
-const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /// The realm id of company `index`: 16 digits, as Intuit's sandbox companies have.
 fn realm_id(seed: u64, index: usize) -> String {
@@ -106,8 +102,7 @@ impl QuickBooksSim {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
         let base_url = format!("http://{local}");
-        let clock = Arc::new(SimClock::default());
-        let end_ms = clock.now_ms();
+        let end_ms = tether_sim_kit::clock::now_ms();
         let count = config.tenants.max(1);
         let mut realms: Vec<String> = Vec::with_capacity(count);
         for i in 0.. {
@@ -133,15 +128,23 @@ impl QuickBooksSim {
                 requestids: Idempotency::new(config.requestid_window, Mismatch::Replay),
             }));
         }
-        let mut app_rng = SimRng::new(config.seed, stream::AUTH, 0);
-        let client_id = config
-            .client_id
-            .clone()
-            .unwrap_or_else(|| format!("AB{}", app_rng.chars(48, ALNUM)));
-        let client_secret = config
-            .client_secret
-            .clone()
-            .unwrap_or_else(|| app_rng.chars(40, ALNUM));
+        let orgs = realms
+            .iter()
+            .enumerate()
+            .map(|(i, realm)| Org { tenant_id: realm.clone(), name: format!("Sandbox Company_US_{}", i + 1) })
+            .collect();
+        let auth = Auth::new(AuthSetup {
+            seed: config.seed,
+            client_id: config.client_id.clone(),
+            client_secret: config.client_secret.clone(),
+            pkce_client_id: None,
+            ttl: auth::ACCESS_TTL,
+            redirect_uris: Vec::new(),
+            orgs,
+            custom: None,
+            profile: &auth::INTUIT_OAUTH,
+            minter: Box::new(auth::IntuitTokens),
+        });
         let l = &config.limits;
         let limiter = Arc::new(Limiter::new(throttles(l, l.per_minute, l.concurrent), None));
         let batch_limiter = Arc::new(Limiter::new(
@@ -152,11 +155,9 @@ impl QuickBooksSim {
         faults.set(config.faults.clone(), &limiter);
         let state: AppState = Arc::new(SimState {
             base_url: base_url.clone(),
-            grants: interim_oauth::Grants::new(clock.clone(), realms),
-            clock,
             companies,
-            client_id,
-            client_secret,
+            auth,
+            consents: auth::Consents::default(),
             limiter,
             batch_limiter,
             faults,

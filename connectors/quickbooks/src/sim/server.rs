@@ -12,15 +12,15 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use tether_sim_kit::clock::SimClock;
+use tether_sim_kit::ErrorBody as _;
+use tether_sim_kit::auth::{self as kit_auth, Auth};
 use tether_sim_kit::conn::ConnKill;
 use tether_sim_kit::faults::Faults;
 use tether_sim_kit::idempotency::{Idempotency, KeyedTenant};
 use tether_sim_kit::limits::Limiter;
 use tether_sim_kit::stats::default_route_key;
 
-use super::fault::{self, Fault};
-use super::interim_oauth::Grants;
+use super::fault::{Fault, QuickBooksErrors};
 use super::stats::Stats;
 use super::store::Books;
 use super::{auth, control, reads, writes};
@@ -41,12 +41,11 @@ impl KeyedTenant for Company {
 /// Everything the handlers share.
 pub(crate) struct SimState {
     pub base_url: String,
-    pub clock: Arc<SimClock>,
     /// Every company, the first (the default) first.
     pub companies: Vec<Arc<Company>>,
-    pub grants: Grants,
-    pub client_id: String,
-    pub client_secret: String,
+    /// Apps, grants and tokens; its clock is the companies' clock too.
+    pub auth: Auth<String>,
+    pub consents: auth::Consents,
     pub limiter: Arc<Limiter<String>>,
     pub batch_limiter: Arc<Limiter<String>>,
     pub faults: Faults,
@@ -64,7 +63,7 @@ impl SimState {
 
     /// The company clock's reading.
     pub(crate) fn now_ms(&self) -> i64 {
-        self.clock.now_ms()
+        self.auth.clock.now_ms()
     }
 }
 
@@ -82,8 +81,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/.well-known/openid_configuration/", get(auth::discovery))
         .route("/op/v1/jwks", get(auth::jwks))
         .route("/connect/oauth2", get(auth::authorize))
-        .route("/oauth2/v1/tokens/bearer", post(auth::token))
-        .route("/v2/oauth2/tokens/revoke", post(auth::revoke))
+        .route("/oauth2/v1/tokens/bearer", post(kit_auth::token::<SimState>))
+        .route("/v2/oauth2/tokens/revoke", post(kit_auth::revoke::<SimState>))
         .route("/v1/openid_connect/userinfo", get(auth::userinfo))
         .layer(middleware::from_fn_with_state(state.clone(), count));
     Router::new()
@@ -113,13 +112,12 @@ async fn api_guard(State(app): State<AppState>, mut req: Request, next: Next) ->
         app.stats.missing_minorversion();
     }
     let now = app.now_ms();
-    let realm = match auth::bearer(req.headers()).map(|t| app.grants.check(t)) {
-        Some(Ok(realm)) => realm,
-        Some(Err(why)) => return fault::unauthenticated(why, now),
-        None => return fault::unauthenticated("Authorization header missing", now),
+    let reach = match app.auth.check_bearer(req.headers()) {
+        Ok(info) => info.tenants,
+        Err(why) => return QuickBooksErrors.unauthorized(why),
     };
     let company = match app.company(realm_of(&path)) {
-        Some(c) if c.realm == realm => c.clone(),
+        Some(c) if reach.contains(&c.realm) => c.clone(),
         _ => return Fault::not_authorized().response(now),
     };
     let permit = match app.limiter.acquire(&company.realm, Instant::now()) {

@@ -58,7 +58,8 @@ async fn consent_code_token_refresh_rotation_revoke_invalid_grant() {
     let sim = Sim::start(config(5)).await;
     let c = no_redirects();
     let (_, disco) = status_json(c.get(format!("{}/.well-known/openid_configuration/", sim.h.base_url())).send().await.unwrap()).await;
-    for key in ["issuer", "authorization_endpoint", "token_endpoint", "userinfo_endpoint", "revocation_endpoint", "jwks_uri"] {
+    assert_eq!(disco["issuer"], "https://oauth.platform.intuit.com/op/v1");
+    for key in ["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "revocation_endpoint", "jwks_uri"] {
         assert!(disco[key].as_str().is_some_and(|u| u.starts_with(&sim.h.base_url())), "{key}");
     }
     let back = consent(&sim, &c, &[]).await;
