@@ -23,14 +23,25 @@ struct RunningQuickBooks(SimHandle);
 /// custom `per_day` has nothing to set.
 fn limits_for(choice: SandboxLimits) -> SimLimits {
     let real = SimLimits::real();
-    let SandboxLimits::Custom { per_window, concurrency, window, .. } = choice else {
+    let SandboxLimits::Custom {
+        per_window,
+        concurrency,
+        window,
+        ..
+    } = choice
+    else {
         return match choice {
             SandboxLimits::Off => SimLimits::off(),
             _ => real,
         };
     };
-    let window_secs = window.unwrap_or(Duration::from_secs(60)).as_secs_f64().max(0.001);
-    let per_minute = per_window.map_or(real.per_minute, |n| (f64::from(n) * 60.0 / window_secs).round() as u32);
+    let window_secs = window
+        .unwrap_or(Duration::from_secs(60))
+        .as_secs_f64()
+        .max(0.001);
+    let per_minute = per_window.map_or(real.per_minute, |n| {
+        (f64::from(n) * 60.0 / window_secs).round() as u32
+    });
     SimLimits {
         per_minute: per_minute.max(1),
         concurrent: concurrency.unwrap_or(real.concurrent),
@@ -41,7 +52,10 @@ fn limits_for(choice: SandboxLimits) -> SimLimits {
 /// `size` invoices and the rest in proportion, then each named kind's count.
 fn sizes_for(size: usize, kind_sizes: &[(String, usize)]) -> Result<SimSizes> {
     let mut sizes = SimSizes::scaled(size);
-    match kind_sizes.iter().find(|(kind, count)| !sizes.set(kind, *count)) {
+    match kind_sizes
+        .iter()
+        .find(|(kind, count)| !sizes.set(kind, *count))
+    {
         None => Ok(sizes),
         Some((kind, _)) => Err(Error::invalid(format!(
             "the QuickBooks sandbox has no kind `{kind}`; its kinds are accounts, customers, vendors, \
@@ -58,9 +72,14 @@ fn config_for(options: &SandboxOptions) -> Result<SimConfig> {
         seed: options.seed,
         sizes: sizes_for(options.size, &options.kind_sizes)?,
         limits: limits_for(options.limits),
-        faults: SimFaults { error_rate: options.error_rate, ..SimFaults::default() },
+        faults: SimFaults {
+            error_rate: options.error_rate,
+            ..SimFaults::default()
+        },
         latency: options.latency,
-        requestid_window: options.idempotency_window.unwrap_or(default.requestid_window),
+        requestid_window: options
+            .idempotency_window
+            .unwrap_or(default.requestid_window),
         tenants: options.tenants.max(1),
         ..default
     })
@@ -76,7 +95,10 @@ impl Sandbox for QuickBooksSandbox {
         let config = config_for(&options)?;
         match QuickBooksSim::start(config, options.listen).await {
             Ok(handle) => Ok(Box::new(RunningQuickBooks(handle))),
-            Err(e) => Err(Error::config(format!("the QuickBooks sandbox cannot listen on {}: {e}", options.listen))),
+            Err(e) => Err(Error::config(format!(
+                "the QuickBooks sandbox cannot listen on {}: {e}",
+                options.listen
+            ))),
         }
     }
 }
@@ -124,8 +146,14 @@ mod tests {
     #[test]
     fn options_map_onto_the_simulator() {
         let c = config_for(&options()).unwrap();
-        assert_eq!((c.sizes.invoices, c.sizes.vendors, c.sizes.customers), (40, 4, 8));
-        assert_eq!((c.seed, c.tenants, c.latency), (9, 2, Duration::from_millis(3)));
+        assert_eq!(
+            (c.sizes.invoices, c.sizes.vendors, c.sizes.customers),
+            (40, 4, 8)
+        );
+        assert_eq!(
+            (c.seed, c.tenants, c.latency),
+            (9, 2, Duration::from_millis(3))
+        );
         assert_eq!(c.faults.error_rate, 0.25);
         assert_eq!(c.requestid_window, Duration::from_secs(30));
         assert_eq!(c.limits, SimLimits::real());
@@ -155,7 +183,12 @@ mod tests {
         assert_eq!(info.tenant_ids.len(), 2);
         assert_eq!(info.tenant_ids[0], info.tenant_id);
         assert!(info.tenant_id.len() == 16 && info.tenant_id.bytes().all(|b| b.is_ascii_digit()));
-        let disco = reqwest::get(format!("{}/.well-known/openid_configuration/", info.base_url)).await.unwrap();
+        let disco = reqwest::get(format!(
+            "{}/.well-known/openid_configuration/",
+            info.base_url
+        ))
+        .await
+        .unwrap();
         assert_eq!(disco.status(), 200);
         running.shutdown().await;
     }

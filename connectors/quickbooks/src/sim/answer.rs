@@ -15,7 +15,10 @@ pub(crate) fn json(status: StatusCode, mut body: Value, now_ms: i64) -> Response
     }
     let mut r = (status, body.to_string()).into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
     if let Ok(v) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
         h.insert("intuit_tid", v);
     }

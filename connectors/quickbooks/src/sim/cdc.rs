@@ -18,7 +18,12 @@ pub(crate) const CDC_WINDOW_MS: i64 = 30 * DAY_MS;
 
 /// The changes to `entities` at or after `since_ms`, oldest first, cut at
 /// `cap` across all of them; grouped per entity in the order asked.
-pub(crate) fn changes(books: &Books, entities: &[Entity], since_ms: i64, cap: usize) -> Vec<(Entity, Vec<Value>)> {
+pub(crate) fn changes(
+    books: &Books,
+    entities: &[Entity],
+    since_ms: i64,
+    cap: usize,
+) -> Vec<(Entity, Vec<Value>)> {
     // (when, entity's place in the request, id, object): a total order.
     let mut all: Vec<(i64, usize, u64, Value)> = Vec::new();
     for (place, &e) in entities.iter().enumerate() {
@@ -40,7 +45,8 @@ pub(crate) fn changes(books: &Books, entities: &[Entity], since_ms: i64, cap: us
     }
     all.sort_by_key(|(at, place, id, _)| (*at, *place, *id));
     all.truncate(cap);
-    let mut grouped: Vec<(Entity, Vec<Value>)> = entities.iter().map(|e| (*e, Vec::new())).collect();
+    let mut grouped: Vec<(Entity, Vec<Value>)> =
+        entities.iter().map(|e| (*e, Vec::new())).collect();
     for (_, place, _, obj) in all {
         grouped[place].1.push(obj);
     }
@@ -69,7 +75,11 @@ mod tests {
         let mut b = Books::default();
         for i in 0..6 {
             b.create(Entity::Invoice, json!({}), 1_000_000 + i * 2000);
-            b.create(Entity::Customer, json!({"Active": i != 0}), 1_001_000 + i * 2000);
+            b.create(
+                Entity::Customer,
+                json!({"Active": i != 0}),
+                1_001_000 + i * 2000,
+            );
         }
         b.delete(Entity::Invoice, 2, 1_001_000 + 5 * 2000 + 500);
         let all = changes(&b, &[Entity::Customer, Entity::Invoice], 0, 100);
@@ -78,13 +88,24 @@ mod tests {
         assert_eq!(all[1].1[5]["status"], "Deleted");
         assert_eq!(all[0].1[0]["Active"], false, "inactive names come whole");
         let cut = changes(&b, &[Entity::Customer, Entity::Invoice], 0, 5);
-        let ids = |i: usize| cut[i].1.iter().map(|o| o["Id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+        let ids = |i: usize| {
+            cut[i]
+                .1
+                .iter()
+                .map(|o| o["Id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
         // Interleaved by time: invoice 1, customers 1 and 2, invoice 3, customer 3.
         assert_eq!(ids(1), ["1", "3"], "invoice 2 is deleted");
         assert_eq!(ids(0), ["1", "2", "3"]);
         let since = changes(&b, &[Entity::Invoice], 1_008_000, 100);
         assert_eq!(since[0].1.len(), 3, "invoices 5, 6 and the tombstone of 2");
-        let body = response(changes(&b, &[Entity::Bill, Entity::Invoice], 1_010_000, 100));
+        let body = response(changes(
+            &b,
+            &[Entity::Bill, Entity::Invoice],
+            1_010_000,
+            100,
+        ));
         assert_eq!(body[0]["QueryResponse"][0], json!({}));
         assert_eq!(body[0]["QueryResponse"][1]["totalCount"], 2);
     }

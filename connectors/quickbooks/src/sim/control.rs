@@ -35,8 +35,19 @@ impl SimState {
 
     /// Sets `field` (a dotted path) of a stored object without it being a
     /// change: no new `SyncToken`, no new time.
-    pub(crate) fn corrupt(&self, realm: &str, kind: &str, id: &str, field: &str, value: Value) -> bool {
-        let (Some(e), Some(c), Ok(id)) = (Entity::from_kind(kind), self.company(realm), id.parse::<u64>()) else {
+    pub(crate) fn corrupt(
+        &self,
+        realm: &str,
+        kind: &str,
+        id: &str,
+        field: &str,
+        value: Value,
+    ) -> bool {
+        let (Some(e), Some(c), Ok(id)) = (
+            Entity::from_kind(kind),
+            self.company(realm),
+            id.parse::<u64>(),
+        ) else {
             return false;
         };
         let mut books = c.books.write().unwrap_or_else(|p| p.into_inner());
@@ -58,7 +69,12 @@ impl SimState {
             return Vec::new();
         };
         let books = c.books.read().unwrap_or_else(|p| p.into_inner());
-        books.table(e).rows.values().map(|r| r.obj.clone()).collect()
+        books
+            .table(e)
+            .rows
+            .values()
+            .map(|r| r.obj.clone())
+            .collect()
     }
 }
 
@@ -112,7 +128,11 @@ struct Corrupt {
 async fn corrupt(State(app): State<AppState>, Json(c): Json<Corrupt>) -> Response {
     let realm = app.realm_or_first(c.realm.as_deref());
     let ok = app.corrupt(&realm, &c.kind, &c.id, &c.field, c.value);
-    let status = if ok { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
     (status, Json(json!({"corrupted": ok}))).into_response()
 }
 
@@ -139,6 +159,10 @@ struct Playground {
 async fn playground(State(app): State<AppState>, Json(p): Json<Playground>) -> Response {
     match super::auth::playground(&app, &p.realm) {
         Some(answer) => Json(answer).into_response(),
-        None => (StatusCode::NOT_FOUND, Json(json!({"error": "no such realm"}))).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": "no such realm"})),
+        )
+            .into_response(),
     }
 }

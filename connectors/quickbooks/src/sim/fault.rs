@@ -45,48 +45,87 @@ impl Fault {
         Self::validation(
             "610",
             "Object Not Found",
-            format!("Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees. {entity} Id={id}"),
+            format!(
+                "Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees. {entity} Id={id}"
+            ),
         )
     }
 
     /// 2020: a required field is missing.
     pub(crate) fn required(field: &str) -> Self {
-        Self::validation("2020", "Required param missing, need to supply the required value for the API", format!("Required parameter {field} is missing in the request")).at(field)
+        Self::validation(
+            "2020",
+            "Required param missing, need to supply the required value for the API",
+            format!("Required parameter {field} is missing in the request"),
+        )
+        .at(field)
     }
 
     /// 2010: a property the entity does not have or does not allow.
     pub(crate) fn invalid_property(detail: String) -> Self {
-        Self::validation("2010", "Request has invalid or unsupported property", detail)
+        Self::validation(
+            "2010",
+            "Request has invalid or unsupported property",
+            detail,
+        )
     }
 
     /// 2050: a string of the wrong length.
     pub(crate) fn string_length(field: &str, max: usize) -> Self {
-        Self::validation("2050", "String length is either shorter or longer than supported by specification", format!("{field} is longer than {max} characters")).at(field)
+        Self::validation(
+            "2050",
+            "String length is either shorter or longer than supported by specification",
+            format!("{field} is longer than {max} characters"),
+        )
+        .at(field)
     }
 
     /// 2500: a reference to an object that does not exist.
     pub(crate) fn invalid_reference(field: &str, id: &str) -> Self {
-        Self::validation("2500", "Invalid Reference Id", format!("Invalid Reference Id : {field} {id} does not exist")).at(field)
+        Self::validation(
+            "2500",
+            "Invalid Reference Id",
+            format!("Invalid Reference Id : {field} {id} does not exist"),
+        )
+        .at(field)
     }
 
     /// 5010: the `SyncToken` sent is not the current one.
     pub(crate) fn stale(entity: &str, id: &str) -> Self {
-        Self::validation("5010", "Stale Object Error", format!("Stale Object Error : You and another user were working on the same thing. Please refresh the {entity} with Id={id} and try again."))
+        Self::validation(
+            "5010",
+            "Stale Object Error",
+            format!(
+                "Stale Object Error : You and another user were working on the same thing. Please refresh the {entity} with Id={id} and try again."
+            ),
+        )
     }
 
     /// 6240: the name is taken.
     pub(crate) fn duplicate_name(id: u64) -> Self {
-        Self::validation("6240", "Duplicate Name Exists Error", format!("The name supplied already exists. : Id={id}"))
+        Self::validation(
+            "6240",
+            "Duplicate Name Exists Error",
+            format!("The name supplied already exists. : Id={id}"),
+        )
     }
 
     /// 6000: a business rule refused the object.
     pub(crate) fn business(detail: String) -> Self {
-        Self::validation("6000", "A business validation error has occurred while processing your request", detail)
+        Self::validation(
+            "6000",
+            "A business validation error has occurred while processing your request",
+            detail,
+        )
     }
 
     /// 4000: the query (or CDC request) cannot be parsed.
     pub(crate) fn query(detail: String) -> Self {
-        Self::validation("4000", "Error parsing query", format!("QueryParserError: {detail}"))
+        Self::validation(
+            "4000",
+            "Error parsing query",
+            format!("QueryParserError: {detail}"),
+        )
     }
 
     /// 003001: throttled.
@@ -167,7 +206,8 @@ impl ErrorBody for QuickBooksErrors {
     fn bad_idempotency_key(&self, rule: &IdempotencyRule, why: BadKey) -> Response {
         let f = match why {
             BadKey::TooLong => Fault::string_length("requestid", rule.max_len),
-            _ => Fault::invalid_property("requestid must be 1 to 50 characters".into()).at("requestid"),
+            _ => Fault::invalid_property("requestid must be 1 to 50 characters".into())
+                .at("requestid"),
         };
         f.response(tether_sim_kit::clock::now_ms())
     }
@@ -196,11 +236,21 @@ impl ErrorBody for QuickBooksErrors {
             "invalid_client" => StatusCode::UNAUTHORIZED,
             _ => StatusCode::BAD_REQUEST,
         };
-        (status, [(header::CONTENT_TYPE, "application/json;charset=UTF-8")], json!({"error": error}).to_string()).into_response()
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
+            json!({"error": error}).to_string(),
+        )
+            .into_response()
     }
 
     fn authorize_refused(&self, error: &str, description: &str) -> Response {
         let text = format!("{error}: {description}");
-        (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+        (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            text,
+        )
+            .into_response()
     }
 }

@@ -65,7 +65,10 @@ impl SimHandle {
     pub fn playground_token(&self, realm: &str) -> String {
         let answer = super::auth::playground(&self.state, realm);
         let answer = answer.unwrap_or_else(|| panic!("the simulator serves no realm {realm}"));
-        answer["access_token"].as_str().unwrap_or_default().to_string()
+        answer["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Every object of `kind` the first company holds (inactive and voided

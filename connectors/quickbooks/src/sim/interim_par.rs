@@ -11,8 +11,10 @@ pub(crate) fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T
         return (0..n).map(f).collect();
     }
     let per = n.div_ceil(cores);
-    let ranges: Vec<std::ops::Range<usize>> =
-        (0..n).step_by(per).map(|lo| lo..(lo + per).min(n)).collect();
+    let ranges: Vec<std::ops::Range<usize>> = (0..n)
+        .step_by(per)
+        .map(|lo| lo..(lo + per).min(n))
+        .collect();
     std::thread::scope(|scope| {
         let f = &f;
         let parts: Vec<_> = ranges

@@ -131,7 +131,10 @@ impl QuickBooksSim {
         let orgs = realms
             .iter()
             .enumerate()
-            .map(|(i, realm)| Org { tenant_id: realm.clone(), name: format!("Sandbox Company_US_{}", i + 1) })
+            .map(|(i, realm)| Org {
+                tenant_id: realm.clone(),
+                name: format!("Sandbox Company_US_{}", i + 1),
+            })
             .collect();
         let auth = Auth::new(AuthSetup {
             seed: config.seed,

@@ -50,7 +50,11 @@ pub(crate) async fn query_get(
 }
 
 /// `POST /v3/company/{realm}/query` with the query as the body.
-pub(crate) async fn query_post(State(app): State<AppState>, company: CompanyExt, body: String) -> Response {
+pub(crate) async fn query_post(
+    State(app): State<AppState>,
+    company: CompanyExt,
+    body: String,
+) -> Response {
     run_query(&app, &company, &body)
 }
 
@@ -85,7 +89,9 @@ pub(crate) async fn cdc(
         return Fault::query(format!("changedSince {since} is not a date-time")).response(now);
     };
     if now - since_ms > CDC_WINDOW_MS {
-        return Fault::query(format!("changedSince {since} must be within 30 days")).at("changedSince").response(now);
+        return Fault::query(format!("changedSince {since} must be within 30 days"))
+            .at("changedSince")
+            .response(now);
     }
     let names = params.get("entities").map(String::as_str).unwrap_or("");
     let mut entities = Vec::new();

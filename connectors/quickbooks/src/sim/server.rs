@@ -70,7 +70,10 @@ impl SimState {
 /// The routes of one simulator.
 pub(crate) fn router(state: AppState) -> Router {
     let api = Router::new()
-        .route("/v3/company/{realm}/query", get(reads::query_get).post(reads::query_post))
+        .route(
+            "/v3/company/{realm}/query",
+            get(reads::query_get).post(reads::query_post),
+        )
         .route("/v3/company/{realm}/cdc", get(reads::cdc))
         .route("/v3/company/{realm}/batch", post(writes::batch))
         .route("/v3/company/{realm}/{entity}", post(writes::post))
@@ -81,8 +84,14 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/.well-known/openid_configuration/", get(auth::discovery))
         .route("/op/v1/jwks", get(auth::jwks))
         .route("/connect/oauth2", get(auth::authorize))
-        .route("/oauth2/v1/tokens/bearer", post(kit_auth::token::<SimState>))
-        .route("/v2/oauth2/tokens/revoke", post(kit_auth::revoke::<SimState>))
+        .route(
+            "/oauth2/v1/tokens/bearer",
+            post(kit_auth::token::<SimState>),
+        )
+        .route(
+            "/v2/oauth2/tokens/revoke",
+            post(kit_auth::revoke::<SimState>),
+        )
         .route("/v1/openid_connect/userinfo", get(auth::userinfo))
         .layer(middleware::from_fn_with_state(state.clone(), count));
     Router::new()
@@ -94,7 +103,9 @@ pub(crate) fn router(state: AppState) -> Router {
 
 /// Counts a request by route.
 async fn count(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    app.stats.kit.request(default_route_key(req.method().as_str(), req.uri().path()));
+    app.stats
+        .kit
+        .request(default_route_key(req.method().as_str(), req.uri().path()));
     next.run(req).await
 }
 
@@ -106,7 +117,9 @@ fn realm_of(path: &str) -> &str {
 /// The pipeline of every `/v3/company/{realm}` call.
 async fn api_guard(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    app.stats.kit.request(default_route_key(req.method().as_str(), &path));
+    app.stats
+        .kit
+        .request(default_route_key(req.method().as_str(), &path));
     let query = req.uri().query().unwrap_or("");
     if !url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "minorversion") {
         app.stats.missing_minorversion();
@@ -129,13 +142,14 @@ async fn api_guard(State(app): State<AppState>, mut req: Request, next: Next) ->
     };
     app.stats.kit.in_flight(permit.in_flight);
     let batch = path.ends_with("/batch");
-    let _batch_permit = match batch.then(|| app.batch_limiter.acquire(&company.realm, Instant::now())) {
-        Some(Err(_)) => {
-            app.stats.kit.throttled();
-            return Fault::throttled().response(now);
-        }
-        other => other,
-    };
+    let _batch_permit =
+        match batch.then(|| app.batch_limiter.acquire(&company.realm, Instant::now())) {
+            Some(Err(_)) => {
+                app.stats.kit.throttled();
+                return Fault::throttled().response(now);
+            }
+            other => other,
+        };
     let write = req.method() == Method::POST && !path.ends_with("/query");
     let decision = app.faults.decide(write);
     let wait = app.latency + decision.latency;
@@ -146,10 +160,16 @@ async fn api_guard(State(app): State<AppState>, mut req: Request, next: Next) ->
         app.stats.kit.error_injected();
         return Fault::internal(status).response(app.now_ms());
     }
-    let kill = req.extensions().get::<ConnectInfo<ConnKill>>().map(|c| c.0.clone());
+    let kill = req
+        .extensions()
+        .get::<ConnectInfo<ConnKill>>()
+        .map(|c| c.0.clone());
     req.extensions_mut().insert(company);
     let resp = next.run(req).await;
-    let resp = app.faults.deliver(&decision, resp, kill.as_ref(), &app.stats.kit).await;
+    let resp = app
+        .faults
+        .deliver(&decision, resp, kill.as_ref(), &app.stats.kit)
+        .await;
     drop(permit);
     resp
 }

@@ -74,8 +74,15 @@ impl Books {
         obj["SyncToken"] = json!("0");
         obj["domain"] = json!("QBO");
         obj["sparse"] = json!(false);
-        obj["MetaData"] = json!({"CreateTime": time::meta(now), "LastUpdatedTime": time::meta(now)});
-        table.rows.insert(id, Row { obj, updated_ms: now });
+        obj["MetaData"] =
+            json!({"CreateTime": time::meta(now), "LastUpdatedTime": time::meta(now)});
+        table.rows.insert(
+            id,
+            Row {
+                obj,
+                updated_ms: now,
+            },
+        );
         id
     }
 
@@ -93,7 +100,10 @@ impl Books {
         obj["domain"] = json!("QBO");
         obj["sparse"] = json!(false);
         obj["MetaData"] = json!({"CreateTime": created, "LastUpdatedTime": time::meta(now)});
-        *row = Row { obj, updated_ms: now };
+        *row = Row {
+            obj,
+            updated_ms: now,
+        };
     }
 
     /// Deletes object `id` outright, keeping its tombstone; returns it.
@@ -156,7 +166,11 @@ mod tests {
         assert_eq!(b.table(Entity::Invoice).rows[&1].updated_ms, 20_000);
         assert!(b.delete(Entity::Invoice, 1, 30_000).is_some());
         assert_eq!(b.table(Entity::Invoice).deleted[&1], 30_000);
-        assert_eq!(b.create(Entity::Invoice, json!({}), 40_000), 2, "ids are not reused");
+        assert_eq!(
+            b.create(Entity::Invoice, json!({}), 40_000),
+            2,
+            "ids are not reused"
+        );
         assert_eq!(ref_id(&json!({"value": "12", "name": "x"})), Some(12));
     }
 }

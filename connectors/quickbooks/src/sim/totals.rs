@@ -114,7 +114,8 @@ mod tests {
         ]});
         let (d, c) = journal_sides(&je);
         assert_eq!((d, c), (money::cents(1000), money::cents(1000)));
-        let pay = json!({"Line": [{"Amount": 5, "LinkedTxn": [{"TxnId": "7", "TxnType": "Invoice"}]}]});
+        let pay =
+            json!({"Line": [{"Amount": 5, "LinkedTxn": [{"TxnId": "7", "TxnType": "Invoice"}]}]});
         assert_eq!(applied(&pay, "Invoice"), vec![(7, money::cents(500))]);
         assert!(applied(&pay, "Bill").is_empty());
     }

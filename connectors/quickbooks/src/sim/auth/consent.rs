@@ -42,7 +42,9 @@ impl Consents {
         let given = self.given.lock().unwrap_or_else(|p| p.into_inner());
         let grants = auth.grants();
         let live = |realm: &str| {
-            given.iter().any(|(c, r, id)| c == client && r == realm && grants.grant(id).is_some())
+            given
+                .iter()
+                .any(|(c, r, id)| c == client && r == realm && grants.grant(id).is_some())
         };
         if let Some(r) = realms.iter().find(|r| !live(r)) {
             return r.clone();
@@ -55,9 +57,18 @@ impl Consents {
 }
 
 /// A new grant of `client` connecting `realm`.
-pub(crate) fn grant_for(auth: &Auth<String>, client: &str, scope: &str, realm: &str) -> Grant<String> {
+pub(crate) fn grant_for(
+    auth: &Auth<String>,
+    client: &str,
+    scope: &str,
+    realm: &str,
+) -> Grant<String> {
     let now = auth.clock.now_ms();
-    let name = auth.orgs.iter().find(|o| o.tenant_id == realm).map_or_else(String::new, |o| o.name.clone());
+    let name = auth
+        .orgs
+        .iter()
+        .find(|o| o.tenant_id == realm)
+        .map_or_else(String::new, |o| o.name.clone());
     Grant {
         id: Uuid::new_v4(),
         client_id: client.to_string(),
@@ -65,13 +76,21 @@ pub(crate) fn grant_for(auth: &Auth<String>, client: &str, scope: &str, realm: &
         user_id: Uuid::new_v4(),
         session_id: Uuid::new_v4(),
         auth_ms: now,
-        connections: vec![Connection { id: Uuid::new_v4(), tenant_id: realm.to_string(), name, created_ms: now, updated_ms: now }],
+        connections: vec![Connection {
+            id: Uuid::new_v4(),
+            tenant_id: realm.to_string(),
+            name,
+            created_ms: now,
+            updated_ms: now,
+        }],
     }
 }
 
 /// `GET /connect/oauth2`.
 pub(crate) async fn authorize(State(app): State<AppState>, RawQuery(q): RawQuery) -> Response {
-    let q: HashMap<String, String> = url::form_urlencoded::parse(q.unwrap_or_default().as_bytes()).into_owned().collect();
+    let q: HashMap<String, String> = url::form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect();
     let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let auth = &app.auth;
     let refuse = |error: &str, why: &str| QuickBooksErrors.authorize_refused(error, why);
@@ -80,20 +99,34 @@ pub(crate) async fn authorize(State(app): State<AppState>, RawQuery(q): RawQuery
         _ => return refuse("invalid_client", "Unknown client_id."),
     };
     let Some(redirect_uri) = get("redirect_uri").filter(|u| auth.redirect_allowed(u)) else {
-        return refuse("invalid_request", "redirect_uri is not registered for this app.");
+        return refuse(
+            "invalid_request",
+            "redirect_uri is not registered for this app.",
+        );
     };
     if get("response_type") != Some("code") {
         return refuse("unsupported_response_type", "response_type must be code.");
     }
     let scope = get("scope").unwrap_or("");
-    if scope.is_empty() || !scope.split(' ').all(|s| s.is_empty() || (auth.profile.scope_known)(s)) {
+    if scope.is_empty()
+        || !scope
+            .split(' ')
+            .all(|s| s.is_empty() || (auth.profile.scope_known)(s))
+    {
         return refuse("invalid_scope", "Unknown scope.");
     }
     let challenge = match (get("code_challenge"), get("code_challenge_method")) {
-        (None, _) if client == auth.pkce_client_id => return refuse("invalid_request", "code_challenge is required."),
+        (None, _) if client == auth.pkce_client_id => {
+            return refuse("invalid_request", "code_challenge is required.");
+        }
         (None, _) => None,
         (Some(c), Some("S256")) if pkce::well_formed(c) => Some(c.to_string()),
-        (Some(_), _) => return refuse("invalid_request", "code_challenge must be the S256 of a verifier."),
+        (Some(_), _) => {
+            return refuse(
+                "invalid_request",
+                "code_challenge must be the S256 of a verifier.",
+            );
+        }
     };
     let realms: Vec<String> = app.companies.iter().map(|c| c.realm.clone()).collect();
     let realm = app.consents.next(auth, &client, &realms);
@@ -107,7 +140,14 @@ pub(crate) async fn authorize(State(app): State<AppState>, RawQuery(q): RawQuery
         let mut grants = auth.grants();
         let id = grant.id;
         grants.insert(grant);
-        grants.add_code(code.clone(), id, redirect_uri.to_string(), challenge, get("nonce").map(String::from), now);
+        grants.add_code(
+            code.clone(),
+            id,
+            redirect_uri.to_string(),
+            challenge,
+            get("nonce").map(String::from),
+            now,
+        );
     }
     app.stats.kit.code_issued();
     let Ok(mut location) = url::Url::parse(redirect_uri) else {
@@ -118,5 +158,9 @@ pub(crate) async fn authorize(State(app): State<AppState>, RawQuery(q): RawQuery
         location.query_pairs_mut().append_pair("state", state);
     }
     location.query_pairs_mut().append_pair("realmId", &realm);
-    (StatusCode::FOUND, [(header::LOCATION, location.to_string())]).into_response()
+    (
+        StatusCode::FOUND,
+        [(header::LOCATION, location.to_string())],
+    )
+        .into_response()
 }

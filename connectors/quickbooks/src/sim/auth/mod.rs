@@ -38,7 +38,13 @@ pub(crate) const ACCESS_TTL: Duration = Duration::from_secs(3600);
 fn intuit_scope(s: &str) -> bool {
     matches!(
         s,
-        ACCOUNTING_SCOPE | "com.intuit.quickbooks.payment" | "openid" | "profile" | "email" | "phone" | "address"
+        ACCOUNTING_SCOPE
+            | "com.intuit.quickbooks.payment"
+            | "openid"
+            | "profile"
+            | "email"
+            | "phone"
+            | "address"
     )
 }
 
@@ -84,7 +90,12 @@ impl TokenMinter<String> for IntuitTokens {
         opaque("eyJlbmMiOiJBMTI4Q0JDLUhTMjU2IiwiYWxnIjoiZGlyIn0..", 96)
     }
 
-    fn id_token(&self, _grant: &Grant<String>, _nonce: Option<&str>, _now_s: i64) -> Option<String> {
+    fn id_token(
+        &self,
+        _grant: &Grant<String>,
+        _nonce: Option<&str>,
+        _now_s: i64,
+    ) -> Option<String> {
         None
     }
 
@@ -117,12 +128,22 @@ impl OAuthHost for SimState {
 /// endpoints Intuit also lists (userinfo, JWKS).
 pub(crate) async fn discovery(State(app): State<AppState>, headers: HeaderMap) -> Response {
     let kit = tether_sim_kit::auth::discovery(State(app.clone()), headers).await;
-    let bytes = axum::body::to_bytes(kit.into_body(), usize::MAX).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(kit.into_body(), usize::MAX)
+        .await
+        .unwrap_or_default();
     let mut doc: Value = serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({}));
     let base = app.base_url.as_str();
     doc["userinfo_endpoint"] = json!(format!("{base}/v1/openid_connect/userinfo"));
     doc["jwks_uri"] = json!(format!("{base}/op/v1/jwks"));
-    doc["scopes_supported"] = json!([ACCOUNTING_SCOPE, "com.intuit.quickbooks.payment", "openid", "profile", "email", "phone", "address"]);
+    doc["scopes_supported"] = json!([
+        ACCOUNTING_SCOPE,
+        "com.intuit.quickbooks.payment",
+        "openid",
+        "profile",
+        "email",
+        "phone",
+        "address"
+    ]);
     Json(doc).into_response()
 }
 
@@ -140,7 +161,11 @@ pub(crate) async fn userinfo(State(app): State<AppState>, headers: HeaderMap) ->
             "email": "developer@example.com", "emailVerified": true,
         }))
         .into_response(),
-        Err(_) => (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid_token"}))).into_response(),
+        Err(_) => (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "invalid_token"})),
+        )
+            .into_response(),
     }
 }
 

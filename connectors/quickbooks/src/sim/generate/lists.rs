@@ -14,21 +14,71 @@ use crate::sim::{money, store};
 /// name, `AccountType`, `AccountSubType`, `Classification`.
 const CHART: &[(&str, &str, &str, &str)] = &[
     ("Checking", "Bank", "Checking", "Asset"),
-    ("Accounts Receivable (A/R)", "Accounts Receivable", "AccountsReceivable", "Asset"),
-    ("Accounts Payable (A/P)", "Accounts Payable", "AccountsPayable", "Liability"),
+    (
+        "Accounts Receivable (A/R)",
+        "Accounts Receivable",
+        "AccountsReceivable",
+        "Asset",
+    ),
+    (
+        "Accounts Payable (A/P)",
+        "Accounts Payable",
+        "AccountsPayable",
+        "Liability",
+    ),
     ("Services", "Income", "ServiceFeeIncome", "Revenue"),
-    ("Advertising", "Expense", "AdvertisingPromotional", "Expense"),
-    ("Undeposited Funds", "Other Current Asset", "UndepositedFunds", "Asset"),
-    ("Opening Balance Equity", "Equity", "OpeningBalanceEquity", "Equity"),
-    ("Sales of Product Income", "Income", "SalesOfProductIncome", "Revenue"),
-    ("Cost of Goods Sold", "Cost of Goods Sold", "SuppliesMaterialsCogs", "Expense"),
+    (
+        "Advertising",
+        "Expense",
+        "AdvertisingPromotional",
+        "Expense",
+    ),
+    (
+        "Undeposited Funds",
+        "Other Current Asset",
+        "UndepositedFunds",
+        "Asset",
+    ),
+    (
+        "Opening Balance Equity",
+        "Equity",
+        "OpeningBalanceEquity",
+        "Equity",
+    ),
+    (
+        "Sales of Product Income",
+        "Income",
+        "SalesOfProductIncome",
+        "Revenue",
+    ),
+    (
+        "Cost of Goods Sold",
+        "Cost of Goods Sold",
+        "SuppliesMaterialsCogs",
+        "Expense",
+    ),
     ("Savings", "Bank", "Savings", "Asset"),
-    ("Rent or Lease", "Expense", "RentOrLeaseOfBuildings", "Expense"),
+    (
+        "Rent or Lease",
+        "Expense",
+        "RentOrLeaseOfBuildings",
+        "Expense",
+    ),
     ("Utilities", "Expense", "Utilities", "Expense"),
-    ("Office Expenses", "Expense", "OfficeGeneralAdministrativeExpenses", "Expense"),
+    (
+        "Office Expenses",
+        "Expense",
+        "OfficeGeneralAdministrativeExpenses",
+        "Expense",
+    ),
     ("Insurance", "Expense", "Insurance", "Expense"),
     ("Design income", "Income", "ServiceFeeIncome", "Revenue"),
-    ("Inventory Asset", "Other Current Asset", "Inventory", "Asset"),
+    (
+        "Inventory Asset",
+        "Other Current Asset",
+        "Inventory",
+        "Asset",
+    ),
 ];
 
 /// The fewest accounts that give every role one (bank to undeposited funds).
@@ -49,7 +99,13 @@ pub(crate) fn accounts(seed: u64, n: usize, end_ms: i64) -> Vec<Made> {
                 Some(&(n, k, s, c)) => (n.to_string(), k, s, c, true),
                 None => {
                     let name = format!("{} expenses", words::pair(PLACE, TRADE, i));
-                    (name, "Expense", "OtherMiscellaneousServiceCost", "Expense", !r.percent(10))
+                    (
+                        name,
+                        "Expense",
+                        "OtherMiscellaneousServiceCost",
+                        "Expense",
+                        !r.percent(10),
+                    )
                 }
             };
             let obj = json!({
@@ -58,7 +114,12 @@ pub(crate) fn accounts(seed: u64, n: usize, end_ms: i64) -> Vec<Made> {
                 "CurrentBalance": 0, "CurrentBalanceWithSubAccounts": 0,
                 "Active": active, "CurrencyRef": usd(),
             });
-            Made { obj, created_ms, updated_ms, sync }
+            Made {
+                obj,
+                created_ms,
+                updated_ms,
+                sync,
+            }
         })
         .collect()
 }
@@ -107,7 +168,12 @@ fn active(made: &[Made], field: &str) -> Vec<(u64, String)> {
     made.iter()
         .enumerate()
         .filter(|(_, m)| m.obj["Active"] == true)
-        .map(|(i, m)| (i as u64 + 1, m.obj[field].as_str().unwrap_or_default().to_string()))
+        .map(|(i, m)| {
+            (
+                i as u64 + 1,
+                m.obj[field].as_str().unwrap_or_default().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -157,7 +223,12 @@ pub(crate) fn items(seed: u64, n: usize, end_ms: i64, names: &Names) -> Vec<Made
                 obj["Type"] = json!("NonInventory");
                 obj["ExpenseAccountRef"] = store::reference(exp_id, &exp);
             }
-            Made { obj, created_ms, updated_ms, sync }
+            Made {
+                obj,
+                created_ms,
+                updated_ms,
+                sync,
+            }
         })
         .collect()
 }
@@ -171,7 +242,11 @@ pub(crate) fn with_items(mut names: Names, items: &[Made]) -> Names {
         .map(|(i, m)| {
             let price = money::read(&m.obj["UnitPrice"]).unwrap_or_default();
             let cents = (price * Decimal::ONE_HUNDRED).try_into().unwrap_or(0i64);
-            (i as u64 + 1, m.obj["Name"].as_str().unwrap_or_default().to_string(), cents)
+            (
+                i as u64 + 1,
+                m.obj["Name"].as_str().unwrap_or_default().to_string(),
+                cents,
+            )
         })
         .collect();
     names
@@ -181,7 +256,10 @@ pub(crate) fn with_items(mut names: Names, items: &[Made]) -> Names {
 pub(crate) fn owed(people: &mut [Made], forms: &[Made], ref_field: &str) {
     let mut owed: HashMap<u64, Decimal> = HashMap::new();
     for f in forms {
-        if let (Some(id), Some(b)) = (store::ref_id(&f.obj[ref_field]), money::read(&f.obj["Balance"])) {
+        if let (Some(id), Some(b)) = (
+            store::ref_id(&f.obj[ref_field]),
+            money::read(&f.obj["Balance"]),
+        ) {
             *owed.entry(id).or_default() += b;
         }
     }

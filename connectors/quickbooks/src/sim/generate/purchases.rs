@@ -43,7 +43,12 @@ pub(crate) fn bills(seed: u64, n: usize, end_ms: i64, names: &Names) -> Vec<Made
         });
         let total = totals::total_lines(&mut obj, "AccountBasedExpenseLineDetail", false);
         obj["Balance"] = money::json(total);
-        Made { obj, created_ms, updated_ms, sync }
+        Made {
+            obj,
+            created_ms,
+            updated_ms,
+            sync,
+        }
     })
 }
 
@@ -68,7 +73,8 @@ pub(crate) fn bill_payments(
                 true => balance,
                 false => (balance * Decimal::new(r.range(10, 90), 2)).round_dp(2),
             };
-            let created_ms = time::whole_seconds(bill.created_ms + r.range(0, end_ms - bill.created_ms));
+            let created_ms =
+                time::whole_seconds(bill.created_ms + r.range(0, end_ms - bill.created_ms));
             let obj = json!({
                 "VendorRef": bill.obj["VendorRef"], "PayType": "Check",
                 "CheckPayment": {"BankAccountRef": store::reference(names.bank.0, &names.bank.1), "PrintStatus": "NotSet"},
@@ -78,7 +84,12 @@ pub(crate) fn bill_payments(
                     {"TxnId": (targets[j] + 1).to_string(), "TxnType": "Bill"}]}],
                 "CurrencyRef": {"value": "USD", "name": "United States Dollar"},
             });
-            Made { obj, created_ms, updated_ms: created_ms, sync: 0 }
+            Made {
+                obj,
+                created_ms,
+                updated_ms: created_ms,
+                sync: 0,
+            }
         })
     };
     for (j, p) in made.iter().enumerate() {
@@ -135,7 +146,12 @@ pub(crate) fn journal_entries(
                 let at = time::whole_seconds(updated_ms + r.range(0, end_ms - updated_ms));
                 deleted.push((i as u64 + 1, at));
             }
-            Made { obj, created_ms, updated_ms, sync }
+            Made {
+                obj,
+                created_ms,
+                updated_ms,
+                sync,
+            }
         })
         .collect();
     (made, deleted)

@@ -54,7 +54,12 @@ pub(crate) fn forms(seed: u64, e: Entity, n: usize, end_ms: i64, names: &Names) 
                 obj["Balance"] = money::json(total);
             }
         }
-        Made { obj, created_ms, updated_ms, sync }
+        Made {
+            obj,
+            created_ms,
+            updated_ms,
+            sync,
+        }
     })
 }
 
@@ -97,7 +102,8 @@ pub(crate) fn payments(
                 true => balance,
                 false => (balance * Decimal::new(r.range(10, 90), 2)).round_dp(2),
             };
-            let created_ms = time::whole_seconds(inv.created_ms + r.range(0, end_ms - inv.created_ms));
+            let created_ms =
+                time::whole_seconds(inv.created_ms + r.range(0, end_ms - inv.created_ms));
             let obj = json!({
                 "CustomerRef": inv.obj["CustomerRef"], "TotalAmt": money::json(amount),
                 "UnappliedAmt": 0, "TxnDate": time::date(created_ms),
@@ -106,7 +112,12 @@ pub(crate) fn payments(
                     {"TxnId": (targets[j] + 1).to_string(), "TxnType": "Invoice"}]}],
                 "CurrencyRef": {"value": "USD", "name": "United States Dollar"},
             });
-            Made { obj, created_ms, updated_ms: created_ms, sync: 0 }
+            Made {
+                obj,
+                created_ms,
+                updated_ms: created_ms,
+                sync: 0,
+            }
         })
     };
     for (j, p) in made.iter().enumerate() {

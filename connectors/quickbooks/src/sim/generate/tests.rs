@@ -15,7 +15,13 @@ fn same_seed_same_books_other_seed_other_books() {
     let b = generate(7, SimSizes::scaled(300), END);
     let c = generate(8, SimSizes::scaled(300), END);
     for e in Entity::ALL {
-        let objs = |x: &Books| x.table(e).rows.values().map(|r| r.obj.to_string()).collect::<Vec<_>>();
+        let objs = |x: &Books| {
+            x.table(e)
+                .rows
+                .values()
+                .map(|r| r.obj.to_string())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(objs(&a), objs(&b), "{e:?}");
         if a.table(e).rows.len() > 3 {
             assert_ne!(objs(&a), objs(&c), "{e:?}");
@@ -36,7 +42,9 @@ fn sizes_are_kept_and_references_exist() {
         assert!(customers.contains(row.obj["CustomerRef"]["value"].as_str().unwrap()));
         for line in row.obj["Line"].as_array().unwrap() {
             if line["DetailType"] == "SalesItemLineDetail" {
-                let item = line["SalesItemLineDetail"]["ItemRef"]["value"].as_str().unwrap();
+                let item = line["SalesItemLineDetail"]["ItemRef"]["value"]
+                    .as_str()
+                    .unwrap();
                 assert!(items.contains(item));
             }
         }
@@ -67,7 +75,11 @@ fn payments_lower_the_balance_of_what_they_pay() {
         paid += 1;
     }
     assert_eq!(paid, 160);
-    let voided = inv.rows.values().filter(|r| r.obj["PrivateNote"] == "Voided").count();
+    let voided = inv
+        .rows
+        .values()
+        .filter(|r| r.obj["PrivateNote"] == "Voided")
+        .count();
     assert!(voided > 0, "some invoices are voided");
     for p in b.table(Entity::BillPayment).rows.values() {
         let (id, amount) = totals::applied(&p.obj, "Bill")[0];
@@ -75,7 +87,12 @@ fn payments_lower_the_balance_of_what_they_pay() {
         let drop = money::read(&bill["TotalAmt"]).unwrap() - money::read(&bill["Balance"]).unwrap();
         assert_eq!(drop, amount);
     }
-    let inactive = b.table(Entity::Customer).rows.values().filter(|r| r.obj["Active"] == false).count();
+    let inactive = b
+        .table(Entity::Customer)
+        .rows
+        .values()
+        .filter(|r| r.obj["Active"] == false)
+        .count();
     assert!(inactive > 0, "some customers are inactive");
 }
 
@@ -85,5 +102,9 @@ fn ten_thousand_invoices_generate_quickly() {
     let b = generate(1, SimSizes::scaled(10_000), END);
     assert_eq!(b.table(Entity::Invoice).rows.len(), 10_000);
     // Debug builds are several times slower than release; generous bound.
-    assert!(t.elapsed() < std::time::Duration::from_secs(20), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        t.elapsed()
+    );
 }

@@ -1,20 +1,72 @@
 //! The words generated names are made of.
 
 pub(crate) const GIVEN: &[&str] = &[
-    "Amy", "Bill", "Cool", "Dukes", "Diego", "Freeman", "Geeta", "Jeff", "John", "Kate", "Mark",
-    "Paulsen", "Rondonuwu", "Shara", "Sonnenschein", "Sushi", "Travis", "Wedding", "Video",
-    "Pye", "Lara", "Nadia", "Omar", "Priya",
+    "Amy",
+    "Bill",
+    "Cool",
+    "Dukes",
+    "Diego",
+    "Freeman",
+    "Geeta",
+    "Jeff",
+    "John",
+    "Kate",
+    "Mark",
+    "Paulsen",
+    "Rondonuwu",
+    "Shara",
+    "Sonnenschein",
+    "Sushi",
+    "Travis",
+    "Wedding",
+    "Video",
+    "Pye",
+    "Lara",
+    "Nadia",
+    "Omar",
+    "Priya",
 ];
 
 pub(crate) const FAMILY: &[&str] = &[
-    "Barnett", "Lucchini", "Rodriguez", "Cole", "Dunn", "Franco", "Gupta", "Hart", "Ito", "Jones",
-    "Kowalski", "Lee", "Meyer", "Nguyen", "Okafor", "Perez", "Quinn", "Rossi", "Singh", "Tanaka",
-    "Ueda", "Vance", "Weber", "Young",
+    "Barnett",
+    "Lucchini",
+    "Rodriguez",
+    "Cole",
+    "Dunn",
+    "Franco",
+    "Gupta",
+    "Hart",
+    "Ito",
+    "Jones",
+    "Kowalski",
+    "Lee",
+    "Meyer",
+    "Nguyen",
+    "Okafor",
+    "Perez",
+    "Quinn",
+    "Rossi",
+    "Singh",
+    "Tanaka",
+    "Ueda",
+    "Vance",
+    "Weber",
+    "Young",
 ];
 
 pub(crate) const TRADE: &[&str] = &[
-    "Supply", "Services", "Hardware", "Utilities", "Insurance", "Printing", "Logistics",
-    "Consulting", "Telecom", "Rentals", "Office Depot", "Lumber",
+    "Supply",
+    "Services",
+    "Hardware",
+    "Utilities",
+    "Insurance",
+    "Printing",
+    "Logistics",
+    "Consulting",
+    "Telecom",
+    "Rentals",
+    "Office Depot",
+    "Lumber",
 ];
 
 pub(crate) const PLACE: &[&str] = &[
@@ -23,11 +75,25 @@ pub(crate) const PLACE: &[&str] = &[
 ];
 
 pub(crate) const SERVICE: &[&str] = &[
-    "Design", "Gardening", "Installation", "Lighting", "Maintenance", "Pest Control", "Pump",
-    "Rock Fountain", "Sprinklers", "Trimming", "Concrete", "Hours", "Soil", "Rocks",
+    "Design",
+    "Gardening",
+    "Installation",
+    "Lighting",
+    "Maintenance",
+    "Pest Control",
+    "Pump",
+    "Rock Fountain",
+    "Sprinklers",
+    "Trimming",
+    "Concrete",
+    "Hours",
+    "Soil",
+    "Rocks",
 ];
 
-pub(crate) const GRADE: &[&str] = &["Basic", "Standard", "Premium", "Deluxe", "Custom", "Seasonal"];
+pub(crate) const GRADE: &[&str] = &[
+    "Basic", "Standard", "Premium", "Deluxe", "Custom", "Seasonal",
+];
 
 pub(crate) const CITY: &[(&str, &str, &str)] = &[
     ("Bayshore", "CA", "94326"),
@@ -58,7 +124,8 @@ mod tests {
 
     #[test]
     fn pairs_are_distinct() {
-        let names: std::collections::HashSet<_> = (0..2000).map(|i| pair(GIVEN, FAMILY, i)).collect();
+        let names: std::collections::HashSet<_> =
+            (0..2000).map(|i| pair(GIVEN, FAMILY, i)).collect();
         assert_eq!(names.len(), 2000);
     }
 }

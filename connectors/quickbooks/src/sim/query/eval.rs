@@ -23,7 +23,11 @@ pub(crate) enum Answer {
 fn at<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
     let mut v = obj;
     for part in path.split('.') {
-        v = v.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(part))?.1;
+        v = v
+            .as_object()?
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(part))?
+            .1;
     }
     match v {
         Value::Object(m) if m.contains_key("value") => m.get("value"),
@@ -141,7 +145,10 @@ fn project(obj: &Value, fields: &[String]) -> Value {
         }
     }
     for f in fields {
-        if let Some((k, v)) = obj.as_object().and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(f))) {
+        if let Some((k, v)) = obj
+            .as_object()
+            .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(f)))
+        {
             out.insert(k.clone(), v.clone());
         }
     }
@@ -152,7 +159,10 @@ fn project(obj: &Value, fields: &[String]) -> Value {
 /// Runs `q` over `table` (objects in `Id` order unless ordered otherwise).
 pub(crate) fn run(q: &Query, table: &Table) -> Answer {
     let implicit_active = q.entity.is_name_list()
-        && !q.conds.iter().any(|c| c.field().eq_ignore_ascii_case("Active"));
+        && !q
+            .conds
+            .iter()
+            .any(|c| c.field().eq_ignore_ascii_case("Active"));
     let mut hits: Vec<&Value> = table
         .rows
         .values()
@@ -183,22 +193,37 @@ mod tests {
 
     fn books() -> Books {
         let mut b = Books::default();
-        for (i, (name, active)) in [("Amy's Bird Sanctuary", true), ("Bill's Windsurf", false), ("Cool Cars", true)]
-            .into_iter()
-            .enumerate()
+        for (i, (name, active)) in [
+            ("Amy's Bird Sanctuary", true),
+            ("Bill's Windsurf", false),
+            ("Cool Cars", true),
+        ]
+        .into_iter()
+        .enumerate()
         {
             let at = 1_790_000_000_000 + i as i64 * 1000;
-            b.create(Entity::Customer, json!({"DisplayName": name, "Active": active, "Balance": i * 10}), at);
+            b.create(
+                Entity::Customer,
+                json!({"DisplayName": name, "Active": active, "Balance": i * 10}),
+                at,
+            );
         }
         for i in 0..12 {
-            b.create(Entity::Invoice, json!({"CustomerRef": {"value": (i % 3 + 1).to_string()}, "TotalAmt": 5}), 1_790_000_000_000);
+            b.create(
+                Entity::Invoice,
+                json!({"CustomerRef": {"value": (i % 3 + 1).to_string()}, "TotalAmt": 5}),
+                1_790_000_000_000,
+            );
         }
         b
     }
 
     fn ids(a: Answer) -> Vec<String> {
         match a {
-            Answer::Page(v) => v.iter().map(|o| o["Id"].as_str().unwrap().to_string()).collect(),
+            Answer::Page(v) => v
+                .iter()
+                .map(|o| o["Id"].as_str().unwrap().to_string())
+                .collect(),
             Answer::Count(n) => vec![format!("count {n}")],
         }
     }
@@ -212,7 +237,10 @@ mod tests {
     fn active_is_implicit_for_name_lists_unless_mentioned() {
         let b = books();
         assert_eq!(q(&b, "SELECT * FROM Customer"), ["1", "3"]);
-        assert_eq!(q(&b, "SELECT * FROM Customer WHERE Active IN (true, false)"), ["1", "2", "3"]);
+        assert_eq!(
+            q(&b, "SELECT * FROM Customer WHERE Active IN (true, false)"),
+            ["1", "2", "3"]
+        );
         assert_eq!(q(&b, "SELECT * FROM Customer WHERE Active = false"), ["2"]);
         assert_eq!(q(&b, "SELECT COUNT(*) FROM Customer"), ["count 2"]);
     }
@@ -220,29 +248,59 @@ mod tests {
     #[test]
     fn ids_compare_as_numbers_and_pages_are_one_based() {
         let b = books();
-        assert_eq!(q(&b, "SELECT * FROM Invoice WHERE Id > '9'"), ["10", "11", "12"]);
-        assert_eq!(q(&b, "SELECT * FROM Invoice ORDERBY Id DESC MAXRESULTS 3"), ["12", "11", "10"]);
-        assert_eq!(q(&b, "SELECT * FROM Invoice STARTPOSITION 11 MAXRESULTS 5"), ["11", "12"]);
-        assert_eq!(q(&b, "SELECT * FROM Invoice WHERE CustomerRef = '2'"), ["2", "5", "8", "11"]);
-        assert_eq!(q(&b, "SELECT * FROM Invoice WHERE Id IN ('3', '12', '99')"), ["3", "12"]);
+        assert_eq!(
+            q(&b, "SELECT * FROM Invoice WHERE Id > '9'"),
+            ["10", "11", "12"]
+        );
+        assert_eq!(
+            q(&b, "SELECT * FROM Invoice ORDERBY Id DESC MAXRESULTS 3"),
+            ["12", "11", "10"]
+        );
+        assert_eq!(
+            q(&b, "SELECT * FROM Invoice STARTPOSITION 11 MAXRESULTS 5"),
+            ["11", "12"]
+        );
+        assert_eq!(
+            q(&b, "SELECT * FROM Invoice WHERE CustomerRef = '2'"),
+            ["2", "5", "8", "11"]
+        );
+        assert_eq!(
+            q(&b, "SELECT * FROM Invoice WHERE Id IN ('3', '12', '99')"),
+            ["3", "12"]
+        );
     }
 
     #[test]
     fn times_compare_as_instants_and_like_matches() {
         let b = books();
         // The second customer's time, said in UTC: the same instant.
-        let utc = chrono::DateTime::from_timestamp_millis(1_790_000_001_000).unwrap().to_rfc3339();
+        let utc = chrono::DateTime::from_timestamp_millis(1_790_000_001_000)
+            .unwrap()
+            .to_rfc3339();
         let expected: Vec<String> = ["2", "3"].map(String::from).to_vec();
         for t in [utc, time::meta(1_790_000_001_000)] {
-            let sql = format!("SELECT * FROM Customer WHERE MetaData.LastUpdatedTime >= '{t}' AND Active IN (true,false)");
+            let sql = format!(
+                "SELECT * FROM Customer WHERE MetaData.LastUpdatedTime >= '{t}' AND Active IN (true,false)"
+            );
             assert_eq!(q(&b, &sql), expected, "{t}");
         }
-        assert_eq!(q(&b, "SELECT * FROM Customer WHERE DisplayName LIKE '%bird%'"), ["1"]);
-        assert_eq!(q(&b, "SELECT * FROM Customer WHERE DisplayName LIKE 'Cool%'"), ["3"]);
+        assert_eq!(
+            q(&b, "SELECT * FROM Customer WHERE DisplayName LIKE '%bird%'"),
+            ["1"]
+        );
+        assert_eq!(
+            q(&b, "SELECT * FROM Customer WHERE DisplayName LIKE 'Cool%'"),
+            ["3"]
+        );
         assert_eq!(q(&b, "SELECT * FROM Customer WHERE Balance >= 20"), ["3"]);
-        let page = run(&parse("SELECT DisplayName FROM Customer").unwrap(), b.table(Entity::Customer));
+        let page = run(
+            &parse("SELECT DisplayName FROM Customer").unwrap(),
+            b.table(Entity::Customer),
+        );
         let Answer::Page(objs) = page else { panic!() };
         assert_eq!(objs[0]["sparse"], true);
-        assert!(objs[0].get("Balance").is_none() && objs[0]["DisplayName"] == "Amy's Bird Sanctuary");
+        assert!(
+            objs[0].get("Balance").is_none() && objs[0]["DisplayName"] == "Amy's Bird Sanctuary"
+        );
     }
 }

@@ -94,7 +94,10 @@ fn lex(s: &str) -> Result<Vec<Tok>, String> {
             out.push(Tok::Str(lit));
         } else if c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | ':') {
             let mut w = String::new();
-            while let Some(&c) = chars.peek().filter(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | ':')) {
+            while let Some(&c) = chars
+                .peek()
+                .filter(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | ':'))
+            {
                 w.push(c);
                 chars.next();
             }
@@ -222,7 +225,10 @@ impl Parser {
 
 /// Parses one query; the error says what was wrong (Fault 4000's detail).
 pub(crate) fn parse(sql: &str) -> Result<Query, String> {
-    let mut p = Parser { toks: lex(sql)?, at: 0 };
+    let mut p = Parser {
+        toks: lex(sql)?,
+        at: 0,
+    };
     p.expect_keyword("SELECT")?;
     let select = if p.sym("*") {
         Select::All
@@ -241,7 +247,14 @@ pub(crate) fn parse(sql: &str) -> Result<Query, String> {
     p.expect_keyword("FROM")?;
     let name = p.word("an entity")?;
     let entity = Entity::from_name(&name).ok_or_else(|| format!("unknown entity {name}"))?;
-    let mut q = Query { select, entity, conds: Vec::new(), order: Vec::new(), start: 1, max: DEFAULT_RESULTS };
+    let mut q = Query {
+        select,
+        entity,
+        conds: Vec::new(),
+        order: Vec::new(),
+        start: 1,
+        max: DEFAULT_RESULTS,
+    };
     if p.keyword("WHERE") {
         q.conds.push(p.cond()?);
         while p.keyword("AND") {
@@ -296,16 +309,36 @@ mod tests {
         assert_eq!(q.conds.len(), 3);
         assert_eq!(
             q.conds[0],
-            Cond::Cmp("MetaData.LastUpdatedTime".into(), Cmp::Gt, Lit::Str("2026-11-01T00:00:00-08:00".into()))
+            Cond::Cmp(
+                "MetaData.LastUpdatedTime".into(),
+                Cmp::Gt,
+                Lit::Str("2026-11-01T00:00:00-08:00".into())
+            )
         );
-        assert_eq!(q.conds[1], Cond::In("Id".into(), vec![Lit::Str("1".into()), Lit::Str("2".into())]));
+        assert_eq!(
+            q.conds[1],
+            Cond::In(
+                "Id".into(),
+                vec![Lit::Str("1".into()), Lit::Str("2".into())]
+            )
+        );
         assert_eq!(q.order, vec![("MetaData.LastUpdatedTime".into(), true)]);
         assert_eq!((q.start, q.max), (11, MAX_RESULTS));
         let q = parse("SELECT COUNT(*) FROM customer WHERE Active IN (true, false)").unwrap();
-        assert_eq!((q.select, q.entity, q.max), (Select::Count, Entity::Customer, DEFAULT_RESULTS));
-        let q = parse("SELECT Id, DisplayName FROM Vendor WHERE Balance >= 10.5 ORDERBY Id").unwrap();
-        assert_eq!(q.select, Select::Fields(vec!["Id".into(), "DisplayName".into()]));
-        assert_eq!(q.conds[0], Cond::Cmp("Balance".into(), Cmp::Ge, Lit::Num("10.5".into())));
+        assert_eq!(
+            (q.select, q.entity, q.max),
+            (Select::Count, Entity::Customer, DEFAULT_RESULTS)
+        );
+        let q =
+            parse("SELECT Id, DisplayName FROM Vendor WHERE Balance >= 10.5 ORDERBY Id").unwrap();
+        assert_eq!(
+            q.select,
+            Select::Fields(vec!["Id".into(), "DisplayName".into()])
+        );
+        assert_eq!(
+            q.conds[0],
+            Cond::Cmp("Balance".into(), Cmp::Ge, Lit::Num("10.5".into()))
+        );
         assert_eq!(q.order, vec![("Id".into(), false)]);
     }
 

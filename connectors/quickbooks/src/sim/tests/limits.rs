@@ -10,7 +10,10 @@ use crate::sim::{Force429, SimFaults, SimLimits};
 #[tokio::test]
 async fn over_the_per_minute_limit_is_429_fault_003001() {
     let mut cfg = config(5);
-    cfg.limits = SimLimits { per_minute: 5, ..SimLimits::real() };
+    cfg.limits = SimLimits {
+        per_minute: 5,
+        ..SimLimits::real()
+    };
     let sim = Sim::start(cfg).await;
     for _ in 0..5 {
         assert_eq!(sim.get("invoice/1").await.0, 200);
@@ -25,27 +28,46 @@ async fn over_the_per_minute_limit_is_429_fault_003001() {
 #[tokio::test]
 async fn batches_have_their_own_budget() {
     let mut cfg = config(5);
-    cfg.limits = SimLimits { batch_per_minute: 2, ..SimLimits::real() };
+    cfg.limits = SimLimits {
+        batch_per_minute: 2,
+        ..SimLimits::real()
+    };
     let sim = Sim::start(cfg).await;
     let batch = json!({"BatchItemRequest": [{"bId": "1", "Query": "SELECT * FROM Item"}]});
     assert_eq!(sim.post("batch", &batch).await.0, 200);
     assert_eq!(sim.post("batch", &batch).await.0, 200);
     assert_eq!(sim.post("batch", &batch).await.0, 429);
-    assert_eq!(sim.get("invoice/1").await.0, 200, "other calls still go through");
+    assert_eq!(
+        sim.get("invoice/1").await.0,
+        200,
+        "other calls still go through"
+    );
 }
 
 #[tokio::test]
 async fn injected_errors_forced_429s_and_lost_answers() {
     let sim = Sim::start(config(5)).await;
-    sim.h.set_faults(SimFaults { error_rate: 1.0, ..SimFaults::default() });
+    sim.h.set_faults(SimFaults {
+        error_rate: 1.0,
+        ..SimFaults::default()
+    });
     let (status, body) = sim.get("invoice/1").await;
     assert!(status == 500 || status == 503);
     assert_eq!(fault_code(&body), "10000");
-    sim.h.set_faults(SimFaults { force_429: Some(Force429 { count: 1, retry_after_secs: 1 }), ..SimFaults::default() });
+    sim.h.set_faults(SimFaults {
+        force_429: Some(Force429 {
+            count: 1,
+            retry_after_secs: 1,
+        }),
+        ..SimFaults::default()
+    });
     assert_eq!(sim.get("invoice/1").await.0, 429);
 
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    sim.h.set_faults(SimFaults { lose_write_answers: 1, ..SimFaults::default() });
+    sim.h.set_faults(SimFaults {
+        lose_write_answers: 1,
+        ..SimFaults::default()
+    });
     let before = sim.h.snapshot("customers").len();
     let sent = sim
         .c
@@ -55,6 +77,10 @@ async fn injected_errors_forced_429s_and_lost_answers() {
         .send()
         .await;
     assert!(sent.is_err(), "the answer never came");
-    assert_eq!(sim.h.snapshot("customers").len(), before + 1, "but the write was applied");
+    assert_eq!(
+        sim.h.snapshot("customers").len(),
+        before + 1,
+        "but the write was applied"
+    );
     assert_eq!(sim.h.stats().lost_answers, 1);
 }

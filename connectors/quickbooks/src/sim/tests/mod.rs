@@ -35,10 +35,17 @@ pub(super) fn config(invoices: usize) -> SimConfig {
 
 impl Sim {
     pub(super) async fn start(cfg: SimConfig) -> Sim {
-        let h = QuickBooksSim::start(cfg, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let h = QuickBooksSim::start(cfg, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
         let realm = h.tenant_id();
         let token = h.playground_token(&realm);
-        Sim { c: Client::new(), token, realm, h }
+        Sim {
+            c: Client::new(),
+            token,
+            realm,
+            h,
+        }
     }
 
     /// `{base}/v3/company/{realm}/{path}`.
@@ -62,7 +69,13 @@ impl Sim {
     /// A GET of an API path (the minor version added).
     pub(super) async fn get(&self, path: &str) -> (u16, Value) {
         let sep = if path.contains('?') { '&' } else { '?' };
-        let r = self.c.get(self.api(&format!("{path}{sep}{MINOR}"))).bearer_auth(&self.token).send().await.unwrap();
+        let r = self
+            .c
+            .get(self.api(&format!("{path}{sep}{MINOR}")))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
         status_json(r).await
     }
 
@@ -84,7 +97,10 @@ impl Sim {
 pub(super) async fn status_json(r: Response) -> (u16, Value) {
     let status = r.status().as_u16();
     let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 /// The first error code of a Fault body.

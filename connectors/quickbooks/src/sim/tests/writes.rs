@@ -7,9 +7,22 @@ use super::{Sim, config, fault_code};
 
 /// An active customer's and an active item's ids.
 fn refs(sim: &Sim) -> (String, String) {
-    let c = sim.h.snapshot("customers").into_iter().find(|c| c["Active"] == true).unwrap();
-    let i = sim.h.snapshot("items").into_iter().find(|i| i["Active"] == true).unwrap();
-    (c["Id"].as_str().unwrap().into(), i["Id"].as_str().unwrap().into())
+    let c = sim
+        .h
+        .snapshot("customers")
+        .into_iter()
+        .find(|c| c["Active"] == true)
+        .unwrap();
+    let i = sim
+        .h
+        .snapshot("items")
+        .into_iter()
+        .find(|i| i["Active"] == true)
+        .unwrap();
+    (
+        c["Id"].as_str().unwrap().into(),
+        i["Id"].as_str().unwrap().into(),
+    )
 }
 
 fn invoice(customer: &str, item: &str) -> Value {
@@ -35,19 +48,44 @@ async fn create_computes_totals_and_sparse_update_keeps_the_rest() {
     assert_eq!(inv["Balance"], json!(30.3));
     let lines = inv["Line"].as_array().unwrap();
     assert_eq!(lines.last().unwrap()["DetailType"], "SubTotalLineDetail");
-    assert!(inv["CustomerRef"]["name"].is_string(), "references get their names");
-    assert!(inv["MetaData"]["CreateTime"].as_str().unwrap().ends_with("-08:00"));
+    assert!(
+        inv["CustomerRef"]["name"].is_string(),
+        "references get their names"
+    );
+    assert!(
+        inv["MetaData"]["CreateTime"]
+            .as_str()
+            .unwrap()
+            .ends_with("-08:00")
+    );
 
-    let (status, body) = sim.post("invoice", &json!({"Id": "21", "SyncToken": "0", "sparse": true, "PrivateNote": "hello"})).await;
+    let (status, body) = sim
+        .post(
+            "invoice",
+            &json!({"Id": "21", "SyncToken": "0", "sparse": true, "PrivateNote": "hello"}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["Invoice"]["SyncToken"], "1");
     assert_eq!(body["Invoice"]["PrivateNote"], "hello");
-    assert_eq!(body["Invoice"]["TotalAmt"], json!(30.3), "a sparse update keeps what it leaves out");
+    assert_eq!(
+        body["Invoice"]["TotalAmt"],
+        json!(30.3),
+        "a sparse update keeps what it leaves out"
+    );
 
-    let (status, body) = sim.post("invoice", &json!({"Id": "21", "SyncToken": "0", "sparse": true, "PrivateNote": "late"})).await;
+    let (status, body) = sim
+        .post(
+            "invoice",
+            &json!({"Id": "21", "SyncToken": "0", "sparse": true, "PrivateNote": "late"}),
+        )
+        .await;
     assert_eq!((status, fault_code(&body)), (400, "5010"));
     let (_, now) = sim.get("invoice/21").await;
-    assert_eq!(now["Invoice"]["PrivateNote"], "hello", "a stale write changes nothing");
+    assert_eq!(
+        now["Invoice"]["PrivateNote"], "hello",
+        "a stale write changes nothing"
+    );
 
     // A full update replaces the object: fields left out are cleared.
     let mut full = invoice(&customer, &item);
@@ -72,29 +110,77 @@ async fn payments_lower_balances_and_void_or_delete_give_them_back() {
     let payment = body["Payment"].clone();
     let (_, inv) = sim.get(&format!("invoice/{id}")).await;
     assert_eq!(inv["Invoice"]["Balance"], json!(20.3));
-    assert_eq!(inv["Invoice"]["SyncToken"], "1", "the paid invoice changed too");
+    assert_eq!(
+        inv["Invoice"]["SyncToken"], "1",
+        "the paid invoice changed too"
+    );
 
-    let (status, body) = sim.post("invoice?operation=delete", &json!({"Id": id, "SyncToken": "1"})).await;
-    assert_eq!((status, fault_code(&body)), (400, "6000"), "a paid invoice is not deleted");
+    let (status, body) = sim
+        .post(
+            "invoice?operation=delete",
+            &json!({"Id": id, "SyncToken": "1"}),
+        )
+        .await;
+    assert_eq!(
+        (status, fault_code(&body)),
+        (400, "6000"),
+        "a paid invoice is not deleted"
+    );
 
-    let (status, body) = sim.post("payment?operation=void", &json!({"Id": payment["Id"], "SyncToken": "0"})).await;
+    let (status, body) = sim
+        .post(
+            "payment?operation=void",
+            &json!({"Id": payment["Id"], "SyncToken": "0"}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["Payment"]["TotalAmt"], json!(0));
-    assert!(body["Payment"]["PrivateNote"].as_str().unwrap().starts_with("Voided"));
+    assert!(
+        body["Payment"]["PrivateNote"]
+            .as_str()
+            .unwrap()
+            .starts_with("Voided")
+    );
     let (_, inv) = sim.get(&format!("invoice/{id}")).await;
     assert_eq!(inv["Invoice"]["Balance"], json!(30.3));
 
-    let (status, body) = sim.post("invoice?operation=void", &json!({"Id": id, "SyncToken": "2"})).await;
+    let (status, body) = sim
+        .post(
+            "invoice?operation=void",
+            &json!({"Id": id, "SyncToken": "2"}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!((body["Invoice"]["TotalAmt"].clone(), body["Invoice"]["Balance"].clone()), (json!(0), json!(0)));
-    let (status, body) = sim.post("invoice?operation=delete", &json!({"Id": id, "SyncToken": "3"})).await;
+    assert_eq!(
+        (
+            body["Invoice"]["TotalAmt"].clone(),
+            body["Invoice"]["Balance"].clone()
+        ),
+        (json!(0), json!(0))
+    );
+    let (status, body) = sim
+        .post(
+            "invoice?operation=delete",
+            &json!({"Id": id, "SyncToken": "3"}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["Invoice"], json!({"domain": "QBO", "status": "Deleted", "Id": id}));
+    assert_eq!(
+        body["Invoice"],
+        json!({"domain": "QBO", "status": "Deleted", "Id": id})
+    );
     let (status, body) = sim.get(&format!("invoice/{id}")).await;
     assert_eq!((status, fault_code(&body)), (400, "610"));
-    let (_, q) = sim.query(&format!("SELECT * FROM Invoice WHERE Id = '{id}'")).await;
+    let (_, q) = sim
+        .query(&format!("SELECT * FROM Invoice WHERE Id = '{id}'"))
+        .await;
     assert_eq!(q["QueryResponse"], json!({}));
-    assert!(sim.h.snapshot("invoices").iter().all(|i| i["Id"] != id.as_str()));
+    assert!(
+        sim.h
+            .snapshot("invoices")
+            .iter()
+            .all(|i| i["Id"] != id.as_str())
+    );
 }
 
 #[tokio::test]
@@ -102,16 +188,27 @@ async fn requestid_replays_the_first_answer_and_applies_once() {
     let sim = Sim::start(config(10)).await;
     let (customer, item) = refs(&sim);
     let before = sim.h.snapshot("invoices").len();
-    let (s1, a) = sim.post("invoice?requestid=abc-1", &invoice(&customer, &item)).await;
-    let (s2, b) = sim.post("invoice?requestid=abc-1", &json!({"anything": "else"})).await;
+    let (s1, a) = sim
+        .post("invoice?requestid=abc-1", &invoice(&customer, &item))
+        .await;
+    let (s2, b) = sim
+        .post("invoice?requestid=abc-1", &json!({"anything": "else"}))
+        .await;
     assert_eq!((s1, s2), (200, 200));
     assert_eq!(a, b, "the first answer again, whatever the repeat sends");
     assert_eq!(sim.h.snapshot("invoices").len(), before + 1);
-    let (s3, _) = sim.post("invoice?requestid=abc-2", &invoice(&customer, &item)).await;
+    let (s3, _) = sim
+        .post("invoice?requestid=abc-2", &invoice(&customer, &item))
+        .await;
     assert_eq!(s3, 200);
     assert_eq!(sim.h.snapshot("invoices").len(), before + 2);
     let long = "x".repeat(51);
-    let (status, body) = sim.post(&format!("invoice?requestid={long}"), &invoice(&customer, &item)).await;
+    let (status, body) = sim
+        .post(
+            &format!("invoice?requestid={long}"),
+            &invoice(&customer, &item),
+        )
+        .await;
     assert_eq!((status, fault_code(&body)), (400, "2050"));
 }
 
@@ -137,8 +234,12 @@ async fn batch_answers_each_item_and_a_fault_leaves_the_others_applied() {
     assert_eq!(items[2]["Fault"]["Error"][0]["code"], "5010");
     assert_eq!(items[3]["QueryResponse"]["totalCount"], 11);
     assert_eq!(items[4]["Customer"]["DisplayName"], "Batch Buyer");
-    let too_many: Vec<Value> = (0..31).map(|i| json!({"bId": i.to_string(), "Query": "SELECT * FROM Item"})).collect();
-    let (status, _) = sim.post("batch", &json!({"BatchItemRequest": too_many})).await;
+    let too_many: Vec<Value> = (0..31)
+        .map(|i| json!({"bId": i.to_string(), "Query": "SELECT * FROM Item"}))
+        .collect();
+    let (status, _) = sim
+        .post("batch", &json!({"BatchItemRequest": too_many}))
+        .await;
     assert_eq!(status, 400, "at most 30 items");
 }
 
@@ -146,13 +247,25 @@ async fn batch_answers_each_item_and_a_fault_leaves_the_others_applied() {
 async fn validation_codes() {
     let sim = Sim::start(config(10)).await;
     let (customer, item) = refs(&sim);
-    let (status, body) = sim.post("invoice", &json!({"CustomerRef": {"value": customer}})).await;
-    assert_eq!((status, fault_code(&body)), (400, "2020"), "Line is required");
-    let (_, body) = sim.post("customer", &json!({"GivenName": "No Display"})).await;
+    let (status, body) = sim
+        .post("invoice", &json!({"CustomerRef": {"value": customer}}))
+        .await;
+    assert_eq!(
+        (status, fault_code(&body)),
+        (400, "2020"),
+        "Line is required"
+    );
+    let (_, body) = sim
+        .post("customer", &json!({"GivenName": "No Display"}))
+        .await;
     assert_eq!(fault_code(&body), "2020");
     let taken = sim.h.snapshot("vendors")[0]["DisplayName"].clone();
     let (status, body) = sim.post("customer", &json!({"DisplayName": taken})).await;
-    assert_eq!((status, fault_code(&body)), (400, "6240"), "DisplayName is unique across customers and vendors");
+    assert_eq!(
+        (status, fault_code(&body)),
+        (400, "6240"),
+        "DisplayName is unique across customers and vendors"
+    );
     let (_, body) = sim.post("invoice", &invoice(&customer, "424242")).await;
     assert_eq!(fault_code(&body), "2500");
     let je = json!({"Line": [
@@ -162,11 +275,35 @@ async fn validation_codes() {
     let (status, _) = sim.post("journalentry", &je).await;
     assert_eq!(status, 400, "a journal entry must balance");
     let c = sim.h.snapshot("customers")[0].clone();
-    let (status, body) = sim.post("customer?operation=delete", &json!({"Id": c["Id"], "SyncToken": c["SyncToken"]})).await;
-    assert_eq!(status, 400, "name-list entities are made inactive, not deleted: {body}");
-    let (status, body) = sim.post("customer", &json!({"Id": c["Id"], "SyncToken": c["SyncToken"], "sparse": true, "Active": false})).await;
+    let (status, body) = sim
+        .post(
+            "customer?operation=delete",
+            &json!({"Id": c["Id"], "SyncToken": c["SyncToken"]}),
+        )
+        .await;
+    assert_eq!(
+        status, 400,
+        "name-list entities are made inactive, not deleted: {body}"
+    );
+    let (status, body) = sim
+        .post(
+            "customer",
+            &json!({"Id": c["Id"], "SyncToken": c["SyncToken"], "sparse": true, "Active": false}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
-    let (_, body) = sim.post("invoice", &invoice(c["Id"].as_str().unwrap(), &item)).await;
-    assert_eq!(fault_code(&body), "610", "an inactive customer cannot be referenced");
-    assert!(sim.h.snapshot("customers").iter().any(|x| x["Id"] == c["Id"] && x["Active"] == false));
+    let (_, body) = sim
+        .post("invoice", &invoice(c["Id"].as_str().unwrap(), &item))
+        .await;
+    assert_eq!(
+        fault_code(&body),
+        "610",
+        "an inactive customer cannot be referenced"
+    );
+    assert!(
+        sim.h
+            .snapshot("customers")
+            .iter()
+            .any(|x| x["Id"] == c["Id"] && x["Active"] == false)
+    );
 }

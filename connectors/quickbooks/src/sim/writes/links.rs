@@ -26,16 +26,28 @@ fn target(e: Entity) -> Option<(Entity, &'static str)> {
 /// Moves the balances of the forms `old` applied to and `new` applies to
 /// (either absent for a create or a delete). Checks every form first (each
 /// must exist, no balance may go below zero), so a refusal changes nothing.
-pub(crate) fn settle(books: &mut Books, e: Entity, old: Option<&Value>, new: Option<&Value>, now_ms: i64) -> Result<(), Fault> {
+pub(crate) fn settle(
+    books: &mut Books,
+    e: Entity,
+    old: Option<&Value>,
+    new: Option<&Value>,
+    now_ms: i64,
+) -> Result<(), Fault> {
     let Some((form, txn_type)) = target(e) else {
         return Ok(());
     };
     // Per form: what its balance gains back (old) less what it gives (new).
     let mut delta: BTreeMap<u64, Decimal> = BTreeMap::new();
-    for (id, amount) in old.map(|o| totals::applied(o, txn_type)).unwrap_or_default() {
+    for (id, amount) in old
+        .map(|o| totals::applied(o, txn_type))
+        .unwrap_or_default()
+    {
         *delta.entry(id).or_default() += amount;
     }
-    for (id, amount) in new.map(|n| totals::applied(n, txn_type)).unwrap_or_default() {
+    for (id, amount) in new
+        .map(|n| totals::applied(n, txn_type))
+        .unwrap_or_default()
+    {
         *delta.entry(id).or_default() -= amount;
     }
     let mut changed = Vec::new();
@@ -48,7 +60,9 @@ pub(crate) fn settle(books: &mut Books, e: Entity, old: Option<&Value>, new: Opt
         };
         let balance = money::read(&obj["Balance"]).unwrap_or_default() + d;
         if balance < Decimal::ZERO {
-            return Err(Fault::business(format!("The payment is more than the open balance of {txn_type} {id}")));
+            return Err(Fault::business(format!(
+                "The payment is more than the open balance of {txn_type} {id}"
+            )));
         }
         let mut obj = obj.clone();
         obj["Balance"] = money::json(balance);

@@ -69,21 +69,35 @@ struct WriteRequest {
 impl WriteRequest {
     /// Runs `write` on the company's books with the JSON body, at most once
     /// per `requestid`; its answer (or Fault) is what a repeat gets.
-    async fn run(self, write: impl FnOnce(&mut Books, Value, i64) -> Result<Value, Fault> + Send + 'static) -> Response {
+    async fn run(
+        self,
+        write: impl FnOnce(&mut Books, Value, i64) -> Result<Value, Fault> + Send + 'static,
+    ) -> Response {
         let key = match REQUEST_ID.key(&self.headers, self.query.as_deref(), &QuickBooksErrors) {
             Ok(k) => k,
             Err(refusal) => return refusal,
         };
-        let fp = fingerprint("POST", &self.path, self.query.as_deref().unwrap_or(""), &self.body);
+        let fp = fingerprint(
+            "POST",
+            &self.path,
+            self.query.as_deref().unwrap_or(""),
+            &self.body,
+        );
         let (app, body) = (self.app, self.body);
-        run_keyed(self.company.0.clone(), key, fp, &QuickBooksErrors, move |c| {
-            let now = app.now_ms();
-            let result = body_json(&body).and_then(|v| {
-                let mut books = c.books.write().unwrap_or_else(|p| p.into_inner());
-                write(&mut books, v, now)
-            });
-            stored(result, now)
-        })
+        run_keyed(
+            self.company.0.clone(),
+            key,
+            fp,
+            &QuickBooksErrors,
+            move |c| {
+                let now = app.now_ms();
+                let result = body_json(&body).and_then(|v| {
+                    let mut books = c.books.write().unwrap_or_else(|p| p.into_inner());
+                    write(&mut books, v, now)
+                });
+                stored(result, now)
+            },
+        )
         .await
     }
 }
@@ -106,11 +120,22 @@ pub(crate) async fn post(
         None | Some("create" | "update") => Op::Write,
         Some("delete") => Op::Delete,
         Some("void") => Op::Void,
-        Some(other) => return Fault::invalid_property(format!("Unsupported operation {other}")).response(now),
+        Some(other) => {
+            return Fault::invalid_property(format!("Unsupported operation {other}")).response(now);
+        }
     };
-    let request = WriteRequest { app, company, path: uri.path().to_string(), query, headers, body };
+    let request = WriteRequest {
+        app,
+        company,
+        path: uri.path().to_string(),
+        query,
+        headers,
+        body,
+    };
     request
-        .run(move |books, v, now| ops::apply(books, e, op, v, now).map(|obj| json!({e.name(): obj})))
+        .run(move |books, v, now| {
+            ops::apply(books, e, op, v, now).map(|obj| json!({e.name(): obj}))
+        })
         .await
 }
 
@@ -122,7 +147,10 @@ fn batch_item(books: &mut Books, item: &Value, now_ms: i64) -> Value {
             Err(f) => json!({"Fault": f.body()}),
         };
     }
-    let Some(e) = item.as_object().and_then(|m| m.keys().find_map(|k| Entity::from_name(k).filter(|e| e.name() == k))) else {
+    let Some(e) = item.as_object().and_then(|m| {
+        m.keys()
+            .find_map(|k| Entity::from_name(k).filter(|e| e.name() == k))
+    }) else {
         return json!({"Fault": Fault::invalid_property("The batch item names no entity".into()).body()});
     };
     let op = match item["operation"].as_str() {
@@ -140,7 +168,9 @@ fn batch_item(books: &mut Books, item: &Value, now_ms: i64) -> Value {
 
 /// The whole batch: at most 30 items, each answered on its own.
 fn run_batch(books: &mut Books, request: Value, now_ms: i64) -> Result<Value, Fault> {
-    let items = request["BatchItemRequest"].as_array().ok_or_else(|| Fault::required("BatchItemRequest"))?;
+    let items = request["BatchItemRequest"]
+        .as_array()
+        .ok_or_else(|| Fault::required("BatchItemRequest"))?;
     if items.len() > BATCH_MAX_ITEMS {
         return Err(Fault::invalid_property(format!(
             "The batch has {} items; at most {BATCH_MAX_ITEMS} are allowed",
@@ -168,6 +198,13 @@ pub(crate) async fn batch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let request = WriteRequest { app, company, path: uri.path().to_string(), query, headers, body };
+    let request = WriteRequest {
+        app,
+        company,
+        path: uri.path().to_string(),
+        query,
+        headers,
+        body,
+    };
     request.run(run_batch).await
 }

@@ -34,9 +34,18 @@ fn without_server_fields(mut obj: Value) -> Value {
 }
 
 /// Runs one write; the answer is the object as stored (or the deletion).
-pub(crate) fn apply(books: &mut Books, e: Entity, op: Op, body: Value, now_ms: i64) -> Result<Value, Fault> {
+pub(crate) fn apply(
+    books: &mut Books,
+    e: Entity,
+    op: Op,
+    body: Value,
+    now_ms: i64,
+) -> Result<Value, Fault> {
     if !body.is_object() {
-        return Err(Fault::invalid_property(format!("The request body is not a {} object", e.name())));
+        return Err(Fault::invalid_property(format!(
+            "The request body is not a {} object",
+            e.name()
+        )));
     }
     match op {
         Op::Write if body.get("Id").is_none_or(Value::is_null) => create(books, e, body, now_ms),
@@ -57,11 +66,20 @@ fn create(books: &mut Books, e: Entity, body: Value, now_ms: i64) -> Result<Valu
 /// The current object a request names by `Id` and `SyncToken`: 2020 when
 /// either is missing, 610 when there is none, 5010 when the token is stale.
 fn current(books: &Books, e: Entity, body: &Value) -> Result<(u64, Value), Fault> {
-    let raw = body["Id"].as_str().map(String::from).or_else(|| body["Id"].as_u64().map(|n| n.to_string()));
+    let raw = body["Id"]
+        .as_str()
+        .map(String::from)
+        .or_else(|| body["Id"].as_u64().map(|n| n.to_string()));
     let raw = raw.ok_or_else(|| Fault::required("Id"))?;
-    let token = body["SyncToken"].as_str().map(String::from).or_else(|| body["SyncToken"].as_u64().map(|n| n.to_string()));
+    let token = body["SyncToken"]
+        .as_str()
+        .map(String::from)
+        .or_else(|| body["SyncToken"].as_u64().map(|n| n.to_string()));
     let token = token.ok_or_else(|| Fault::required("SyncToken"))?;
-    let found = raw.parse::<u64>().ok().and_then(|id| Some((id, books.get(e, id)?.clone())));
+    let found = raw
+        .parse::<u64>()
+        .ok()
+        .and_then(|id| Some((id, books.get(e, id)?.clone())));
     let (id, obj) = found.ok_or_else(|| Fault::not_found(e.name(), &raw))?;
     if token.parse::<u64>().ok() != Some(sync_token(&obj)) {
         return Err(Fault::stale(e.name(), &raw));
@@ -94,7 +112,10 @@ fn update(books: &mut Books, e: Entity, body: Value, now_ms: i64) -> Result<Valu
     let paid = paid(&existing);
     prepare(books, e, &mut obj, Some(id), paid, now_ms)?;
     if obj["Balance"].as_f64().is_some_and(|b| b < 0.0) {
-        return Err(Fault::business(format!("{} {id} has payments of {paid}, more than its new total", e.name())));
+        return Err(Fault::business(format!(
+            "{} {id} has payments of {paid}, more than its new total",
+            e.name()
+        )));
     }
     settle(books, e, Some(&existing), Some(&obj), now_ms)?;
     books.replace(e, id, obj, now_ms);
@@ -110,7 +131,10 @@ fn delete(books: &mut Books, e: Entity, body: &Value, now_ms: i64) -> Result<Val
     }
     let (id, existing) = current(books, e, body)?;
     if !paid(&existing).is_zero() && matches!(e, Entity::Invoice | Entity::Bill) {
-        return Err(Fault::business(format!("{} {id} has payments linked to it", e.name())));
+        return Err(Fault::business(format!(
+            "{} {id} has payments linked to it",
+            e.name()
+        )));
     }
     settle(books, e, Some(&existing), None, now_ms)?;
     books.delete(e, id, now_ms);
@@ -119,11 +143,16 @@ fn delete(books: &mut Books, e: Entity, body: &Value, now_ms: i64) -> Result<Val
 
 fn void(books: &mut Books, e: Entity, body: &Value, now_ms: i64) -> Result<Value, Fault> {
     if !e.voidable() {
-        return Err(Fault::invalid_property(format!("Operation Void is not supported for {}", e.name())));
+        return Err(Fault::invalid_property(format!(
+            "Operation Void is not supported for {}",
+            e.name()
+        )));
     }
     let (id, existing) = current(books, e, body)?;
     if e == Entity::Invoice && !paid(&existing).is_zero() {
-        return Err(Fault::business(format!("Invoice {id} has payments linked to it")));
+        return Err(Fault::business(format!(
+            "Invoice {id} has payments linked to it"
+        )));
     }
     settle(books, e, Some(&existing), None, now_ms)?;
     let mut obj = without_server_fields(existing);

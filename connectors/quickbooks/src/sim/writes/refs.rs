@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::sim::entity::Entity;
 use crate::sim::fault::Fault;
-use crate::sim::store::{Books, reference, ref_id};
+use crate::sim::store::{Books, ref_id, reference};
 
 /// The field an entity's display name is in.
 fn name_field(e: Entity) -> &'static str {
@@ -20,7 +20,12 @@ fn name_field(e: Entity) -> &'static str {
 
 /// Checks the reference at `path` (dotted) of `obj` to an object of `target`;
 /// `Ok(None)` when there is none.
-pub(crate) fn check(books: &Books, obj: &mut Value, path: &str, target: Entity) -> Result<Option<u64>, Fault> {
+pub(crate) fn check(
+    books: &Books,
+    obj: &mut Value,
+    path: &str,
+    target: Entity,
+) -> Result<Option<u64>, Fault> {
     let mut slot = &mut *obj;
     for part in path.split('.') {
         match slot.get_mut(part) {
@@ -32,7 +37,11 @@ pub(crate) fn check(books: &Books, obj: &mut Value, path: &str, target: Entity) 
         return Ok(None);
     }
     let field = path.rsplit('.').next().unwrap_or(path);
-    let raw = slot.get("value").and_then(Value::as_str).unwrap_or("").to_string();
+    let raw = slot
+        .get("value")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     let Some(id) = ref_id(slot) else {
         return Err(Fault::invalid_reference(field, &raw));
     };
@@ -47,7 +56,12 @@ pub(crate) fn check(books: &Books, obj: &mut Value, path: &str, target: Entity) 
 }
 
 /// As [`check`], for a reference the entity cannot do without (2020).
-pub(crate) fn require(books: &Books, obj: &mut Value, path: &str, target: Entity) -> Result<u64, Fault> {
+pub(crate) fn require(
+    books: &Books,
+    obj: &mut Value,
+    path: &str,
+    target: Entity,
+) -> Result<u64, Fault> {
     let field = path.rsplit('.').next().unwrap_or(path);
     check(books, obj, path, target)?.ok_or_else(|| Fault::required(field))
 }

@@ -18,11 +18,22 @@ fn text<'a>(obj: &'a Value, field: &str) -> Option<&'a str> {
 
 /// 6240 when another object of `among` (other than `own` of `e`) has `name`
 /// in `field` (case ignored), inactive ones included.
-fn unique(books: &Books, among: &[Entity], field: &str, name: &str, e: Entity, own: Option<u64>) -> Result<(), Fault> {
+fn unique(
+    books: &Books,
+    among: &[Entity],
+    field: &str,
+    name: &str,
+    e: Entity,
+    own: Option<u64>,
+) -> Result<(), Fault> {
     for &other in among {
         for (id, row) in &books.table(other).rows {
             let same = other == e && Some(*id) == own;
-            if !same && row.obj[field].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)) {
+            if !same
+                && row.obj[field]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            {
                 return Err(Fault::duplicate_name(*id));
             }
         }
@@ -37,19 +48,33 @@ fn default(obj: &mut Value, field: &str, value: Value) {
 }
 
 fn lines_with(obj: &Value, detail: &str) -> usize {
-    obj["Line"].as_array().map_or(0, |ls| ls.iter().filter(|l| l["DetailType"] == detail).count())
+    obj["Line"].as_array().map_or(0, |ls| {
+        ls.iter().filter(|l| l["DetailType"] == detail).count()
+    })
 }
 
 /// Validates `obj` (the object to store, without `Id`/`SyncToken`) and
 /// fills what QuickBooks computes. `own` is its `Id` on update; `paid` what
 /// payments have already taken off its balance.
-pub(crate) fn prepare(books: &Books, e: Entity, obj: &mut Value, own: Option<u64>, paid: Decimal, now_ms: i64) -> Result<(), Fault> {
+pub(crate) fn prepare(
+    books: &Books,
+    e: Entity,
+    obj: &mut Value,
+    own: Option<u64>,
+    paid: Decimal,
+    now_ms: i64,
+) -> Result<(), Fault> {
     if !obj.is_object() {
-        return Err(Fault::invalid_property(format!("{} must be an object", e.name())));
+        return Err(Fault::invalid_property(format!(
+            "{} must be an object",
+            e.name()
+        )));
     }
     match e {
         Entity::Account => {
-            let name = text(obj, "Name").ok_or_else(|| Fault::required("Name"))?.to_string();
+            let name = text(obj, "Name")
+                .ok_or_else(|| Fault::required("Name"))?
+                .to_string();
             if text(obj, "AccountType").is_none() {
                 return Err(Fault::required("AccountType"));
             }
@@ -59,8 +84,17 @@ pub(crate) fn prepare(books: &Books, e: Entity, obj: &mut Value, own: Option<u64
             default(obj, "CurrentBalance", json!(0));
         }
         Entity::Customer | Entity::Vendor => {
-            let name = text(obj, "DisplayName").ok_or_else(|| Fault::required("DisplayName"))?.to_string();
-            unique(books, &[Entity::Customer, Entity::Vendor], "DisplayName", &name, e, own)?;
+            let name = text(obj, "DisplayName")
+                .ok_or_else(|| Fault::required("DisplayName"))?
+                .to_string();
+            unique(
+                books,
+                &[Entity::Customer, Entity::Vendor],
+                "DisplayName",
+                &name,
+                e,
+                own,
+            )?;
             if e == Entity::Customer {
                 obj["FullyQualifiedName"] = json!(name);
             }
@@ -68,7 +102,9 @@ pub(crate) fn prepare(books: &Books, e: Entity, obj: &mut Value, own: Option<u64
             default(obj, "Balance", json!(0));
         }
         Entity::Item => {
-            let name = text(obj, "Name").ok_or_else(|| Fault::required("Name"))?.to_string();
+            let name = text(obj, "Name")
+                .ok_or_else(|| Fault::required("Name"))?
+                .to_string();
             unique(books, &[Entity::Item], "Name", &name, e, own)?;
             default(obj, "Type", json!("Service"));
             let needs_income = matches!(obj["Type"].as_str(), Some("Service" | "NonInventory"));
@@ -87,8 +123,12 @@ pub(crate) fn prepare(books: &Books, e: Entity, obj: &mut Value, own: Option<u64
             }
             for i in 0..obj["Line"].as_array().map_or(0, Vec::len) {
                 let line = &mut obj["Line"][i];
-                if let Some(item) = check(books, line, "SalesItemLineDetail.ItemRef", Entity::Item)? {
-                    let price = books.get(Entity::Item, item).map(|o| o["UnitPrice"].clone()).unwrap_or(json!(0));
+                if let Some(item) = check(books, line, "SalesItemLineDetail.ItemRef", Entity::Item)?
+                {
+                    let price = books
+                        .get(Entity::Item, item)
+                        .map(|o| o["UnitPrice"].clone())
+                        .unwrap_or(json!(0));
                     default(&mut line["SalesItemLineDetail"], "UnitPrice", price);
                 }
             }
@@ -121,11 +161,18 @@ pub(crate) fn prepare(books: &Books, e: Entity, obj: &mut Value, own: Option<u64
                 return Err(Fault::required("Line"));
             }
             for i in 0..obj["Line"].as_array().map_or(0, Vec::len) {
-                require(books, &mut obj["Line"][i], "JournalEntryLineDetail.AccountRef", Entity::Account)?;
+                require(
+                    books,
+                    &mut obj["Line"][i],
+                    "JournalEntryLineDetail.AccountRef",
+                    Entity::Account,
+                )?;
             }
             let (debits, credits) = totals::journal_sides(obj);
             if debits != credits {
-                return Err(Fault::business(format!("Transaction must be balanced: debits {debits}, credits {credits}")));
+                return Err(Fault::business(format!(
+                    "Transaction must be balanced: debits {debits}, credits {credits}"
+                )));
             }
             dates(obj, now_ms, false);
             totals::total_lines(obj, "JournalEntryLineDetail", false);
@@ -139,7 +186,10 @@ pub(crate) fn prepare(books: &Books, e: Entity, obj: &mut Value, own: Option<u64
 fn dates(obj: &mut Value, now_ms: i64, due: bool) {
     default(obj, "TxnDate", json!(time::date(now_ms)));
     if due {
-        let txn = obj["TxnDate"].as_str().and_then(time::parse_instant).unwrap_or(now_ms);
+        let txn = obj["TxnDate"]
+            .as_str()
+            .and_then(time::parse_instant)
+            .unwrap_or(now_ms);
         default(obj, "DueDate", json!(time::date(txn + 30 * time::DAY_MS)));
     }
 }
@@ -154,8 +204,18 @@ fn payment(books: &Books, e: Entity, obj: &mut Value, now_ms: i64) -> Result<(),
     let total = money::read(&obj["TotalAmt"]).ok_or_else(|| Fault::required("TotalAmt"))?;
     if e == Entity::BillPayment {
         match obj["PayType"].as_str() {
-            Some("Check") => drop(require(books, obj, "CheckPayment.BankAccountRef", Entity::Account)?),
-            Some("CreditCard") => drop(require(books, obj, "CreditCardPayment.CCAccountRef", Entity::Account)?),
+            Some("Check") => drop(require(
+                books,
+                obj,
+                "CheckPayment.BankAccountRef",
+                Entity::Account,
+            )?),
+            Some("CreditCard") => drop(require(
+                books,
+                obj,
+                "CreditCardPayment.CCAccountRef",
+                Entity::Account,
+            )?),
             _ => return Err(Fault::required("PayType")),
         }
     } else {
@@ -168,7 +228,9 @@ fn payment(books: &Books, e: Entity, obj: &mut Value, now_ms: i64) -> Result<(),
         applied += amount;
     }
     if applied > total {
-        return Err(Fault::business(format!("The amount applied ({applied}) is more than the payment ({total})")));
+        return Err(Fault::business(format!(
+            "The amount applied ({applied}) is more than the payment ({total})"
+        )));
     }
     obj["TotalAmt"] = money::json(total);
     if e == Entity::Payment {
