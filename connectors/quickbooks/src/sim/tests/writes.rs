@@ -39,8 +39,23 @@ fn invoice(customer: &str, item: &str) -> Value {
 async fn create_computes_totals_and_sparse_update_keeps_the_rest() {
     let sim = Sim::start(config(20)).await;
     let (customer, item) = refs(&sim);
+    let owed = |sim: &Sim| {
+        let c = sim
+            .h
+            .snapshot("customers")
+            .into_iter()
+            .find(|c| c["Id"] == customer.as_str())
+            .unwrap();
+        crate::sim::money::read(&c["Balance"]).unwrap()
+    };
+    let before = owed(&sim);
     let (status, body) = sim.post("invoice", &invoice(&customer, &item)).await;
     assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        owed(&sim) - before,
+        crate::sim::money::cents(3030),
+        "the customer owes the invoice too"
+    );
     let inv = &body["Invoice"];
     assert_eq!(inv["Id"], "21", "the next numeric id");
     assert_eq!(inv["SyncToken"], "0");

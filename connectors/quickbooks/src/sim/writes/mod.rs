@@ -3,6 +3,7 @@
 //! replayed from memory when a `requestid` repeats (the first answer again,
 //! nothing applied twice, whatever the repeat sends).
 
+mod balances;
 mod links;
 mod ops;
 mod refs;

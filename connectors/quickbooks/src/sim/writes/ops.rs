@@ -5,6 +5,7 @@
 
 use serde_json::{Value, json};
 
+use super::balances;
 use super::links::{paid, settle};
 use super::rules::prepare;
 use crate::sim::entity::Entity;
@@ -47,12 +48,22 @@ pub(crate) fn apply(
             e.name()
         )));
     }
-    match op {
+    // The party before the write (an update may move a form to another).
+    let field = balances::party_of(e).map_or("", |p| p.1);
+    let before = body["Id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .and_then(|id| balances::party_id(books.get(e, id), field));
+    let result = match op {
         Op::Write if body.get("Id").is_none_or(Value::is_null) => create(books, e, body, now_ms),
         Op::Write => update(books, e, body, now_ms),
         Op::Delete => delete(books, e, &body, now_ms),
         Op::Void => void(books, e, &body, now_ms),
-    }
+    }?;
+    let after = balances::party_id(Some(&result), field);
+    let parties: Vec<u64> = before.into_iter().chain(after).collect();
+    balances::refresh(books, e, &parties);
+    Ok(result)
 }
 
 fn create(books: &mut Books, e: Entity, body: Value, now_ms: i64) -> Result<Value, Fault> {
