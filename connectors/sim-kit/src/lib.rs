@@ -25,6 +25,9 @@ pub mod server;
 pub mod stats;
 pub mod tenant;
 
+#[cfg(test)]
+mod testing;
+
 pub use config::{Force429, Limits, SimFaults};
 pub use errors::ErrorBody;
 pub use handle::SimHandle;

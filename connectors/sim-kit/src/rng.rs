@@ -108,6 +108,13 @@ impl SimRng {
     }
 }
 
+/// The data seed of tenant `index`: the configured seed for the first
+/// (its data is what one-tenant simulators always served), mixed with the
+/// index for the others so each has data of its own.
+pub fn tenant_seed(seed: u64, index: usize) -> u64 {
+    seed.wrapping_add((index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

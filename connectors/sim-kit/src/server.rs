@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::{Auth, OAuthHost};
-use crate::config::SimFaults;
+use crate::config::{Limits, SimFaults};
 use crate::conn::ConnKill;
 use crate::errors::ErrorBody;
 use crate::faults::Faults;
@@ -86,6 +86,41 @@ impl<P: Provider> OAuthHost for SimState<P> {
 }
 
 impl<P: Provider> SimState<P> {
+    /// The state of a simulator serving `tenants` (the first is the
+    /// default): a limiter enforcing `limits`, `faults` active from the
+    /// start, truncated bodies labelled `json_type`, counters at zero.
+    ///
+    /// # Panics
+    /// When `tenants` is empty.
+    pub fn new(
+        provider: P,
+        auth: Auth<P::Tenant>,
+        tenants: Vec<Tenant<P>>,
+        limits: Limits,
+        faults: SimFaults,
+        json_type: &'static str,
+    ) -> Arc<Self> {
+        assert!(
+            !tenants.is_empty(),
+            "a simulator serves at least one tenant"
+        );
+        let limiter = Arc::new(Limiter::new(limits, None));
+        let f = Faults::new(json_type);
+        f.set(faults, &limiter);
+        Arc::new(Self {
+            provider,
+            auth,
+            order: tenants.iter().map(|t| t.id.clone()).collect(),
+            tenants: tenants
+                .into_iter()
+                .map(|t| (t.id.clone(), Arc::new(t)))
+                .collect(),
+            limiter,
+            faults: f,
+            stats: Stats::default(),
+        })
+    }
+
     /// The first tenant, the one `/_sim` endpoints act on by default.
     pub fn default_tenant(&self) -> P::Tenant {
         self.order[0].clone()

@@ -64,9 +64,8 @@ mod writes;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::RwLock;
 
 pub use config::{Force429, SimConfig, SimFaults, SimLimits, SimSizes};
 pub use provider::Xero;
@@ -74,8 +73,7 @@ pub use stats::SimStats;
 
 use generate::rng::{SimRng, stream};
 use server::{AppState, SimState, Tenant};
-use tether_sim_kit::faults::Faults;
-use tether_sim_kit::limits::Limiter;
+use tether_sim_kit::rng::tenant_seed;
 
 /// Name Xero shows as `ProviderName` (the app's name).
 const PROVIDER_NAME: &str = "Tether Xero Simulator";
@@ -86,13 +84,6 @@ fn tenant_name(index: usize) -> String {
         0 => "Demo Company (NZ)".to_string(),
         n => format!("Demo Company {}", n + 1),
     }
-}
-
-/// The data seed of organisation `index`: the configured seed for the
-/// first (its data is what one-tenant simulators always served), mixed
-/// with the index for the others so each has data of its own.
-fn tenant_seed(seed: u64, index: usize) -> u64 {
-    seed.wrapping_add((index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
 /// Starts simulators.
@@ -135,7 +126,7 @@ impl XeroSim {
                     connections: vec![connection],
                 });
             }
-            tenants.push(Arc::new(Tenant {
+            tenants.push(Tenant {
                 id,
                 name: tenant_name(i),
                 data: RwLock::new(data),
@@ -143,7 +134,7 @@ impl XeroSim {
                     config.idempotency_window,
                     idempotency::XERO_KEYS.on_mismatch,
                 ),
-            }));
+            });
         }
         let orgs = tenants
             .iter()
@@ -164,23 +155,16 @@ impl XeroSim {
             profile: &auth::XERO_OAUTH,
             minter: Box::new(auth::XeroMinter),
         });
-        let limiter = Arc::new(Limiter::new((&config.limits).into(), None));
-        let faults = Faults::new(errors::JSON_TYPE);
-        faults.set(config.faults.clone(), &limiter);
-        let state: AppState = Arc::new(SimState {
-            provider: Xero {
+        let state: AppState = SimState::new(
+            Xero {
                 name: PROVIDER_NAME.to_string(),
             },
             auth,
-            order: tenants.iter().map(|t| t.id).collect(),
-            tenants: tenants
-                .into_iter()
-                .map(|t| (t.id, t))
-                .collect::<HashMap<_, _>>(),
-            limiter,
-            faults,
-            stats: stats::Stats::default(),
-        });
+            tenants,
+            (&config.limits).into(),
+            config.faults.clone(),
+            errors::JSON_TYPE,
+        );
         tether_sim_kit::handle::serve(
             state,
             listener,

@@ -4,7 +4,6 @@
 use uuid::Uuid;
 
 pub use tether_sim_kit::SimStats;
-pub(crate) use tether_sim_kit::stats::Stats;
 
 use super::collections::Kind;
 
