@@ -16,6 +16,7 @@ pub mod faults;
 pub mod handle;
 pub mod idempotency;
 pub mod limits;
+pub mod par;
 pub mod pkce;
 pub mod provider;
 pub mod rawjson;

@@ -14,6 +14,7 @@ mod settings;
 mod words;
 
 use rust_decimal::Decimal;
+use tether_sim_kit::par::par_map;
 use uuid::Uuid;
 
 use super::collections::Kind;
@@ -73,35 +74,6 @@ impl GenCtx {
             .find(|(t, _)| t == tax_type)
             .map_or(Decimal::ZERO, |(_, r)| *r)
     }
-}
-
-/// Maps `0..n` through `f` on all cores, results in index order.
-pub(crate) fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |p| p.get())
-        .min(16);
-    if n < 2048 || threads == 1 {
-        return (0..n).map(f).collect();
-    }
-    let chunk = n.div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let start = t * chunk;
-                let end = ((t + 1) * chunk).min(n);
-                s.spawn(move || (start..end).map(f).collect::<Vec<T>>())
-            })
-            .collect();
-        let mut out = Vec::with_capacity(n);
-        for h in handles {
-            match h.join() {
-                Ok(part) => out.extend(part),
-                Err(p) => std::panic::resume_unwind(p),
-            }
-        }
-        out
-    })
 }
 
 /// Serializes generated objects into store entries.
