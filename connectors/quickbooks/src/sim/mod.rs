@@ -14,8 +14,7 @@
 //!   answers ([`SimFaults`]);
 //! * `GET|POST /_sim/clock` — `{"advance_secs": N}` moves the company clock
 //!   (time stamps, the CDC window, token expiry);
-//! * `POST /_sim/corrupt` — `{"kind","id","field","value"[,"realm"]}`;
-//! * `GET /_sim/snapshot?kind=…[&realm=…]` — every stored object of a kind;
+//! * `POST /_sim/corrupt` — `{"kind","id","field","value"[,"tenant"]}`;
 //! * `POST /_sim/playground-token` — `{"realm"}`: tokens for that company
 //!   without a consent, as Intuit's OAuth Playground gives a developer.
 //!
@@ -28,17 +27,16 @@ mod answer;
 mod auth;
 mod cdc;
 mod config;
-mod control;
 mod entity;
 mod fault;
 mod generate;
-mod interim_handle;
+mod handle;
 mod interim_par;
 mod money;
+mod provider;
 mod query;
 mod reads;
 mod server;
-mod stats;
 mod store;
 mod time;
 mod totals;
@@ -48,24 +46,22 @@ mod writes;
 mod tests;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use tether_sim_kit::Limits;
 use tether_sim_kit::auth::{Auth, AuthSetup, Org};
-use tether_sim_kit::conn::{ConnKill, SimListener};
 use tether_sim_kit::faults::Faults;
 use tether_sim_kit::idempotency::{Idempotency, Mismatch};
 use tether_sim_kit::limits::Limiter;
 use tether_sim_kit::rng::{SimRng, stream};
-use tokio::sync::oneshot;
+use tether_sim_kit::stats::Stats;
+use tether_sim_kit::{Limits, SimState, Tenant};
 
 pub use config::{SimConfig, SimLimits, SimSizes};
-pub use interim_handle::SimHandle;
-pub use stats::SimStats;
+pub use handle::{SimHandle, SimStats};
+pub use provider::QuickBooks;
 pub use tether_sim_kit::{Force429, SimFaults};
-
-use server::{AppState, Company, SimState};
 
 /// The realm id of company `index`: 16 digits, as Intuit's sandbox companies have.
 fn realm_id(seed: u64, index: usize) -> String {
@@ -81,15 +77,30 @@ fn company_seed(seed: u64, index: usize) -> u64 {
     }
 }
 
-fn throttles(l: &SimLimits, per_minute: u32, concurrent: u32) -> Limits {
+/// Intuit's throttles in the kit's terms: per company per minute.
+fn per_minute(l: &SimLimits, calls: u32, concurrent: u32) -> Limits {
     Limits {
         enabled: l.enabled,
         concurrent,
-        per_window: per_minute,
+        per_window: calls,
         window: Duration::from_secs(60),
         per_day: None,
         app_per_window: None,
     }
+}
+
+/// `count` distinct realm ids.
+fn realm_ids(seed: u64, count: usize) -> Vec<String> {
+    let mut realms: Vec<String> = Vec::with_capacity(count);
+    let mut i = 0;
+    while realms.len() < count {
+        let id = realm_id(seed, i);
+        if !realms.contains(&id) {
+            realms.push(id);
+        }
+        i += 1;
+    }
+    realms
 }
 
 /// Starts simulators.
@@ -100,40 +111,29 @@ impl QuickBooksSim {
     /// picks a free one); the handle stops the server when dropped.
     pub async fn start(config: SimConfig, addr: SocketAddr) -> std::io::Result<SimHandle> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        let local = listener.local_addr()?;
-        let base_url = format!("http://{local}");
+        let base_url = format!("http://{}", listener.local_addr()?);
         let end_ms = tether_sim_kit::clock::now_ms();
-        let count = config.tenants.max(1);
-        let mut realms: Vec<String> = Vec::with_capacity(count);
-        for i in 0.. {
-            if realms.len() == count {
-                break;
-            }
-            let id = realm_id(config.seed, i);
-            if !realms.contains(&id) {
-                realms.push(id);
-            }
-        }
-        let jobs: Vec<_> = (0..count)
+        let realms = realm_ids(config.seed, config.tenants.max(1));
+        let jobs: Vec<_> = (0..realms.len())
             .map(|i| {
                 let (seed, sizes) = (company_seed(config.seed, i), config.sizes);
                 tokio::task::spawn_blocking(move || generate::generate(seed, sizes, end_ms))
             })
             .collect();
-        let mut companies = Vec::with_capacity(count);
-        for (job, realm) in jobs.into_iter().zip(&realms) {
-            companies.push(Arc::new(Company {
-                realm: realm.clone(),
-                books: RwLock::new(job.await.map_err(std::io::Error::other)?),
-                requestids: Idempotency::new(config.requestid_window, Mismatch::Replay),
-            }));
-        }
-        let orgs = realms
-            .iter()
-            .enumerate()
-            .map(|(i, realm)| Org {
-                tenant_id: realm.clone(),
+        let mut companies: Vec<Tenant<QuickBooks>> = Vec::with_capacity(realms.len());
+        for (i, (job, realm)) in jobs.into_iter().zip(&realms).enumerate() {
+            companies.push(Tenant {
+                id: realm.clone(),
                 name: format!("Sandbox Company_US_{}", i + 1),
+                data: RwLock::new(job.await.map_err(std::io::Error::other)?),
+                idem: Idempotency::new(config.requestid_window, Mismatch::Replay),
+            });
+        }
+        let orgs = companies
+            .iter()
+            .map(|c| Org {
+                tenant_id: c.id.clone(),
+                name: c.name.clone(),
             })
             .collect();
         let auth = Auth::new(AuthSetup {
@@ -149,44 +149,36 @@ impl QuickBooksSim {
             minter: Box::new(auth::IntuitTokens),
         });
         let l = &config.limits;
-        let limiter = Arc::new(Limiter::new(throttles(l, l.per_minute, l.concurrent), None));
-        let batch_limiter = Arc::new(Limiter::new(
-            throttles(l, l.batch_per_minute, u32::MAX),
+        let limiter = Arc::new(Limiter::new(
+            per_minute(l, l.per_minute, l.concurrent),
             None,
         ));
-        let faults = Faults::new("application/json;charset=UTF-8");
+        let faults = Faults::new(auth::INTUIT_OAUTH.json_type);
         faults.set(config.faults.clone(), &limiter);
-        let state: AppState = Arc::new(SimState {
-            base_url: base_url.clone(),
-            companies,
-            auth,
-            consents: auth::Consents::default(),
-            limiter,
-            batch_limiter,
-            faults,
-            stats: stats::Stats::default(),
-            latency: config.latency,
-        });
-        let app = server::router(state.clone());
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let service = app.into_make_service_with_connect_info::<ConnKill>();
-            let stopped = async move {
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(SimListener(listener), service)
-                .with_graceful_shutdown(stopped)
-                .await
-            {
-                tracing::warn!(error = %e, "quickbooks simulator stopped with an error");
-            }
-        });
-        Ok(SimHandle {
-            state,
-            addr: local,
+        let provider = QuickBooks {
             base_url,
-            stop: Mutex::new(Some(tx)),
-            task: Some(task),
-        })
+            consents: auth::Consents::default(),
+            batch_limiter: Arc::new(Limiter::new(
+                per_minute(l, l.batch_per_minute, u32::MAX),
+                None,
+            )),
+            missing_minorversion: AtomicU64::new(0),
+            latency: config.latency,
+        };
+        let state = Arc::new(SimState {
+            provider,
+            auth,
+            order: realms,
+            tenants: companies
+                .into_iter()
+                .map(|c| (c.id.clone(), Arc::new(c)))
+                .collect(),
+            limiter,
+            faults,
+            stats: Stats::default(),
+        });
+        let (api, open) = server::routes(&state);
+        let inner = tether_sim_kit::handle::serve(state, listener, api, open, server::not_found)?;
+        Ok(SimHandle { inner })
     }
 }

@@ -13,7 +13,7 @@ use super::cdc::{self, CDC_MAX_OBJECTS, CDC_WINDOW_MS};
 use super::entity::Entity;
 use super::fault::Fault;
 use super::query::{self, Answer};
-use super::server::{AppState, CompanyExt};
+use super::server::{AppState, CompanyExt, now_ms};
 use super::store::Books;
 use super::time;
 
@@ -31,8 +31,8 @@ pub(crate) fn query_response(books: &Books, sql: &str) -> Result<Value, Fault> {
 }
 
 fn run_query(app: &AppState, company: &CompanyExt, sql: &str) -> Response {
-    let now = app.now_ms();
-    let books = company.books.read().unwrap_or_else(|p| p.into_inner());
+    let now = now_ms(&app);
+    let books = company.data.read().unwrap_or_else(|p| p.into_inner());
     match query_response(&books, sql) {
         Ok(body) => answer::ok(json!({"QueryResponse": body}), now),
         Err(f) => f.response(now),
@@ -64,11 +64,11 @@ pub(crate) async fn one(
     company: CompanyExt,
     Path((_, entity, id)): Path<(String, String, String)>,
 ) -> Response {
-    let now = app.now_ms();
+    let now = now_ms(&app);
     let Some(e) = Entity::from_name(&entity) else {
         return Fault::invalid_property(format!("Unsupported entity {entity}")).response(now);
     };
-    let books = company.books.read().unwrap_or_else(|p| p.into_inner());
+    let books = company.data.read().unwrap_or_else(|p| p.into_inner());
     match id.parse().ok().and_then(|n| books.get(e, n)) {
         Some(obj) => answer::ok(json!({e.name(): obj}), now),
         None => Fault::not_found(e.name(), &id).response(now),
@@ -81,7 +81,7 @@ pub(crate) async fn cdc(
     company: CompanyExt,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let now = app.now_ms();
+    let now = now_ms(&app);
     let Some(since) = params.get("changedSince") else {
         return Fault::required("changedSince").response(now);
     };
@@ -104,7 +104,7 @@ pub(crate) async fn cdc(
     if entities.is_empty() {
         return Fault::required("entities").response(now);
     }
-    let books = company.books.read().unwrap_or_else(|p| p.into_inner());
+    let books = company.data.read().unwrap_or_else(|p| p.into_inner());
     let grouped = cdc::changes(&books, &entities, since_ms, CDC_MAX_OBJECTS);
     answer::ok(json!({"CDCResponse": cdc::response(grouped)}), now)
 }

@@ -1,74 +1,44 @@
-//! The router, the state every handler shares, and the pipeline every API
-//! call goes through: count it, check its bearer token against the company
-//! in its path, throttle it (500 a minute, 10 at once, 40 batches a minute
-//! per company), inject faults, and hand the company to the handler.
+//! The routes of one simulator over the kit's server. The kit's guard
+//! checks the bearer token against the company in the path, throttles (500
+//! a minute, 10 at once), injects faults and hands the handler its company;
+//! QuickBooks' own layer then counts calls without `minorversion`, holds
+//! batches to 40 a minute, and adds the configured latency.
 
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::Method;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Router};
-use tether_sim_kit::ErrorBody as _;
-use tether_sim_kit::auth::{self as kit_auth, Auth};
-use tether_sim_kit::conn::ConnKill;
-use tether_sim_kit::faults::Faults;
-use tether_sim_kit::idempotency::{Idempotency, KeyedTenant};
-use tether_sim_kit::limits::Limiter;
-use tether_sim_kit::stats::default_route_key;
+use axum::{Extension, Json, Router};
+use serde::Deserialize;
+use tether_sim_kit::auth as kit_auth;
+use tether_sim_kit::{SimState, Tenant};
 
-use super::fault::{Fault, QuickBooksErrors};
-use super::stats::Stats;
-use super::store::Books;
-use super::{auth, control, reads, writes};
+use super::fault::Fault;
+use super::provider::QuickBooks;
+use super::{auth, reads, writes};
 
-/// One company (realm) and its books.
-pub(crate) struct Company {
-    pub realm: String,
-    pub books: RwLock<Books>,
-    pub requestids: Idempotency,
+/// The state every handler shares.
+pub(crate) type AppState = Arc<SimState<QuickBooks>>;
+
+/// One company (realm): its books and `requestid`s.
+pub(crate) type Company = Tenant<QuickBooks>;
+
+/// Handlers get their company from the guard.
+pub(crate) type CompanyExt = Extension<Arc<Company>>;
+
+/// The company clock (the auth clock: one clock moves both).
+pub(crate) fn now_ms(app: &SimState<QuickBooks>) -> i64 {
+    app.auth.clock.now_ms()
 }
 
-impl KeyedTenant for Company {
-    fn idempotency(&self) -> &Idempotency {
-        &self.requestids
-    }
-}
-
-/// Everything the handlers share.
-pub(crate) struct SimState {
-    pub base_url: String,
-    /// Every company, the first (the default) first.
-    pub companies: Vec<Arc<Company>>,
-    /// Apps, grants and tokens; its clock is the companies' clock too.
-    pub auth: Auth<String>,
-    pub consents: auth::Consents,
-    pub limiter: Arc<Limiter<String>>,
-    pub batch_limiter: Arc<Limiter<String>>,
-    pub faults: Faults,
-    pub stats: Stats,
-    pub latency: Duration,
-}
-
-pub(crate) type AppState = Arc<SimState>;
-
-impl SimState {
-    /// The company of `realm`.
-    pub(crate) fn company(&self, realm: &str) -> Option<&Arc<Company>> {
-        self.companies.iter().find(|c| c.realm == realm)
-    }
-
-    /// The company clock's reading.
-    pub(crate) fn now_ms(&self) -> i64 {
-        self.auth.clock.now_ms()
-    }
-}
-
-/// The routes of one simulator.
-pub(crate) fn router(state: AppState) -> Router {
+/// The API routes (behind the kit's guard) and the open ones (OAuth, the
+/// Playground).
+pub(crate) fn routes(state: &AppState) -> (Router<AppState>, Router<AppState>) {
     let api = Router::new()
         .route(
             "/v3/company/{realm}/query",
@@ -78,101 +48,72 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v3/company/{realm}/batch", post(writes::batch))
         .route("/v3/company/{realm}/{entity}", post(writes::post))
         .route("/v3/company/{realm}/{entity}/{id}", get(reads::one))
-        .route_layer(middleware::from_fn_with_state(state.clone(), api_guard));
-    let oauth = Router::new()
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            quickbooks_layer,
+        ));
+    let open = Router::new()
         .route("/.well-known/openid_configuration", get(auth::discovery))
         .route("/.well-known/openid_configuration/", get(auth::discovery))
         .route("/op/v1/jwks", get(auth::jwks))
         .route("/connect/oauth2", get(auth::authorize))
         .route(
             "/oauth2/v1/tokens/bearer",
-            post(kit_auth::token::<SimState>),
+            post(kit_auth::token::<SimState<QuickBooks>>),
         )
         .route(
             "/v2/oauth2/tokens/revoke",
-            post(kit_auth::revoke::<SimState>),
+            post(kit_auth::revoke::<SimState<QuickBooks>>),
         )
         .route("/v1/openid_connect/userinfo", get(auth::userinfo))
-        .layer(middleware::from_fn_with_state(state.clone(), count));
-    Router::new()
-        .merge(api)
-        .merge(oauth)
-        .merge(control::routes())
-        .with_state(state)
+        .route("/_sim/playground-token", post(playground));
+    (api, open)
 }
 
-/// Counts a request by route.
-async fn count(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    app.stats
-        .kit
-        .request(default_route_key(req.method().as_str(), req.uri().path()));
+/// What is QuickBooks' own in the pipeline (after the kit's guard).
+async fn quickbooks_layer(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let qb = &app.provider;
+    let query = req.uri().query().unwrap_or("");
+    if !url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "minorversion") {
+        qb.missing_minorversion.fetch_add(1, Ordering::Relaxed);
+    }
+    let company = req.extensions().get::<Arc<Company>>().map(|c| c.id.clone());
+    let _batch = match (req.uri().path().ends_with("/batch"), company) {
+        (true, Some(realm)) => match qb.batch_limiter.acquire(&realm, Instant::now()) {
+            Ok(permit) => Some(permit),
+            Err(_) => {
+                app.stats.throttled();
+                return Fault::throttled().response(now_ms(&app));
+            }
+        },
+        _ => None,
+    };
+    if !qb.latency.is_zero() {
+        tokio::time::sleep(qb.latency).await;
+    }
     next.run(req).await
 }
 
-/// The realm of a `/v3/company/{realm}/…` path.
-fn realm_of(path: &str) -> &str {
-    path.split('/').nth(3).unwrap_or("")
+/// A plain 404 for paths QuickBooks does not have.
+pub(crate) fn not_found() -> Response {
+    StatusCode::NOT_FOUND.into_response()
 }
 
-/// The pipeline of every `/v3/company/{realm}` call.
-async fn api_guard(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
-    app.stats
-        .kit
-        .request(default_route_key(req.method().as_str(), &path));
-    let query = req.uri().query().unwrap_or("");
-    if !url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "minorversion") {
-        app.stats.missing_minorversion();
-    }
-    let now = app.now_ms();
-    let reach = match app.auth.check_bearer(req.headers()) {
-        Ok(info) => info.tenants,
-        Err(why) => return QuickBooksErrors.unauthorized(why),
-    };
-    let company = match app.company(realm_of(&path)) {
-        Some(c) if reach.contains(&c.realm) => c.clone(),
-        _ => return Fault::not_authorized().response(now),
-    };
-    let permit = match app.limiter.acquire(&company.realm, Instant::now()) {
-        Ok(p) => p,
-        Err(_) => {
-            app.stats.kit.throttled();
-            return Fault::throttled().response(now);
-        }
-    };
-    app.stats.kit.in_flight(permit.in_flight);
-    let batch = path.ends_with("/batch");
-    let _batch_permit =
-        match batch.then(|| app.batch_limiter.acquire(&company.realm, Instant::now())) {
-            Some(Err(_)) => {
-                app.stats.kit.throttled();
-                return Fault::throttled().response(now);
-            }
-            other => other,
-        };
-    let write = req.method() == Method::POST && !path.ends_with("/query");
-    let decision = app.faults.decide(write);
-    let wait = app.latency + decision.latency;
-    if !wait.is_zero() {
-        tokio::time::sleep(wait).await;
-    }
-    if let Some(status) = decision.error {
-        app.stats.kit.error_injected();
-        return Fault::internal(status).response(app.now_ms());
-    }
-    let kill = req
-        .extensions()
-        .get::<ConnectInfo<ConnKill>>()
-        .map(|c| c.0.clone());
-    req.extensions_mut().insert(company);
-    let resp = next.run(req).await;
-    let resp = app
-        .faults
-        .deliver(&decision, resp, kill.as_ref(), &app.stats.kit)
-        .await;
-    drop(permit);
-    resp
+#[derive(Deserialize)]
+struct PlaygroundRequest {
+    realm: String,
 }
 
-/// Handlers get their company from the pipeline.
-pub(crate) type CompanyExt = Extension<Arc<Company>>;
+/// `POST /_sim/playground-token {"realm"}`: tokens of the registered app
+/// for that company without a consent, as Intuit's OAuth Playground hands
+/// a developer.
+async fn playground(State(app): State<AppState>, Json(p): Json<PlaygroundRequest>) -> Response {
+    match auth::playground(&app, &p.realm) {
+        Some(answer) => Json(answer).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(serde_json::json!({"error": "no such realm"})),
+        )
+            .into_response(),
+    }
+}

@@ -29,7 +29,7 @@ pub(crate) struct Table {
 
 /// Every entity's table of one company.
 #[derive(Clone, Debug)]
-pub(crate) struct Books {
+pub struct Books {
     tables: Vec<Table>,
 }
 

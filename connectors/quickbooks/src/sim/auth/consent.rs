@@ -128,14 +128,13 @@ pub(crate) async fn authorize(State(app): State<AppState>, RawQuery(q): RawQuery
             );
         }
     };
-    let realms: Vec<String> = app.companies.iter().map(|c| c.realm.clone()).collect();
-    let realm = app.consents.next(auth, &client, &realms);
+    let realm = app.provider.consents.next(auth, &client, &app.order);
     let grant = grant_for(auth, &client, scope, &realm);
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let code = format!("AB11{}", URL_SAFE_NO_PAD.encode(bytes));
     let now = auth.clock.now_ms();
-    app.consents.record(&client, &realm, grant.id);
+    app.provider.consents.record(&client, &realm, grant.id);
     {
         let mut grants = auth.grants();
         let id = grant.id;
@@ -149,7 +148,7 @@ pub(crate) async fn authorize(State(app): State<AppState>, RawQuery(q): RawQuery
             now,
         );
     }
-    app.stats.kit.code_issued();
+    app.stats.code_issued();
     let Ok(mut location) = url::Url::parse(redirect_uri) else {
         return refuse("invalid_request", "redirect_uri is not a URL.");
     };

@@ -17,17 +17,15 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore as _;
 use serde_json::{Value, json};
-use tether_sim_kit::ErrorBody;
+use tether_sim_kit::SimState;
 use tether_sim_kit::auth::{
-    Auth, ConsentTenants, Grant, OAuthHost, OAuthPaths, OAuthProfile, RevokeBody, TokenMinter,
+    ConsentTenants, Grant, OAuthPaths, OAuthProfile, RevokeBody, TokenMinter,
 };
-use tether_sim_kit::faults::Faults;
-use tether_sim_kit::stats::Stats;
 
 pub(crate) use consent::{Consents, authorize};
 
-use super::fault::QuickBooksErrors;
-use super::server::{AppState, SimState};
+use super::provider::QuickBooks;
+use super::server::AppState;
 
 /// The scope of the Accounting API.
 pub(crate) const ACCOUNTING_SCOPE: &str = "com.intuit.quickbooks.accounting";
@@ -104,26 +102,6 @@ impl TokenMinter<String> for IntuitTokens {
     }
 }
 
-impl OAuthHost for SimState {
-    type Tenant = String;
-
-    fn auth(&self) -> &Auth<String> {
-        &self.auth
-    }
-
-    fn stats(&self) -> &Stats {
-        &self.stats.kit
-    }
-
-    fn faults(&self) -> &Faults {
-        &self.faults
-    }
-
-    fn errors(&self) -> &dyn ErrorBody {
-        &QuickBooksErrors
-    }
-}
-
 /// `GET /.well-known/openid_configuration/`: the kit's document plus the
 /// endpoints Intuit also lists (userinfo, JWKS).
 pub(crate) async fn discovery(State(app): State<AppState>, headers: HeaderMap) -> Response {
@@ -132,7 +110,7 @@ pub(crate) async fn discovery(State(app): State<AppState>, headers: HeaderMap) -
         .await
         .unwrap_or_default();
     let mut doc: Value = serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({}));
-    let base = app.base_url.as_str();
+    let base = app.provider.base_url.as_str();
     doc["userinfo_endpoint"] = json!(format!("{base}/v1/openid_connect/userinfo"));
     doc["jwks_uri"] = json!(format!("{base}/op/v1/jwks"));
     doc["scopes_supported"] = json!([
@@ -172,11 +150,13 @@ pub(crate) async fn userinfo(State(app): State<AppState>, headers: HeaderMap) ->
 /// Tokens of the registered app for `realm` without a consent, as Intuit's
 /// OAuth Playground hands a developer: the token answer, or `None` for an
 /// unknown realm.
-pub(crate) fn playground(app: &SimState, realm: &str) -> Option<Value> {
-    app.company(realm)?;
+pub(crate) fn playground(app: &SimState<QuickBooks>, realm: &str) -> Option<Value> {
+    app.tenants.get(realm)?;
     let grant = consent::grant_for(&app.auth, &app.auth.client_id, ACCOUNTING_SCOPE, realm);
     app.auth.grants().insert(grant.clone());
-    app.consents.record(&app.auth.client_id, realm, grant.id);
+    app.provider
+        .consents
+        .record(&app.auth.client_id, realm, grant.id);
     let mut answer = app.auth.answer(&grant, None);
     answer["realmId"] = json!(realm);
     Some(answer)

@@ -21,7 +21,7 @@ use tether_sim_kit::idempotency::{
 use super::entity::Entity;
 use super::fault::{Fault, QuickBooksErrors};
 use super::reads::query_response;
-use super::server::{AppState, CompanyExt};
+use super::server::{AppState, CompanyExt, now_ms};
 use super::store::Books;
 use super::time;
 use ops::Op;
@@ -91,9 +91,9 @@ impl WriteRequest {
             fp,
             &QuickBooksErrors,
             move |c| {
-                let now = app.now_ms();
+                let now = now_ms(&app);
                 let result = body_json(&body).and_then(|v| {
-                    let mut books = c.books.write().unwrap_or_else(|p| p.into_inner());
+                    let mut books = c.data.write().unwrap_or_else(|p| p.into_inner());
                     write(&mut books, v, now)
                 });
                 stored(result, now)
@@ -113,7 +113,7 @@ pub(crate) async fn post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let now = app.now_ms();
+    let now = now_ms(&app);
     let Some(e) = Entity::from_name(&entity) else {
         return Fault::invalid_property(format!("Unsupported entity {entity}")).response(now);
     };
