@@ -31,7 +31,7 @@ pub(crate) fn query_response(books: &Books, sql: &str) -> Result<Value, Fault> {
 }
 
 fn run_query(app: &AppState, company: &CompanyExt, sql: &str) -> Response {
-    let now = now_ms(&app);
+    let now = now_ms(app);
     let books = company.data.read().unwrap_or_else(|p| p.into_inner());
     match query_response(&books, sql) {
         Ok(body) => answer::ok(json!({"QueryResponse": body}), now),
