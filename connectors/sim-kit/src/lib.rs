@@ -24,6 +24,7 @@ pub mod respond;
 pub mod rng;
 pub mod server;
 pub mod stats;
+pub mod store;
 pub mod tenant;
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! The in-memory dataset of one tenant: every object as its serialized JSON
 //! plus the few index fields lists filter and sort on, kept sorted by
 //! `(UpdatedDateUTC, id)` so that a default-ordered page costs O(pageSize).
+//! The keeping and paging are the kit's [`kit::Collection`]; Xero's
+//! entries, filters and sorts are here.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::ops::{Deref, DerefMut};
 
+use tether_sim_kit::store::{self as kit, Record, Selection, ViewSpec};
 use uuid::Uuid;
 
 use super::collections::Kind;
@@ -36,204 +38,91 @@ impl Entry {
     }
 }
 
-/// A filtered and sorted list of ids, kept while the collection is unchanged
-/// so that paging through a non-default view does not re-sort every page.
-struct CachedView {
-    generation: u64,
-    key: String,
-    ids: Arc<Vec<Uuid>>,
+impl Record for Entry {
+    fn updated(&self) -> i64 {
+        self.updated
+    }
+
+    fn number(&self) -> Option<&str> {
+        self.number.as_deref()
+    }
+
+    fn set_raw(&mut self, raw: String) {
+        self.raw = raw.into_boxed_str();
+    }
 }
 
-const VIEW_CACHE: usize = 4;
-
-/// All objects of one kind.
+/// All objects of one kind: the kit's collection, with its kind.
 pub(crate) struct Collection {
     pub kind: Kind,
-    map: HashMap<Uuid, Entry>,
-    /// Sorted ascending by `(updated, id)`.
-    order: Vec<(i64, Uuid)>,
-    generation: u64,
-    views: Mutex<Vec<CachedView>>,
+    inner: kit::Collection<Uuid, Entry>,
 }
 
-/// One page of a list request.
-pub(crate) struct Selection {
-    /// Objects matching the filters (`itemCount`).
-    pub total: usize,
-    /// Ids of the page, in order.
-    pub ids: Vec<Uuid>,
+impl Deref for Collection {
+    type Target = kit::Collection<Uuid, Entry>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl DerefMut for Collection {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.inner
+    }
+}
+
+/// A Xero list request as a view of a collection.
+struct XeroView<'a> {
+    kind: Kind,
+    q: &'a ListQuery,
+}
+
+impl ViewSpec<Uuid, Entry> for XeroView<'_> {
+    fn default_order(&self) -> Option<bool> {
+        (self.q.filter.is_trivial() && self.q.order.key == OrderKey::Updated)
+            .then_some(self.q.order.desc)
+    }
+
+    fn cache_key(&self) -> String {
+        format!("{:?}|{:?}", self.q.filter, self.q.order)
+    }
+
+    fn matches(&self, id: &Uuid, e: &Entry) -> bool {
+        select::matches(self.kind, &self.q.filter, id, e)
+    }
+
+    fn sort(&self, entries: Vec<(Uuid, &Entry)>) -> Vec<Uuid> {
+        select::sort(entries, &self.q.order)
+    }
 }
 
 impl Collection {
     /// Builds a collection from generated entries (any order).
     pub(crate) fn from_entries(kind: Kind, entries: Vec<(Uuid, Entry)>) -> Self {
-        let mut order: Vec<(i64, Uuid)> = entries.iter().map(|(id, e)| (e.updated, *id)).collect();
-        order.sort_unstable();
-        let mut map = HashMap::with_capacity(entries.len());
-        map.extend(entries);
         Self {
             kind,
-            map,
-            order,
-            generation: 0,
-            views: Mutex::new(Vec::new()),
+            inner: kit::Collection::from_entries(entries),
         }
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    pub(crate) fn get(&self, id: &Uuid) -> Option<&Entry> {
-        self.map.get(id)
-    }
-
-    /// Objects in `(UpdatedDateUTC, id)` order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (Uuid, &Entry)> + '_ {
-        self.order
-            .iter()
-            .filter_map(|(_, id)| self.map.get(id).map(|e| (*id, e)))
-    }
-
-    /// The id of the object whose natural key is `number` (first in order).
-    pub(crate) fn find_number(&self, number: &str) -> Option<Uuid> {
-        self.iter()
-            .find(|(_, e)| e.number.as_deref() == Some(number))
-            .map(|(id, _)| id)
-    }
-
-    /// Like [`find_number`](Self::find_number), ignoring ASCII case.
-    pub(crate) fn find_number_ci(&self, number: &str) -> Option<Uuid> {
-        self.iter()
-            .find(|(_, e)| {
-                e.number
-                    .as_deref()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(number))
-            })
-            .map(|(id, _)| id)
-    }
-
-    fn position(&self, updated: i64, id: Uuid) -> Result<usize, usize> {
-        self.order.binary_search(&(updated, id))
-    }
-
-    /// Inserts or replaces an object; returns the previous version.
-    pub(crate) fn put(&mut self, id: Uuid, entry: Entry) -> Option<Entry> {
-        let key = (entry.updated, id);
-        let old = self.map.insert(id, entry);
-        if let Some(o) = &old
-            && let Ok(p) = self.position(o.updated, id)
-        {
-            self.order.remove(p);
-        }
-        // New writes are the newest: usually a push at the end.
-        let at = self.order.partition_point(|k| *k < key);
-        self.order.insert(at, key);
-        self.generation += 1;
-        old
-    }
-
-    /// Removes an object for good; returns it.
-    pub(crate) fn remove(&mut self, id: &Uuid) -> Option<Entry> {
-        let old = self.map.remove(id)?;
-        if let Ok(p) = self.position(old.updated, *id) {
-            self.order.remove(p);
-        }
-        self.generation += 1;
-        Some(old)
-    }
-
-    /// Replaces only the served JSON of an object (index fields unchanged).
-    pub(crate) fn set_raw(&mut self, id: &Uuid, raw: String) -> bool {
-        match self.map.get_mut(id) {
-            Some(e) => {
-                e.raw = raw.into_boxed_str();
-                self.generation += 1;
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Selects the page of a list request.
-    pub(crate) fn select(&self, q: &ListQuery) -> Selection {
-        // Objects modified at or after the (whole-second) header time: Xero
-        // returns what was "created or updated since the specified timestamp
-        // (accurate to the second)" (developer.xero.com/documentation/api/
-        // requests-and-responses), so handing back an object's own
-        // UpdatedDateUTC cut to the second returns that object again
-        // (xero-gateway/xero_gateway#145: clients round up to the next second
-        // to leave it out).
-        let start = match q.modified_since {
-            Some(since) => self.order.partition_point(|(u, _)| *u < since),
-            None => 0,
-        };
-        if q.filter.is_trivial() && q.order.key == OrderKey::Updated {
-            let total = self.order.len() - start;
-            let (skip, take) = page_bounds(q, total);
-            let ids = if q.order.desc {
-                self.order[start..]
-                    .iter()
-                    .rev()
-                    .skip(skip)
-                    .take(take)
-                    .map(|(_, id)| *id)
-                    .collect()
-            } else {
-                self.order[start + skip..start + skip + take]
-                    .iter()
-                    .map(|(_, id)| *id)
-                    .collect()
-            };
-            return Selection { total, ids };
-        }
-        let view = self.view(q, start);
-        let total = view.len();
-        let (skip, take) = page_bounds(q, total);
-        Selection {
-            total,
-            ids: view[skip..skip + take].to_vec(),
-        }
-    }
-
-    fn view(&self, q: &ListQuery, start: usize) -> Arc<Vec<Uuid>> {
-        let key = format!("{:?}|{:?}|{:?}", q.modified_since, q.filter, q.order);
-        if let Ok(views) = self.views.lock()
-            && let Some(v) = views
-                .iter()
-                .find(|v| v.generation == self.generation && v.key == key)
-        {
-            return v.ids.clone();
-        }
-        let entries: Vec<(Uuid, &Entry)> = self.order[start..]
-            .iter()
-            .filter_map(|(_, id)| self.map.get(id).map(|e| (*id, e)))
-            .filter(|(id, e)| select::matches(self.kind, &q.filter, id, e))
-            .collect();
-        let ids = Arc::new(select::sort(entries, &q.order));
-        if let Ok(mut views) = self.views.lock() {
-            views.retain(|v| v.generation == self.generation);
-            if views.len() >= VIEW_CACHE {
-                views.remove(0);
-            }
-            views.push(CachedView {
-                generation: self.generation,
-                key,
-                ids: ids.clone(),
-            });
-        }
-        ids
-    }
-}
-
-/// `(skip, take)` of the requested page within `total` items.
-fn page_bounds(q: &ListQuery, total: usize) -> (usize, usize) {
-    match q.page {
-        None => (0, total),
-        Some((page, size)) => {
-            let skip = (page as usize - 1).saturating_mul(size as usize).min(total);
-            (skip, (size as usize).min(total - skip))
-        }
+    /// Selects the page of a list request. Objects modified at or after
+    /// the (whole-second) header time: Xero returns what was "created or
+    /// updated since the specified timestamp (accurate to the second)"
+    /// (developer.xero.com/documentation/api/requests-and-responses), so
+    /// handing back an object's own UpdatedDateUTC cut to the second
+    /// returns that object again (xero-gateway/xero_gateway#145: clients
+    /// round up to the next second to leave it out).
+    pub(crate) fn select(&self, q: &ListQuery) -> Selection<Uuid> {
+        let view = XeroView { kind: self.kind, q };
+        // `page` is 1-based, `pageSize` items each.
+        let window = q.page.map(|(page, size)| {
+            (
+                (page as usize - 1).saturating_mul(size as usize),
+                size as usize,
+            )
+        });
+        self.inner.select(q.modified_since, &view, window)
     }
 }
 
