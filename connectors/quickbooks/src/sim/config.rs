@@ -26,10 +26,9 @@ pub struct SimConfig {
     pub faults: SimFaults,
     /// Intuit's throttles, as enforced here.
     pub limits: SimLimits,
-    /// The registered app's client id; generated from the seed when `None`.
-    pub client_id: Option<String>,
-    /// The registered app's client secret; generated from the seed when `None`.
-    pub client_secret: Option<String>,
+    /// The app registered with the simulator, as (client id, client secret);
+    /// drawn from the seed unless given.
+    pub app: Option<(String, String)>,
 }
 
 impl Default for SimConfig {
@@ -42,8 +41,7 @@ impl Default for SimConfig {
             tenants: 1,
             latency: Duration::ZERO,
             requestid_window: Duration::from_secs(24 * 3600),
-            client_id: None,
-            client_secret: None,
+            app: None,
         }
     }
 }

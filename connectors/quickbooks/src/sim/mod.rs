@@ -138,8 +138,8 @@ impl QuickBooksSim {
             .collect();
         let auth = Auth::new(AuthSetup {
             seed: config.seed,
-            client_id: config.client_id.clone(),
-            client_secret: config.client_secret.clone(),
+            client_id: config.app.as_ref().map(|a| a.0.clone()),
+            client_secret: config.app.as_ref().map(|a| a.1.clone()),
             pkce_client_id: None,
             ttl: auth::ACCESS_TTL,
             redirect_uris: Vec::new(),

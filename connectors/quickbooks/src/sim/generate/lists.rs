@@ -164,16 +164,22 @@ pub(crate) fn people(seed: u64, e: Entity, n: usize, end_ms: i64) -> Vec<Made> {
         .collect()
 }
 
-fn active(made: &[Made], field: &str) -> Vec<(u64, String)> {
+/// The active objects of a list with their `Id`s.
+fn active_ones(made: &[Made]) -> impl Iterator<Item = (u64, &Value)> {
     made.iter()
-        .enumerate()
-        .filter(|(_, m)| m.obj["Active"] == true)
-        .map(|(i, m)| {
-            (
-                i as u64 + 1,
-                m.obj[field].as_str().unwrap_or_default().to_string(),
-            )
-        })
+        .zip(1u64..)
+        .filter(|(m, _)| m.obj["Active"] == true)
+        .map(|(m, id)| (id, &m.obj))
+}
+
+fn text(obj: &Value, field: &str) -> String {
+    obj[field].as_str().unwrap_or_default().to_string()
+}
+
+/// The active objects' `Id`s and `field`s.
+fn active(made: &[Made], field: &str) -> Vec<(u64, String)> {
+    active_ones(made)
+        .map(|(id, o)| (id, text(o, field)))
         .collect()
 }
 
@@ -235,19 +241,12 @@ pub(crate) fn items(seed: u64, n: usize, end_ms: i64, names: &Names) -> Vec<Made
 
 /// `names` with the active items added.
 pub(crate) fn with_items(mut names: Names, items: &[Made]) -> Names {
-    names.items = items
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| m.obj["Active"] == true)
-        .map(|(i, m)| {
-            let price = money::read(&m.obj["UnitPrice"]).unwrap_or_default();
-            let cents = (price * Decimal::ONE_HUNDRED).try_into().unwrap_or(0i64);
-            (
-                i as u64 + 1,
-                m.obj["Name"].as_str().unwrap_or_default().to_string(),
-                cents,
-            )
-        })
+    let cents = |o: &Value| {
+        let price = money::read(&o["UnitPrice"]).unwrap_or_default();
+        (price * Decimal::ONE_HUNDRED).try_into().unwrap_or(0i64)
+    };
+    names.items = active_ones(items)
+        .map(|(id, o)| (id, text(o, "Name"), cents(o)))
         .collect();
     names
 }

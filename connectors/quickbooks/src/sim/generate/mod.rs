@@ -7,6 +7,7 @@
 //! generated in parallel.
 
 mod lists;
+mod payments;
 mod purchases;
 mod sales;
 mod words;

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use super::sales::{pay, stride};
+use super::payments::pay_forms;
 use super::{Made, Names, history, rng};
 use crate::sim::entity::Entity;
 use crate::sim::interim_par::par_map;
@@ -60,42 +60,18 @@ pub(crate) fn bill_payments(
     names: &Names,
     bills: &mut [Made],
 ) -> Vec<Made> {
-    let n = n.min(bills.len());
-    let step = stride(bills.len().max(1));
-    let targets: Vec<usize> = (0..n).map(|j| (j * step) % bills.len()).collect();
-    let made = {
-        let bills = &*bills;
-        par_map(n, |j| {
-            let bill = &bills[targets[j]];
-            let mut r = rng(seed, Entity::BillPayment, 0, j);
-            let balance = money::read(&bill.obj["Balance"]).unwrap_or_default();
-            let amount = match r.percent(70) {
-                true => balance,
-                false => (balance * Decimal::new(r.range(10, 90), 2)).round_dp(2),
-            };
-            let created_ms =
-                time::whole_seconds(bill.created_ms + r.range(0, end_ms - bill.created_ms));
-            let obj = json!({
-                "VendorRef": bill.obj["VendorRef"], "PayType": "Check",
-                "CheckPayment": {"BankAccountRef": store::reference(names.bank.0, &names.bank.1), "PrintStatus": "NotSet"},
-                "TotalAmt": money::json(amount), "TxnDate": time::date(created_ms),
-                "DocNumber": (7001 + j).to_string(),
-                "Line": [{"Amount": money::json(amount), "LinkedTxn": [
-                    {"TxnId": (targets[j] + 1).to_string(), "TxnType": "Bill"}]}],
-                "CurrencyRef": {"value": "USD", "name": "United States Dollar"},
-            });
-            Made {
-                obj,
-                created_ms,
-                updated_ms: created_ms,
-                sync: 0,
-            }
+    let bank = store::reference(names.bank.0, &names.bank.1);
+    pay_forms(seed, Entity::BillPayment, n, end_ms, bills, 70, |d| {
+        json!({
+            "VendorRef": d.form.obj["VendorRef"], "PayType": "Check",
+            "CheckPayment": {"BankAccountRef": bank, "PrintStatus": "NotSet"},
+            "TotalAmt": money::json(d.amount), "TxnDate": time::date(d.created_ms),
+            "DocNumber": (7001 + d.index).to_string(),
+            "Line": [{"Amount": money::json(d.amount), "LinkedTxn": [
+                {"TxnId": d.form_id, "TxnType": "Bill"}]}],
+            "CurrencyRef": {"value": "USD", "name": "United States Dollar"},
         })
-    };
-    for (j, p) in made.iter().enumerate() {
-        pay(&mut bills[targets[j]], p);
-    }
-    made
+    })
 }
 
 fn je_line(amount: Decimal, posting: &str, account: &(u64, String)) -> Value {

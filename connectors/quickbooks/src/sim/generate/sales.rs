@@ -1,9 +1,9 @@
 //! Sales: invoices and credit memos to active customers for active items,
 //! a few invoices voided, and payments each applied to one open invoice.
 
-use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
+use super::payments::pay_forms;
 use super::{Made, Names, history, rng};
 use crate::sim::entity::Entity;
 use crate::sim::interim_par::par_map;
@@ -63,22 +63,8 @@ pub(crate) fn forms(seed: u64, e: Entity, n: usize, end_ms: i64, names: &Names) 
     })
 }
 
-/// A stride through `n` slots that visits each once (coprime to `n`).
-pub(crate) fn stride(n: usize) -> usize {
-    let mut s = n / 2 + 1;
-    while gcd(s, n) != 1 {
-        s += 1;
-    }
-    s
-}
-
-fn gcd(a: usize, b: usize) -> usize {
-    if b == 0 { a } else { gcd(b, a % b) }
-}
-
 /// Up to `n` payments, each applied to a different open (not voided)
-/// invoice after it was made: the whole balance or part of it. Each paid
-/// invoice's `Balance` drops and it shows a later change.
+/// invoice after it was made: the whole balance or part of it.
 pub(crate) fn payments(
     seed: u64,
     n: usize,
@@ -86,51 +72,15 @@ pub(crate) fn payments(
     names: &Names,
     invoices: &mut [Made],
 ) -> Vec<Made> {
-    let open: Vec<usize> = (0..invoices.len())
-        .filter(|&i| invoices[i].obj["PrivateNote"] != "Voided")
-        .collect();
-    let n = n.min(open.len());
-    let step = stride(open.len().max(1));
-    let targets: Vec<usize> = (0..n).map(|j| open[(j * step) % open.len()]).collect();
-    let made = {
-        let invoices = &*invoices;
-        par_map(n, |j| {
-            let inv = &invoices[targets[j]];
-            let mut r = rng(seed, Entity::Payment, 0, j);
-            let balance = money::read(&inv.obj["Balance"]).unwrap_or_default();
-            let amount = match r.percent(60) {
-                true => balance,
-                false => (balance * Decimal::new(r.range(10, 90), 2)).round_dp(2),
-            };
-            let created_ms =
-                time::whole_seconds(inv.created_ms + r.range(0, end_ms - inv.created_ms));
-            let obj = json!({
-                "CustomerRef": inv.obj["CustomerRef"], "TotalAmt": money::json(amount),
-                "UnappliedAmt": 0, "TxnDate": time::date(created_ms),
-                "DepositToAccountRef": store::reference(names.undeposited.0, &names.undeposited.1),
-                "Line": [{"Amount": money::json(amount), "LinkedTxn": [
-                    {"TxnId": (targets[j] + 1).to_string(), "TxnType": "Invoice"}]}],
-                "CurrencyRef": {"value": "USD", "name": "United States Dollar"},
-            });
-            Made {
-                obj,
-                created_ms,
-                updated_ms: created_ms,
-                sync: 0,
-            }
+    let deposit = store::reference(names.undeposited.0, &names.undeposited.1);
+    pay_forms(seed, Entity::Payment, n, end_ms, invoices, 60, |d| {
+        json!({
+            "CustomerRef": d.form.obj["CustomerRef"], "TotalAmt": money::json(d.amount),
+            "UnappliedAmt": 0, "TxnDate": time::date(d.created_ms),
+            "DepositToAccountRef": deposit,
+            "Line": [{"Amount": money::json(d.amount), "LinkedTxn": [
+                {"TxnId": d.form_id, "TxnType": "Invoice"}]}],
+            "CurrencyRef": {"value": "USD", "name": "United States Dollar"},
         })
-    };
-    for (j, p) in made.iter().enumerate() {
-        pay(&mut invoices[targets[j]], p);
-    }
-    made
-}
-
-/// Lowers a form's `Balance` by what payment `p` applies to it.
-pub(crate) fn pay(form: &mut Made, p: &Made) {
-    let amount = money::read(&p.obj["TotalAmt"]).unwrap_or_default();
-    let balance = money::read(&form.obj["Balance"]).unwrap_or_default();
-    form.obj["Balance"] = money::json(balance - amount);
-    form.updated_ms = form.updated_ms.max(p.created_ms);
-    form.sync += 1;
+    })
 }

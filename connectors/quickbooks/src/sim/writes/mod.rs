@@ -9,10 +9,12 @@ mod ops;
 mod refs;
 mod rules;
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, RawQuery, State};
+use axum::extract::{FromRequest, Path, Request};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use tether_sim_kit::idempotency::{
     Answer, IdempotencyRule, KeySource, Mismatch, fingerprint, run_keyed,
@@ -21,7 +23,7 @@ use tether_sim_kit::idempotency::{
 use super::entity::Entity;
 use super::fault::{Fault, QuickBooksErrors};
 use super::reads::query_response;
-use super::server::{AppState, CompanyExt, now_ms};
+use super::server::{AppState, Company, now_ms};
 use super::store::Books;
 use super::time;
 use ops::Op;
@@ -58,13 +60,35 @@ fn body_json(body: &[u8]) -> Result<Value, Fault> {
 }
 
 /// What every write request carries, read once for the `requestid` replay.
-struct WriteRequest {
+pub(crate) struct WriteRequest {
     app: AppState,
-    company: CompanyExt,
+    company: Arc<Company>,
     path: String,
     query: Option<String>,
     headers: HeaderMap,
     body: Bytes,
+}
+
+impl FromRequest<AppState> for WriteRequest {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, app: &AppState) -> Result<Self, Response> {
+        let (parts, body) = req.into_parts();
+        let company = parts.extensions.get::<Arc<Company>>().cloned();
+        let company = company.ok_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response())?;
+        let body = axum::body::to_bytes(body, usize::MAX).await.map_err(|_| {
+            Fault::invalid_property("The request body could not be read".into())
+                .response(now_ms(app))
+        })?;
+        Ok(WriteRequest {
+            app: app.clone(),
+            company,
+            path: parts.uri.path().to_string(),
+            query: parts.uri.query().map(String::from),
+            headers: parts.headers,
+            body,
+        })
+    }
 }
 
 impl WriteRequest {
@@ -85,39 +109,28 @@ impl WriteRequest {
             &self.body,
         );
         let (app, body) = (self.app, self.body);
-        run_keyed(
-            self.company.0.clone(),
-            key,
-            fp,
-            &QuickBooksErrors,
-            move |c| {
-                let now = now_ms(&app);
-                let result = body_json(&body).and_then(|v| {
-                    let mut books = c.data.write().unwrap_or_else(|p| p.into_inner());
-                    write(&mut books, v, now)
-                });
-                stored(result, now)
-            },
-        )
+        run_keyed(self.company, key, fp, &QuickBooksErrors, move |c| {
+            let now = now_ms(&app);
+            let result = body_json(&body).and_then(|v| {
+                let mut books = c.data.write().unwrap_or_else(|p| p.into_inner());
+                write(&mut books, v, now)
+            });
+            stored(result, now)
+        })
         .await
     }
 }
 
 /// `POST /v3/company/{realm}/{entity}[?operation=delete|void][&requestid=…]`.
 pub(crate) async fn post(
-    State(app): State<AppState>,
-    company: CompanyExt,
     Path((_, entity)): Path<(String, String)>,
-    OriginalUri(uri): OriginalUri,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
+    request: WriteRequest,
 ) -> Response {
-    let now = now_ms(&app);
+    let now = now_ms(&request.app);
     let Some(e) = Entity::from_name(&entity) else {
         return Fault::invalid_property(format!("Unsupported entity {entity}")).response(now);
     };
-    let op = match param(query.as_deref(), "operation").as_deref() {
+    let op = match param(request.query.as_deref(), "operation").as_deref() {
         None | Some("create" | "update") => Op::Write,
         Some("delete") => Op::Delete,
         Some("void") => Op::Void,
@@ -125,19 +138,10 @@ pub(crate) async fn post(
             return Fault::invalid_property(format!("Unsupported operation {other}")).response(now);
         }
     };
-    let request = WriteRequest {
-        app,
-        company,
-        path: uri.path().to_string(),
-        query,
-        headers,
-        body,
+    let write = move |books: &mut Books, v, now| {
+        ops::apply(books, e, op, v, now).map(|obj| json!({e.name(): obj}))
     };
-    request
-        .run(move |books, v, now| {
-            ops::apply(books, e, op, v, now).map(|obj| json!({e.name(): obj}))
-        })
-        .await
+    request.run(write).await
 }
 
 /// One batch item's answer (its `bId` added by the caller).
@@ -191,21 +195,6 @@ fn run_batch(books: &mut Books, request: Value, now_ms: i64) -> Result<Value, Fa
 
 /// `POST /v3/company/{realm}/batch`: up to 30 items, each answered on its
 /// own (a Fault for a failing one, the others applied).
-pub(crate) async fn batch(
-    State(app): State<AppState>,
-    company: CompanyExt,
-    OriginalUri(uri): OriginalUri,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let request = WriteRequest {
-        app,
-        company,
-        path: uri.path().to_string(),
-        query,
-        headers,
-        body,
-    };
+pub(crate) async fn batch(request: WriteRequest) -> Response {
     request.run(run_batch).await
 }
