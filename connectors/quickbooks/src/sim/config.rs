@@ -36,11 +36,11 @@ impl Default for SimConfig {
         Self {
             seed: 42,
             sizes: SimSizes::scaled(100),
-            limits: SimLimits::real(),
-            faults: SimFaults::default(),
             tenants: 1,
-            latency: Duration::ZERO,
             requestid_window: Duration::from_secs(24 * 3600),
+            latency: Duration::ZERO,
+            faults: SimFaults::default(),
+            limits: SimLimits::real(),
             app: None,
         }
     }

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use super::words::{self, CITY, FAMILY, GIVEN, GRADE, PLACE, SERVICE, TRADE};
-use super::{Made, Names, history, rng};
+use super::{Made, Names, history, made, rng};
 use crate::sim::entity::Entity;
 use crate::sim::{money, store};
 
@@ -114,12 +114,7 @@ pub(crate) fn accounts(seed: u64, n: usize, end_ms: i64) -> Vec<Made> {
                 "CurrentBalance": 0, "CurrentBalanceWithSubAccounts": 0,
                 "Active": active, "CurrencyRef": usd(),
             });
-            Made {
-                obj,
-                created_ms,
-                updated_ms,
-                sync,
-            }
+            made(obj, (created_ms, updated_ms, sync))
         })
         .collect()
 }
@@ -159,7 +154,7 @@ pub(crate) fn people(seed: u64, e: Entity, n: usize, end_ms: i64) -> Vec<Made> {
             {
                 m.remove("CompanyName");
             }
-            Made { obj, created_ms, updated_ms, sync }
+            made(obj, (created_ms, updated_ms, sync))
         })
         .collect()
 }
@@ -229,12 +224,7 @@ pub(crate) fn items(seed: u64, n: usize, end_ms: i64, names: &Names) -> Vec<Made
                 obj["Type"] = json!("NonInventory");
                 obj["ExpenseAccountRef"] = store::reference(exp_id, &exp);
             }
-            Made {
-                obj,
-                created_ms,
-                updated_ms,
-                sync,
-            }
+            made(obj, (created_ms, updated_ms, sync))
         })
         .collect()
 }

@@ -31,6 +31,16 @@ pub(crate) struct Made {
     pub sync: u64,
 }
 
+/// A generated object with its history (created, last updated, `SyncToken`).
+pub(crate) fn made(obj: Value, (created_ms, updated_ms, sync): (i64, i64, u64)) -> Made {
+    Made {
+        obj,
+        created_ms,
+        updated_ms,
+        sync,
+    }
+}
+
 /// The random stream of entity `e`'s object `i` (`salt` separates the
 /// draws one object needs from another pass over the same entity).
 pub(crate) fn rng(seed: u64, e: Entity, salt: u64, i: usize) -> SimRng {

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use super::payments::pay_forms;
-use super::{Made, Names, history, rng};
+use super::{Made, Names, history, made, rng};
 use crate::sim::entity::Entity;
 use crate::sim::interim_par::par_map;
 use crate::sim::time::{self, DAY_MS};
@@ -43,12 +43,7 @@ pub(crate) fn bills(seed: u64, n: usize, end_ms: i64, names: &Names) -> Vec<Made
         });
         let total = totals::total_lines(&mut obj, "AccountBasedExpenseLineDetail", false);
         obj["Balance"] = money::json(total);
-        Made {
-            obj,
-            created_ms,
-            updated_ms,
-            sync,
-        }
+        made(obj, (created_ms, updated_ms, sync))
     })
 }
 
@@ -122,12 +117,7 @@ pub(crate) fn journal_entries(
                 let at = time::whole_seconds(updated_ms + r.range(0, end_ms - updated_ms));
                 deleted.push((i as u64 + 1, at));
             }
-            Made {
-                obj,
-                created_ms,
-                updated_ms,
-                sync,
-            }
+            made(obj, (created_ms, updated_ms, sync))
         })
         .collect();
     (made, deleted)

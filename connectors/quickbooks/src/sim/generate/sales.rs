@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::payments::pay_forms;
-use super::{Made, Names, history, rng};
+use super::{Made, Names, history, made, rng};
 use crate::sim::entity::Entity;
 use crate::sim::interim_par::par_map;
 use crate::sim::time::{self, DAY_MS};
@@ -54,12 +54,7 @@ pub(crate) fn forms(seed: u64, e: Entity, n: usize, end_ms: i64, names: &Names) 
                 obj["Balance"] = money::json(total);
             }
         }
-        Made {
-            obj,
-            created_ms,
-            updated_ms,
-            sync,
-        }
+        made(obj, (created_ms, updated_ms, sync))
     })
 }
 
