@@ -19,19 +19,16 @@ fn no_redirects() -> Client {
         .unwrap()
 }
 
+/// The discovery document (Intuit's path ends with a slash).
+async fn discovery(sim: &Sim, c: &Client) -> Value {
+    let url = format!("{}/.well-known/openid_configuration/", sim.h.base_url());
+    status_json(c.get(url).send().await.unwrap()).await.1
+}
+
 /// Follows discovery to the authorize endpoint and consents; answers the
 /// redirect's query parameters.
 async fn consent(sim: &Sim, c: &Client, extra: &[(&str, &str)]) -> HashMap<String, String> {
-    let (_, disco) = status_json(
-        c.get(format!(
-            "{}/.well-known/openid_configuration/",
-            sim.h.base_url()
-        ))
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+    let disco = discovery(sim, c).await;
     let authorize = disco["authorization_endpoint"].as_str().unwrap();
     let mut params = vec![
         ("client_id", sim.h.client_id()),
@@ -49,16 +46,7 @@ async fn consent(sim: &Sim, c: &Client, extra: &[(&str, &str)]) -> HashMap<Strin
 }
 
 async fn token(sim: &Sim, c: &Client, form: &[(&str, &str)]) -> (u16, Value) {
-    let (_, disco) = status_json(
-        c.get(format!(
-            "{}/.well-known/openid_configuration",
-            sim.h.base_url()
-        ))
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+    let disco = discovery(sim, c).await;
     let r = c
         .post(disco["token_endpoint"].as_str().unwrap())
         .basic_auth(sim.h.client_id(), Some(sim.h.client_secret()))
@@ -67,6 +55,30 @@ async fn token(sim: &Sim, c: &Client, form: &[(&str, &str)]) -> (u16, Value) {
         .await
         .unwrap();
     status_json(r).await
+}
+
+/// A `refresh_token` grant.
+async fn refresh(sim: &Sim, c: &Client, refresh_token: &str) -> (u16, Value) {
+    token(
+        sim,
+        c,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ],
+    )
+    .await
+}
+
+/// An `authorization_code` grant, with the PKCE verifier if given.
+async fn exchange(sim: &Sim, c: &Client, code: &str, verifier: Option<&str>) -> (u16, Value) {
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", REDIRECT),
+    ];
+    form.extend(verifier.map(|v| ("code_verifier", v)));
+    token(sim, c, &form).await
 }
 
 async fn api_status(sim: &Sim, realm: &str, access: &str) -> u16 {
@@ -88,16 +100,7 @@ async fn api_status(sim: &Sim, realm: &str, access: &str) -> u16 {
 async fn consent_code_token_refresh_rotation_revoke_invalid_grant() {
     let sim = Sim::start(config(5)).await;
     let c = no_redirects();
-    let (_, disco) = status_json(
-        c.get(format!(
-            "{}/.well-known/openid_configuration/",
-            sim.h.base_url()
-        ))
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+    let disco = discovery(&sim, &c).await;
     assert_eq!(disco["issuer"], "https://oauth.platform.intuit.com/op/v1");
     for key in [
         "authorization_endpoint",
@@ -116,32 +119,14 @@ async fn consent_code_token_refresh_rotation_revoke_invalid_grant() {
     let back = consent(&sim, &c, &[]).await;
     assert_eq!(back["state"], "st4te");
     assert_eq!(back["realmId"], sim.realm);
-    let (status, t) = token(
-        &sim,
-        &c,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &back["code"]),
-            ("redirect_uri", REDIRECT),
-        ],
-    )
-    .await;
+    let (status, t) = exchange(&sim, &c, &back["code"], None).await;
     assert_eq!(status, 200, "{t}");
     assert_eq!(t["token_type"], "bearer");
     assert_eq!(t["expires_in"], 3600);
     assert_eq!(t["x_refresh_token_expires_in"], 8_726_400);
     let access = t["access_token"].as_str().unwrap();
     assert_eq!(api_status(&sim, &sim.realm, access).await, 200);
-    let (status, again) = token(
-        &sim,
-        &c,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &back["code"]),
-            ("redirect_uri", REDIRECT),
-        ],
-    )
-    .await;
+    let (status, again) = exchange(&sim, &c, &back["code"], None).await;
     assert_eq!(
         (status, again["error"].as_str()),
         (400, Some("invalid_grant")),
@@ -149,27 +134,11 @@ async fn consent_code_token_refresh_rotation_revoke_invalid_grant() {
     );
 
     let first_refresh = t["refresh_token"].as_str().unwrap();
-    let (status, t2) = token(
-        &sim,
-        &c,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", first_refresh),
-        ],
-    )
-    .await;
+    let (status, t2) = refresh(&sim, &c, first_refresh).await;
     assert_eq!(status, 200);
     let second_refresh = t2["refresh_token"].as_str().unwrap();
     assert_ne!(second_refresh, first_refresh, "refresh tokens rotate");
-    let (status, used) = token(
-        &sim,
-        &c,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", first_refresh),
-        ],
-    )
-    .await;
+    let (status, used) = refresh(&sim, &c, first_refresh).await;
     assert_eq!(
         (status, used["error"].as_str()),
         (400, Some("invalid_grant"))
@@ -193,15 +162,7 @@ async fn consent_code_token_refresh_rotation_revoke_invalid_grant() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let (status, revoked) = token(
-        &sim,
-        &c,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", second_refresh),
-        ],
-    )
-    .await;
+    let (status, revoked) = refresh(&sim, &c, second_refresh).await;
     assert_eq!(
         (status, revoked["error"].as_str()),
         (400, Some("invalid_grant"))
@@ -253,17 +214,7 @@ async fn client_auth_grant_types_and_pkce_are_checked() {
     )
     .await;
     let wrong = "c".repeat(50);
-    let (status, _) = token(
-        &sim,
-        &c,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &back["code"]),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", &wrong),
-        ],
-    )
-    .await;
+    let (status, _) = exchange(&sim, &c, &back["code"], Some(&wrong)).await;
     assert_eq!(status, 400);
     let back = consent(
         &sim,
@@ -274,17 +225,7 @@ async fn client_auth_grant_types_and_pkce_are_checked() {
         ],
     )
     .await;
-    let (status, t) = token(
-        &sim,
-        &c,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &back["code"]),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", &verifier),
-        ],
-    )
-    .await;
+    let (status, t) = exchange(&sim, &c, &back["code"], Some(&verifier)).await;
     assert_eq!(status, 200, "{t}");
     let back = consent(&sim, &c, &[("scope", "openid")]).await;
     assert!(back.contains_key("code"));
@@ -311,16 +252,7 @@ async fn each_consent_picks_the_next_company_not_yet_granted() {
     let mut realms = Vec::new();
     for _ in 0..4 {
         let back = consent(&sim, &c, &[]).await;
-        let (status, _) = token(
-            &sim,
-            &c,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &back["code"]),
-                ("redirect_uri", REDIRECT),
-            ],
-        )
-        .await;
+        let (status, _) = exchange(&sim, &c, &back["code"], None).await;
         assert_eq!(status, 200);
         realms.push(back["realmId"].clone());
     }
