@@ -26,6 +26,7 @@ pub mod server;
 pub mod stats;
 pub mod store;
 pub mod tenant;
+pub mod txn;
 
 #[cfg(test)]
 mod testing;

@@ -3,7 +3,7 @@
 
 /// One Xero object kind served by the simulator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) enum Kind {
+pub enum Kind {
     Contacts,
     Invoices,
     CreditNotes,

@@ -7,6 +7,7 @@
 use std::ops::{Deref, DerefMut};
 
 use tether_sim_kit::store::{self as kit, Record, Selection, ViewSpec};
+use tether_sim_kit::txn::Tables;
 use uuid::Uuid;
 
 use super::collections::Kind;
@@ -18,7 +19,7 @@ pub(crate) type Entries = Vec<(Uuid, Entry)>;
 
 /// One stored object.
 #[derive(Clone, Debug)]
-pub(crate) struct Entry {
+pub struct Entry {
     /// The object exactly as `GET /{Collection}/{id}` serves it.
     pub raw: Box<str>,
     /// `UpdatedDateUTC` in ms (0 for kinds without it).
@@ -138,6 +139,16 @@ pub(crate) struct Counters {
 pub struct Dataset {
     cols: Vec<Collection>,
     pub(crate) counters: Counters,
+}
+
+impl Tables for Dataset {
+    type Kind = Kind;
+    type Id = Uuid;
+    type Entry = Entry;
+
+    fn table(&mut self, kind: Kind) -> &mut kit::Collection<Uuid, Entry> {
+        &mut self.col_mut(kind).inner
+    }
 }
 
 impl Dataset {

@@ -22,6 +22,7 @@ use uuid::Uuid;
 use super::collections::Kind;
 use super::model::*;
 use super::store::{Dataset, Entry};
+use tether_sim_kit::txn::UndoLog;
 
 pub(crate) use index::{Stored, to_entry};
 pub(crate) use payments::invoice_ref;
@@ -62,12 +63,13 @@ pub(crate) enum Target {
     Existing(Uuid),
 }
 
-/// A tenant dataset during one write request: changes are logged so that a
-/// request refused as a whole (`summarizeErrors=true`) leaves no trace.
+/// A tenant dataset during one write request: changes are logged (the
+/// kit's [`UndoLog`]) so that a request refused as a whole
+/// (`summarizeErrors=true`) leaves no trace.
 pub(crate) struct Ctx<'a> {
     pub data: &'a mut Dataset,
     pub now: i64,
-    undo: Vec<(Kind, Uuid, Option<Entry>)>,
+    undo: UndoLog<Dataset>,
 }
 
 impl<'a> Ctx<'a> {
@@ -75,7 +77,7 @@ impl<'a> Ctx<'a> {
         Self {
             data,
             now,
-            undo: Vec::new(),
+            undo: UndoLog::default(),
         }
     }
 
@@ -83,39 +85,23 @@ impl<'a> Ctx<'a> {
     pub(crate) fn store<T: Stored>(&mut self, obj: &T) -> Result<(Uuid, String), Failure> {
         let (id, entry) = to_entry(obj).map_err(|e| Failure::new(obj, vec![e.to_string()]))?;
         let raw = entry.raw.to_string();
-        let old = self.data.col_mut(T::KIND).put(id, entry);
-        self.undo.push((T::KIND, id, old));
+        self.undo.put(self.data, T::KIND, id, entry);
         Ok((id, raw))
     }
 
     /// Removes an object for good, remembering it.
     pub(crate) fn remove(&mut self, kind: Kind, id: Uuid) -> Option<Entry> {
-        let old = self.data.col_mut(kind).remove(&id)?;
-        self.undo.push((kind, id, Some(old.clone())));
-        Some(old)
+        self.undo.remove(self.data, kind, id)
     }
 
     /// Marks the current point; [`rollback_to`](Self::rollback_to) returns here.
     pub(crate) fn savepoint(&self) -> usize {
-        self.undo.len()
+        self.undo.savepoint()
     }
 
     /// Undoes every change made after `savepoint`.
     pub(crate) fn rollback_to(&mut self, savepoint: usize) {
-        while self.undo.len() > savepoint {
-            let Some((kind, id, old)) = self.undo.pop() else {
-                break;
-            };
-            let col = self.data.col_mut(kind);
-            match old {
-                Some(e) => {
-                    col.put(id, e);
-                }
-                None => {
-                    col.remove(&id);
-                }
-            }
-        }
+        self.undo.rollback_to(self.data, savepoint);
     }
 
     /// The stored object `id` of `kind`, parsed.
@@ -196,16 +182,7 @@ pub(crate) fn merged<T: DeserializeOwned + Default>(
     incoming: &Map<String, Value>,
     read_only: &[&str],
 ) -> Result<T, Failure> {
-    let mut base = match existing.and_then(|r| serde_json::from_str::<Value>(r).ok()) {
-        Some(Value::Object(m)) => m,
-        _ => Map::new(),
-    };
-    for (k, v) in incoming {
-        if !read_only.contains(&k.as_str()) {
-            base.insert(k.clone(), v.clone());
-        }
-    }
-    serde_json::from_value(Value::Object(base)).map_err(|e| {
+    tether_sim_kit::txn::merged(existing, incoming, read_only).map_err(|e| {
         Failure::new(
             Value::Object(incoming.clone()),
             vec![format!("The request contains an invalid value: {e}")],
