@@ -37,6 +37,11 @@
 //! Data is generated from a seed (same seed, byte-identical data) and kept
 //! in memory as serialized JSON plus a few index fields, so paging through a
 //! million invoices costs O(pageSize) per page.
+//!
+//! The server, the OAuth2 server, the rate limiter, faults, counters,
+//! idempotency, the paged collection and write transactions are
+//! `tether-sim-kit`'s; this module is Xero's [`Xero`] provider over them:
+//! its routes, bodies, headers, rules and numbers.
 
 mod auth;
 mod collections;
