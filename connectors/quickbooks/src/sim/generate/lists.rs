@@ -84,6 +84,12 @@ const CHART: &[(&str, &str, &str, &str)] = &[
 /// The fewest accounts that give every role one (bank to undeposited funds).
 pub(crate) const MIN_ACCOUNTS: usize = 6;
 
+/// Where a company's names start in each word pool, so companies of
+/// different seeds have different customers, vendors and items.
+fn names_start(seed: u64) -> usize {
+    rng(seed, Entity::Customer, 3, 0).below(1 << 20) as usize
+}
+
 fn usd() -> Value {
     json!({"value": "USD", "name": "United States Dollar"})
 }
@@ -98,7 +104,10 @@ pub(crate) fn accounts(seed: u64, n: usize, end_ms: i64) -> Vec<Made> {
             let (name, kind, sub, class, active) = match CHART.get(i) {
                 Some(&(n, k, s, c)) => (n.to_string(), k, s, c, true),
                 None => {
-                    let name = format!("{} expenses", words::pair(PLACE, TRADE, i));
+                    let name = format!(
+                        "{} expenses",
+                        words::pair(PLACE, TRADE, i, names_start(seed))
+                    );
                     (
                         name,
                         "Expense",
@@ -128,8 +137,8 @@ pub(crate) fn people(seed: u64, e: Entity, n: usize, end_ms: i64) -> Vec<Made> {
             let (created_ms, updated_ms, sync) = history(&mut r, end_ms);
             let (given, family) = (*r.pick(GIVEN), *r.pick(FAMILY));
             let display = match e {
-                Entity::Customer => words::pair(GIVEN, FAMILY, i),
-                _ => words::pair(PLACE, TRADE, i),
+                Entity::Customer => words::pair(GIVEN, FAMILY, i, names_start(seed)),
+                _ => words::pair(PLACE, TRADE, i, names_start(seed)),
             };
             let &(city, state, zip) = r.pick(CITY);
             let email = format!("{}@example.com", display.to_lowercase().replace(' ', "."));
@@ -210,7 +219,7 @@ pub(crate) fn items(seed: u64, n: usize, end_ms: i64, names: &Names) -> Vec<Made
         .map(|i| {
             let mut r = rng(seed, Entity::Item, 0, i);
             let (created_ms, updated_ms, sync) = history(&mut r, end_ms);
-            let name = words::pair(GRADE, SERVICE, i);
+            let name = words::pair(GRADE, SERVICE, i, names_start(seed));
             let (income_id, income) = r.pick(&names.incomes).clone();
             let price = money::cents(r.range(10, 500) * 100 + r.pick(&[0, 0, 50, 95]));
             let mut obj = json!({

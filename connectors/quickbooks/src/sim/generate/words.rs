@@ -106,11 +106,12 @@ pub(crate) const CITY: &[(&str, &str, &str)] = &[
     ("Seattle", "WA", "98101"),
 ];
 
-/// The `i`th distinct pairing of `a` and `b`, visiting them out of order
-/// (a stride coprime to the pool size), with a number once both run out.
-pub(crate) fn pair(a: &[&str], b: &[&str], i: usize) -> String {
+/// The `i`th distinct pairing of `a` and `b` in a company whose names
+/// start at `start`, visiting them out of order (a stride coprime to the
+/// pool size), with a number once both run out.
+pub(crate) fn pair(a: &[&str], b: &[&str], i: usize, start: usize) -> String {
     let pool = a.len() * b.len();
-    let k = (i * 7919) % pool;
+    let k = ((i + start) % pool * 7919) % pool;
     let base = format!("{} {}", a[k % a.len()], b[k / a.len()]);
     match i / pool {
         0 => base,
@@ -125,7 +126,7 @@ mod tests {
     #[test]
     fn pairs_are_distinct() {
         let names: std::collections::HashSet<_> =
-            (0..2000).map(|i| pair(GIVEN, FAMILY, i)).collect();
+            (0..2000).map(|i| pair(GIVEN, FAMILY, i, 77)).collect();
         assert_eq!(names.len(), 2000);
     }
 }

@@ -217,3 +217,46 @@ async fn expired_access_tokens_are_refused() {
     assert_eq!(status, 401);
     assert_eq!(body["fault"]["error"][0]["detail"], "Token expired");
 }
+
+#[tokio::test]
+async fn answers_carry_intuit_tid_and_date_and_corrupt_shows_through() {
+    let mut cfg = config(10);
+    cfg.tenants = 2;
+    let sim = Sim::start(cfg).await;
+    let r = sim
+        .c
+        .get(format!("{}?minorversion=75", sim.api("invoice/1")))
+        .bearer_auth(&sim.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().contains_key("intuit_tid"));
+    assert!(r.headers().contains_key("date"));
+    assert!(
+        sim.h
+            .corrupt("invoices", "1", "PrivateNote", serde_json::json!(42))
+    );
+    let (_, body) = sim.get("invoice/1").await;
+    assert_eq!(body["Invoice"]["PrivateNote"], 42);
+    assert!(
+        !sim.h
+            .corrupt("invoices", "999999", "PrivateNote", serde_json::json!(1))
+    );
+    let second = sim.h.tenant_view(&sim.h.tenant_ids()[1]);
+    let names = |h: &crate::sim::SimHandle| {
+        h.snapshot("customers")
+            .iter()
+            .map(|c| c["DisplayName"].to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_ne!(
+        names(&sim.h),
+        names(&second),
+        "each company has data of its own"
+    );
+    assert_eq!(
+        second.snapshot("invoices")[0]["PrivateNote"],
+        "",
+        "corrupt touched the first only"
+    );
+}
