@@ -274,6 +274,14 @@ async fn validation_codes() {
         .post("customer", &json!({"GivenName": "No Display"}))
         .await;
     assert_eq!(fault_code(&body), "2020");
+    let (_, body) = sim
+        .post("customer", &json!({"DisplayName": "x".repeat(501)}))
+        .await;
+    assert_eq!(
+        fault_code(&body),
+        "2050",
+        "DisplayName is at most 500 characters"
+    );
     let taken = sim.h.snapshot("vendors")[0]["DisplayName"].clone();
     let (status, body) = sim.post("customer", &json!({"DisplayName": taken})).await;
     assert_eq!(

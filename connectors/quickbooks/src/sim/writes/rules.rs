@@ -53,6 +53,28 @@ fn lines_with(obj: &Value, detail: &str) -> usize {
     })
 }
 
+/// The longest strings Intuit's entity reference allows (2050 beyond).
+const MAX_LENGTHS: &[(Entity, &str, usize)] = &[
+    (Entity::Account, "Name", 100),
+    (Entity::Customer, "DisplayName", 500),
+    (Entity::Vendor, "DisplayName", 500),
+    (Entity::Item, "Name", 100),
+    (Entity::Invoice, "DocNumber", 21),
+    (Entity::CreditMemo, "DocNumber", 21),
+    (Entity::Bill, "DocNumber", 21),
+    (Entity::Invoice, "PrivateNote", 4000),
+    (Entity::Bill, "PrivateNote", 4000),
+];
+
+fn lengths(e: Entity, obj: &Value) -> Result<(), Fault> {
+    for &(_, field, max) in MAX_LENGTHS.iter().filter(|(of, ..)| *of == e) {
+        if obj[field].as_str().is_some_and(|s| s.chars().count() > max) {
+            return Err(Fault::string_length(field, max));
+        }
+    }
+    Ok(())
+}
+
 /// Validates `obj` (the object to store, without `Id`/`SyncToken`) and
 /// fills what QuickBooks computes. `own` is its `Id` on update; `paid` what
 /// payments have already taken off its balance.
@@ -70,6 +92,7 @@ pub(crate) fn prepare(
             e.name()
         )));
     }
+    lengths(e, obj)?;
     match e {
         Entity::Account => {
             let name = text(obj, "Name")
