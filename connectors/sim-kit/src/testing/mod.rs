@@ -18,6 +18,8 @@ use axum::{Extension, Router};
 use serde_json::{Value, json};
 
 use crate::auth::tests::{ONE_REALM, Plain, Words};
+
+mod oauth;
 use crate::auth::{Auth, AuthSetup, Org};
 use crate::config::{Force429, Limits, SimFaults};
 use crate::errors::ErrorBody;
@@ -37,7 +39,7 @@ const REQUEST_ID: IdempotencyRule = IdempotencyRule {
     on_mismatch: Mismatch::Replay,
 };
 
-struct Widgets;
+pub(super) struct Widgets;
 
 impl Provider for Widgets {
     type Tenant = String;
@@ -132,7 +134,7 @@ fn not_found() -> Response {
     empty(StatusCode::NOT_FOUND)
 }
 
-async fn start(limits: Limits) -> SimHandle<Widgets> {
+pub(super) async fn start(limits: Limits) -> SimHandle<Widgets> {
     let realms = ["9130347", "4620816"];
     let auth = Auth::new(AuthSetup {
         seed: 1,
@@ -189,7 +191,7 @@ async fn start(limits: Limits) -> SimHandle<Widgets> {
     serve(state, listener, api, open, not_found).unwrap()
 }
 
-fn roomy() -> Limits {
+pub(super) fn roomy() -> Limits {
     Limits {
         enabled: true,
         concurrent: 10,
@@ -200,7 +202,7 @@ fn roomy() -> Limits {
     }
 }
 
-fn client() -> reqwest::Client {
+pub(super) fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -208,7 +210,7 @@ fn client() -> reqwest::Client {
 }
 
 /// Consents, exchanges the code; (access token, refresh token, realm id).
-async fn connect(h: &SimHandle<Widgets>) -> (String, String, String) {
+pub(super) async fn connect(h: &SimHandle<Widgets>) -> (String, String, String) {
     let c = client();
     let r = c
         .get(format!("{}/authorize", h.base_url()))
