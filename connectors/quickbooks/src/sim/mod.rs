@@ -31,7 +31,6 @@ mod entity;
 mod fault;
 mod generate;
 mod handle;
-mod interim_par;
 mod money;
 mod provider;
 mod query;

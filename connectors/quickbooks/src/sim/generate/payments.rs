@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use super::{Made, rng};
 use crate::sim::entity::Entity;
-use crate::sim::interim_par::par_map;
 use crate::sim::{money, time};
+use tether_sim_kit::par::par_map;
 
 /// One payment being drawn: which, of what, how much, when.
 pub(crate) struct Draw<'a> {

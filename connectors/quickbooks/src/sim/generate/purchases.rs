@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 use super::payments::pay_forms;
 use super::{Made, Names, history, made, rng};
 use crate::sim::entity::Entity;
-use crate::sim::interim_par::par_map;
 use crate::sim::time::{self, DAY_MS};
 use crate::sim::{money, store, totals};
+use tether_sim_kit::par::par_map;
 
 /// Percent of journal entries generated already deleted.
 const DELETED_PERCENT: u64 = 3;

@@ -4,6 +4,7 @@
 //! `PrivateNote` "Voided").
 
 use serde_json::{Value, json};
+use tether_sim_kit::txn::merged;
 
 use super::balances;
 use super::links::{paid, settle};
@@ -102,12 +103,11 @@ fn update(books: &mut Books, e: Entity, body: Value, now_ms: i64) -> Result<Valu
     let (id, existing) = current(books, e, &body)?;
     let sparse = body["sparse"] == true;
     let mut obj = match sparse {
+        // A sparse update overlays the stored object with the fields sent.
         true => {
-            let mut merged = existing.clone();
-            for (k, v) in body.as_object().into_iter().flatten() {
-                merged[k] = v.clone();
-            }
-            merged
+            let sent = body.as_object().cloned().unwrap_or_default();
+            merged::<Value>(Some(&existing.to_string()), &sent, &SERVER_FIELDS)
+                .map_err(|e| Fault::invalid_property(format!("{e}")))?
         }
         // A full update replaces the object: fields left out are cleared,
         // except balances only QuickBooks changes.
