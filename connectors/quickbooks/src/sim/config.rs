@@ -50,7 +50,8 @@ impl Default for SimConfig {
 /// tiny company and a benchmark for a large one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SimSizes {
-    /// The chart of accounts (a standard chart of 16, extended when larger).
+    /// The chart of accounts: a standard chart of 16, extended when larger,
+    /// at least the 6 every role needs.
     pub accounts: usize,
     /// Customers, about one in ten inactive.
     pub customers: usize,

@@ -9,19 +9,27 @@
 //! `/v1/openid_connect/userinfo`), and control endpoints under `/_sim`
 //! (not authenticated, not throttled):
 //!
-//! * `GET /_sim/stats`, `POST /_sim/stats/reset` — counters ([`SimStats`]);
+//! * `GET /_sim/stats`, `POST /_sim/stats/reset` — the kit's counters
+//!   ([`SimHandle::stats`] adds calls made without `minorversion`);
 //! * `GET|POST /_sim/faults` — latency, 500s, forced 429s, lost write
 //!   answers ([`SimFaults`]);
 //! * `GET|POST /_sim/clock` — `{"advance_secs": N}` moves the company clock
 //!   (time stamps, the CDC window, token expiry);
 //! * `POST /_sim/corrupt` — `{"kind","id","field","value"[,"tenant"]}`;
 //! * `POST /_sim/playground-token` — `{"realm"}`: tokens for that company
-//!   without a consent, as Intuit's OAuth Playground gives a developer.
+//!   without a consent, as Intuit's OAuth Playground gives a developer
+//!   (served beside OAuth, so it is counted).
 //!
 //! It serves [`SimConfig::tenants`] companies, each with data of its own
 //! generated from the seed, its own throttles and `requestid`s. One app is
 //! registered (client id and secret); each consent picks the next company
 //! not yet granted to it.
+//!
+//! What is QuickBooks' own lives here (entities, generation, the query
+//! language, CDC, writes and their rules, Faults, Intuit's OAuth profile
+//! and consent); the server, its guard (bearer, company, throttles,
+//! faults), the `/_sim` endpoints, the handle, the OAuth2 server,
+//! idempotent `requestid`s and parallel generation are `tether-sim-kit`'s.
 
 mod answer;
 mod auth;
