@@ -33,7 +33,7 @@ pub(crate) fn changes(
                 .rows
                 .iter()
                 .filter(|(_, r)| r.updated_ms >= since_ms)
-                .map(|(id, r)| (r.updated_ms, place, *id, r.obj.clone())),
+                .map(|(id, r)| (r.updated_ms, place, id, r.obj.clone())),
         );
         all.extend(
             table

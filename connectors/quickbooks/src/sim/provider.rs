@@ -75,26 +75,24 @@ impl Provider for QuickBooks {
         let (Some(e), Ok(id)) = (Entity::from_kind(kind), id.parse::<u64>()) else {
             return false;
         };
-        let Some(row) = books.table_mut(e).rows.get_mut(&id) else {
-            return false;
-        };
-        let mut slot = &mut row.obj;
-        for part in field.split('.') {
-            slot = &mut slot[part];
-        }
-        *slot = value.clone();
-        true
+        books.table_mut(e).touch_silently(id, |obj| {
+            let mut slot = obj;
+            for part in field.split('.') {
+                slot = &mut slot[part];
+            }
+            *slot = value.clone();
+        })
     }
 
     /// Every live object (inactive and voided included, deleted not), in
     /// `Id` order.
     fn snapshot(&self, books: &Books, kind: &str) -> Vec<Value> {
         Entity::from_kind(kind).map_or_else(Vec::new, |e| {
-            books
-                .table(e)
-                .rows
-                .values()
-                .map(|r| r.obj.clone())
+            let table = books.table(e);
+            table
+                .by_id()
+                .into_iter()
+                .map(|(_, r)| r.obj.clone())
                 .collect()
         })
     }

@@ -1,10 +1,12 @@
-//! One company's books: per entity its live objects by numeric `Id`, the
-//! tombstones of deleted transactions (CDC still answers them), and the next
-//! `Id` to hand out. Objects are kept as the API shows them.
+//! One company's books: per entity its live objects by numeric `Id` (in
+//! the kit's collection, kept in change order with cached query views),
+//! the tombstones of deleted transactions (CDC still answers them), and the
+//! next `Id` to hand out. Objects are kept as the API shows them.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
+use tether_sim_kit::store::{Collection, Record};
 
 use super::entity::Entity;
 use super::time;
@@ -16,19 +18,63 @@ pub(crate) struct Row {
     pub updated_ms: i64,
 }
 
+impl Record for Row {
+    fn updated(&self) -> i64 {
+        self.updated_ms
+    }
+
+    fn number(&self) -> Option<&str> {
+        self.obj["DocNumber"].as_str()
+    }
+
+    fn set_raw(&mut self, raw: String) {
+        if let Ok(obj) = serde_json::from_str(&raw) {
+            self.obj = obj;
+        }
+    }
+}
+
 /// One entity's objects.
-#[derive(Clone, Debug, Default)]
 pub(crate) struct Table {
     /// Live objects (inactive and voided ones included) by `Id`.
-    pub rows: BTreeMap<u64, Row>,
+    pub rows: Collection<u64, Row>,
     /// Deleted objects' ids and when they were deleted.
     pub deleted: BTreeMap<u64, i64>,
     /// The next `Id` a create gets.
     pub next_id: u64,
 }
 
+impl Table {
+    /// Objects of the entity, `next_id` after the highest.
+    pub(crate) fn of(rows: Vec<(u64, Row)>) -> Self {
+        let next_id = rows.iter().map(|(id, _)| id + 1).max().unwrap_or(1);
+        Self {
+            rows: Collection::from_entries(rows),
+            deleted: BTreeMap::new(),
+            next_id,
+        }
+    }
+
+    /// The live objects in `Id` order.
+    pub(crate) fn by_id(&self) -> Vec<(u64, &Row)> {
+        let mut rows: Vec<(u64, &Row)> = self.rows.iter().collect();
+        rows.sort_unstable_by_key(|(id, _)| *id);
+        rows
+    }
+
+    /// Changes object `id` in place without it being a change (no new
+    /// `SyncToken` or time): corruption, balances QuickBooks keeps.
+    pub(crate) fn touch_silently(&mut self, id: u64, f: impl FnOnce(&mut Value)) -> bool {
+        let Some(mut row) = self.rows.get(&id).cloned() else {
+            return false;
+        };
+        f(&mut row.obj);
+        self.rows.put(id, row);
+        true
+    }
+}
+
 /// Every entity's table of one company.
-#[derive(Clone, Debug)]
 pub struct Books {
     tables: Vec<Table>,
 }
@@ -36,13 +82,7 @@ pub struct Books {
 impl Default for Books {
     fn default() -> Self {
         Self {
-            tables: Entity::ALL
-                .iter()
-                .map(|_| Table {
-                    next_id: 1,
-                    ..Table::default()
-                })
-                .collect(),
+            tables: Entity::ALL.iter().map(|_| Table::of(Vec::new())).collect(),
         }
     }
 }
@@ -76,7 +116,7 @@ impl Books {
         obj["sparse"] = json!(false);
         obj["MetaData"] =
             json!({"CreateTime": time::meta(now), "LastUpdatedTime": time::meta(now)});
-        table.rows.insert(
+        table.rows.put(
             id,
             Row {
                 obj,
@@ -90,20 +130,24 @@ impl Books {
     /// `SyncToken`, the `CreateTime` kept, `LastUpdatedTime` now.
     pub(crate) fn replace(&mut self, e: Entity, id: u64, mut obj: Value, now_ms: i64) {
         let table = self.table_mut(e);
-        let Some(row) = table.rows.get_mut(&id) else {
+        let Some(row) = table.rows.get(&id) else {
             return;
         };
         let now = time::whole_seconds(now_ms);
         let created = row.obj["MetaData"]["CreateTime"].clone();
+        let token = sync_token(&row.obj) + 1;
         obj["Id"] = json!(id.to_string());
-        obj["SyncToken"] = json!((sync_token(&row.obj) + 1).to_string());
+        obj["SyncToken"] = json!(token.to_string());
         obj["domain"] = json!("QBO");
         obj["sparse"] = json!(false);
         obj["MetaData"] = json!({"CreateTime": created, "LastUpdatedTime": time::meta(now)});
-        *row = Row {
-            obj,
-            updated_ms: now,
-        };
+        table.rows.put(
+            id,
+            Row {
+                obj,
+                updated_ms: now,
+            },
+        );
     }
 
     /// Deletes object `id` outright, keeping its tombstone; returns it.
@@ -163,7 +207,10 @@ mod tests {
         let obj = b.get(Entity::Invoice, 1).unwrap();
         assert_eq!(obj["SyncToken"], "1");
         assert_eq!(obj["MetaData"]["CreateTime"], time::meta(10_000));
-        assert_eq!(b.table(Entity::Invoice).rows[&1].updated_ms, 20_000);
+        assert_eq!(
+            b.table(Entity::Invoice).rows.get(&1).unwrap().updated_ms,
+            20_000
+        );
         assert!(b.delete(Entity::Invoice, 1, 30_000).is_some());
         assert_eq!(b.table(Entity::Invoice).deleted[&1], 30_000);
         assert_eq!(

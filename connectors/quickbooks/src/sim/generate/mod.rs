@@ -17,7 +17,7 @@ use tether_sim_kit::rng::{SimRng, stream};
 
 use super::config::SimSizes;
 use super::entity::Entity;
-use super::store::{Books, Row};
+use super::store::{Books, Row, Table};
 use super::time::{self, DAY_MS};
 
 /// How far back generated objects were created.
@@ -122,27 +122,29 @@ pub(crate) fn generate(seed: u64, sizes: SimSizes, end_ms: i64) -> Books {
 
 /// Files generated objects under `Id` 1, 2, … with their `MetaData`.
 fn store(books: &mut Books, e: Entity, made: Vec<Made>) {
-    let table = books.table_mut(e);
-    for (i, m) in made.into_iter().enumerate() {
-        let id = i as u64 + 1;
-        let mut obj = m.obj;
-        obj["Id"] = json!(id.to_string());
-        obj["SyncToken"] = json!(m.sync.to_string());
-        obj["domain"] = json!("QBO");
-        obj["sparse"] = json!(false);
-        obj["MetaData"] = json!({
-            "CreateTime": time::meta(m.created_ms),
-            "LastUpdatedTime": time::meta(m.updated_ms),
-        });
-        table.rows.insert(
-            id,
-            Row {
-                obj,
-                updated_ms: m.updated_ms,
-            },
-        );
-    }
-    table.next_id = table.rows.keys().next_back().map_or(1, |k| k + 1);
+    let rows = made
+        .into_iter()
+        .zip(1u64..)
+        .map(|(m, id)| {
+            let mut obj = m.obj;
+            obj["Id"] = json!(id.to_string());
+            obj["SyncToken"] = json!(m.sync.to_string());
+            obj["domain"] = json!("QBO");
+            obj["sparse"] = json!(false);
+            obj["MetaData"] = json!({
+                "CreateTime": time::meta(m.created_ms),
+                "LastUpdatedTime": time::meta(m.updated_ms),
+            });
+            (
+                id,
+                Row {
+                    obj,
+                    updated_ms: m.updated_ms,
+                },
+            )
+        })
+        .collect();
+    *books.table_mut(e) = Table::of(rows);
 }
 
 #[cfg(test)]

@@ -7,9 +7,10 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 use serde_json::Value;
+use tether_sim_kit::store::ViewSpec;
 
 use super::parse::{Cmp, Cond, Lit, Query, Select};
-use crate::sim::store::Table;
+use crate::sim::store::{Row, Table};
 use crate::sim::time;
 
 /// A query's answer before it is wrapped in `QueryResponse`.
@@ -156,6 +157,46 @@ fn project(obj: &Value, fields: &[String]) -> Value {
     Value::Object(out)
 }
 
+/// A query's view of a table, for the kit's collection to cache: which
+/// objects (the conditions, and `Active = true` for a name list whose
+/// query does not mention `Active`), in which order (`Id` unless ordered).
+struct QueryView<'a> {
+    q: &'a Query,
+    implicit_active: bool,
+}
+
+impl ViewSpec<u64, Row> for QueryView<'_> {
+    fn default_order(&self) -> Option<bool> {
+        // Every object by last change is the collection's own order.
+        match (
+            self.q.conds.is_empty() && !self.implicit_active,
+            self.q.order.as_slice(),
+        ) {
+            (true, [(field, desc)]) if field.eq_ignore_ascii_case("MetaData.LastUpdatedTime") => {
+                Some(*desc)
+            }
+            _ => None,
+        }
+    }
+
+    fn cache_key(&self) -> String {
+        format!(
+            "{:?}|{:?}|{}",
+            self.q.conds, self.q.order, self.implicit_active
+        )
+    }
+
+    fn matches(&self, _: &u64, r: &Row) -> bool {
+        (!self.implicit_active || r.obj["Active"] == true)
+            && self.q.conds.iter().all(|c| holds(&r.obj, c))
+    }
+
+    fn sort(&self, mut entries: Vec<(u64, &Row)>) -> Vec<u64> {
+        entries.sort_by(|(a, x), (b, y)| order(&x.obj, &y.obj, &self.q.order).then(a.cmp(b)));
+        entries.into_iter().map(|(id, _)| id).collect()
+    }
+}
+
 /// Runs `q` over `table` (objects in `Id` order unless ordered otherwise).
 pub(crate) fn run(q: &Query, table: &Table) -> Answer {
     let implicit_active = q.entity.is_name_list()
@@ -163,23 +204,19 @@ pub(crate) fn run(q: &Query, table: &Table) -> Answer {
             .conds
             .iter()
             .any(|c| c.field().eq_ignore_ascii_case("Active"));
-    let mut hits: Vec<&Value> = table
-        .rows
-        .values()
-        .map(|r| &r.obj)
-        .filter(|o| !implicit_active || o["Active"] == true)
-        .filter(|o| q.conds.iter().all(|c| holds(o, c)))
-        .collect();
+    let view = QueryView { q, implicit_active };
     if let Select::Count = q.select {
-        return Answer::Count(hits.len());
+        return Answer::Count(table.rows.select(None, &view, Some((0, 0))).total);
     }
-    if !q.order.is_empty() {
-        hits.sort_by(|a, b| order(a, b, &q.order));
-    }
-    let page = hits.into_iter().skip(q.start - 1).take(q.max);
+    let page = table.rows.select(None, &view, Some((q.start - 1, q.max)));
+    let objs = page
+        .ids
+        .iter()
+        .filter_map(|id| table.rows.get(id))
+        .map(|r| &r.obj);
     Answer::Page(match &q.select {
-        Select::Fields(f) => page.map(|o| project(o, f)).collect(),
-        _ => page.cloned().collect(),
+        Select::Fields(f) => objs.map(|o| project(o, f)).collect(),
+        _ => objs.cloned().collect(),
     })
 }
 
@@ -302,5 +339,17 @@ mod tests {
         assert!(
             objs[0].get("Balance").is_none() && objs[0]["DisplayName"] == "Amy's Bird Sanctuary"
         );
+    }
+
+    #[test]
+    fn ordering_by_last_change_uses_the_change_order() {
+        let b = books();
+        let sql = "SELECT * FROM Customer WHERE Active IN (true, false) ORDERBY MetaData.LastUpdatedTime DESC";
+        assert_eq!(q(&b, sql), ["3", "2", "1"]);
+        // No condition: the collection's own (updated, id) order, reversed.
+        let sql = "SELECT * FROM Invoice ORDERBY MetaData.LastUpdatedTime DESC MAXRESULTS 2";
+        assert_eq!(q(&b, sql), ["12", "11"]);
+        let sql = "SELECT * FROM Invoice ORDERBY MetaData.LastUpdatedTime STARTPOSITION 12";
+        assert_eq!(q(&b, sql), ["12"]);
     }
 }

@@ -36,12 +36,13 @@ pub(crate) fn refresh(books: &mut Books, e: Entity, ids: &[u64]) {
         let owed: Decimal = books
             .table(forms)
             .rows
-            .values()
+            .iter()
+            .map(|(_, r)| r)
             .filter(|r| ref_id(&r.obj[field]) == Some(id))
             .filter_map(|r| money::read(&r.obj["Balance"]))
             .sum();
-        if let Some(row) = books.table_mut(party).rows.get_mut(&id) {
-            row.obj["Balance"] = money::json(owed);
-        }
+        books
+            .table_mut(party)
+            .touch_silently(id, |obj| obj["Balance"] = money::json(owed));
     }
 }

@@ -27,14 +27,14 @@ fn unique(
     own: Option<u64>,
 ) -> Result<(), Fault> {
     for &other in among {
-        for (id, row) in &books.table(other).rows {
-            let same = other == e && Some(*id) == own;
+        for (id, row) in books.table(other).rows.iter() {
+            let same = other == e && Some(id) == own;
             if !same
                 && row.obj[field]
                     .as_str()
                     .is_some_and(|n| n.eq_ignore_ascii_case(name))
             {
-                return Err(Fault::duplicate_name(*id));
+                return Err(Fault::duplicate_name(id));
             }
         }
     }
