@@ -61,7 +61,7 @@ use tether_sim_kit::auth::{Auth, AuthSetup, Org};
 use tether_sim_kit::faults::Faults;
 use tether_sim_kit::idempotency::{Idempotency, Mismatch};
 use tether_sim_kit::limits::Limiter;
-use tether_sim_kit::rng::{SimRng, stream};
+use tether_sim_kit::rng::{SimRng, stream, tenant_seed};
 use tether_sim_kit::stats::Stats;
 use tether_sim_kit::{Limits, SimState, Tenant};
 
@@ -74,14 +74,6 @@ pub use tether_sim_kit::{Force429, SimFaults};
 fn realm_id(seed: u64, index: usize) -> String {
     let mut r = SimRng::new(seed, stream::TENANT, index as u64);
     format!("9130{:012}", r.below(1_000_000_000_000))
-}
-
-/// The data seed of company `index`: the configured seed for the first.
-fn company_seed(seed: u64, index: usize) -> u64 {
-    match index {
-        0 => seed,
-        i => SimRng::new(seed, stream::TENANT, 1000 + i as u64).next_u64(),
-    }
 }
 
 /// Intuit's throttles in the kit's terms: per company per minute.
@@ -123,7 +115,7 @@ impl QuickBooksSim {
         let realms = realm_ids(config.seed, config.tenants.max(1));
         let jobs: Vec<_> = (0..realms.len())
             .map(|i| {
-                let (seed, sizes) = (company_seed(config.seed, i), config.sizes);
+                let (seed, sizes) = (tenant_seed(config.seed, i), config.sizes);
                 tokio::task::spawn_blocking(move || generate::generate(seed, sizes, end_ms))
             })
             .collect();
