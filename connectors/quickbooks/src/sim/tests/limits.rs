@@ -84,3 +84,31 @@ async fn injected_errors_forced_429s_and_lost_answers() {
     );
     assert_eq!(sim.h.stats().lost_answers, 1);
 }
+
+#[tokio::test]
+async fn more_calls_in_flight_than_allowed_are_429() {
+    let mut cfg = config(5);
+    cfg.limits = SimLimits {
+        concurrent: 2,
+        ..SimLimits::real()
+    };
+    cfg.latency = Duration::from_millis(300);
+    let sim = Sim::start(cfg).await;
+    let (a, b, c) = tokio::join!(
+        sim.get("invoice/1"),
+        sim.get("invoice/1"),
+        sim.get("invoice/1")
+    );
+    let statuses = [a.0, b.0, c.0];
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        2,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(sim.h.stats().peak_in_flight, 2);
+}
