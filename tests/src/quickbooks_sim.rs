@@ -28,8 +28,8 @@ impl Simulator for SimHandle {
         };
         config.faults.latency_ms = scenario.latency.as_millis() as u64;
         if let Some(limits) = scenario.limits {
-            let per_minute = (u128::from(limits.per_window) * 60_000
-                / limits.window.as_millis().max(1)) as u32;
+            let per_minute =
+                (u128::from(limits.per_window) * 60_000 / limits.window.as_millis().max(1)) as u32;
             config.limits = SimLimits {
                 enabled: true,
                 concurrent: limits.concurrent,
@@ -71,7 +71,7 @@ impl Simulator for SimHandle {
     }
 
     fn snapshot(&self, kind: &str) -> Vec<Value> {
-        SimHandle::snapshot(self, kind)
+        (**self).snapshot(kind)
     }
 
     fn id_field(kind: &str) -> &'static str {
@@ -87,7 +87,7 @@ impl Simulator for SimHandle {
     }
 
     fn corrupt(&self, kind: &str, id: &str, field: &str, value: Value) -> bool {
-        SimHandle::corrupt(self, kind, id, field, value)
+        (**self).corrupt(kind, id, field, value)
     }
 
     fn stats(&self) -> SimStats {
@@ -95,7 +95,7 @@ impl Simulator for SimHandle {
     }
 
     fn set_faults(&self, faults: SimFaults) {
-        SimHandle::set_faults(self, faults)
+        (**self).set_faults(faults)
     }
 
     async fn shutdown(self) {

@@ -12,11 +12,17 @@ use tether_core::store::{Pull, RunStatus, Store};
 use tether_core::sync::KindReport;
 use tether_sim_kit::config::SimFaults;
 use tether_tests::{
-    Backend, Env, QuickBooksApp, QuickBooksSimulator, Scenario, assert_store_matches_provider,
-    kinds_named, on_every_store, stored_records,
+    Backend, Env, QuickBooksApp, QuickBooksSimulator, Scenario,
+    assert_store_matches_provider_except, kinds_named, on_every_store, stored_records,
 };
 
 type QuickBooksEnv = Env<QuickBooksSimulator>;
+
+/// A customer's or vendor's `Balance` is a figure QuickBooks keeps as the
+/// documents naming them change, without a new `SyncToken` or
+/// `LastUpdatedTime`: only a full pull sees it move, so a comparison after
+/// a resync of changes leaves it out.
+const SILENT: &[(&str, &str)] = &[("customers", "Balance"), ("vendors", "Balance")];
 
 async fn start(backend: Backend, invoices: usize) -> Option<QuickBooksEnv> {
     Env::of(backend, &Scenario::sized(invoices)).await
@@ -49,13 +55,38 @@ fn report<'r>(reports: &'r [KindReport], kind: &str) -> &'r KindReport {
     reports.iter().find(|r| r.kind == kind).expect("a report")
 }
 
-/// Live objects of an entity at the provider, the first `n` by id.
+/// Live objects of an entity at the provider, the first `n` by id (pages
+/// of at most 1,000, as QuickBooks answers).
 async fn some(app: &QuickBooksApp, entity: &str, n: usize) -> Vec<Value> {
-    app.query(
-        entity,
-        &format!("SELECT * FROM {entity} ORDERBY Id STARTPOSITION 1 MAXRESULTS {n}"),
-    )
-    .await
+    let mut all = Vec::new();
+    while all.len() < n {
+        let page = app
+            .query(
+                entity,
+                &format!(
+                    "SELECT * FROM {entity} ORDERBY Id STARTPOSITION {} MAXRESULTS {}",
+                    all.len() + 1,
+                    (n - all.len()).min(1000)
+                ),
+            )
+            .await;
+        if page.is_empty() {
+            break;
+        }
+        all.extend(page);
+    }
+    all
+}
+
+/// Documents nothing has been paid against (QuickBooks refuses to delete
+/// one with payments linked), the first `n` by id.
+async fn unpaid(app: &QuickBooksApp, entity: &str, n: usize) -> Vec<Value> {
+    some(app, entity, 1000)
+        .await
+        .into_iter()
+        .filter(|d| d["Balance"] == d["TotalAmt"] && d["TotalAmt"].as_f64() > Some(0.0))
+        .take(n)
+        .collect()
 }
 
 /// More changes than one CDC answer holds: the cut answer is not taken as
@@ -66,17 +97,19 @@ async fn a_cdc_answer_over_1000_changes_loses_none(backend: Backend) {
     };
     env.sync(&[]).await;
     let app = QuickBooksApp::connect(&env.sim).await;
-    let invoices = some(&app, "Invoice", 1100).await;
+    let deleted = unpaid(&app, "Invoice", 5).await;
+    let invoices: Vec<Value> = some(&app, "Invoice", 1500)
+        .await
+        .into_iter()
+        .filter(|i| !deleted.iter().any(|d| d["Id"] == i["Id"]))
+        .take(1100)
+        .collect();
     assert_eq!(invoices.len(), 1100);
-    for invoice in &invoices[10..] {
-        app.update(
-            "Invoice",
-            invoice,
-            json!({"PrivateNote": "changed by another app"}),
-        )
-        .await;
+    for invoice in &invoices {
+        let note = json!({"PrivateNote": "changed by another app"});
+        app.update("Invoice", invoice, note).await;
     }
-    for invoice in &invoices[..5] {
+    for invoice in &deleted {
         app.delete("Invoice", invoice).await;
     }
     let customers = some(&app, "Customer", 3).await;
@@ -95,11 +128,11 @@ async fn a_cdc_answer_over_1000_changes_loses_none(backend: Backend) {
     assert_eq!(invoices_report.counts.deleted, 5);
     let conn = env.connection_id();
     let stored = stored_records(&env.store, conn, "invoices").await;
-    for invoice in &invoices[..5] {
+    for invoice in &deleted {
         let id = invoice["Id"].as_str().unwrap();
         assert!(stored[id].deleted_at.is_some(), "invoice {id} deleted");
     }
-    for invoice in &invoices[10..] {
+    for invoice in &invoices {
         let id = invoice["Id"].as_str().unwrap();
         assert_eq!(
             stored[id].data["PrivateNote"], "changed by another app",
@@ -111,7 +144,8 @@ async fn a_cdc_answer_over_1000_changes_loses_none(backend: Backend) {
         let id = customer["Id"].as_str().unwrap();
         assert!(stored[id].deleted_at.is_some(), "customer {id} is inactive");
     }
-    assert_store_matches_provider(&env.store, conn, &env.sim, &all_kinds(&env)).await;
+    assert_store_matches_provider_except(&env.store, conn, &env.sim, &all_kinds(&env), SILENT)
+        .await;
     env.finish().await;
 }
 
@@ -124,11 +158,11 @@ async fn a_resync_after_30_days_falls_back_and_catches_deletions(backend: Backen
     env.sync(&[]).await;
     env.sim.advance_clock(Duration::from_secs(40 * 24 * 3600));
     let app = QuickBooksApp::connect(&env.sim).await;
-    let invoices = some(&app, "Invoice", 4).await;
+    let invoices = unpaid(&app, "Invoice", 4).await;
     for invoice in &invoices {
         app.delete("Invoice", invoice).await;
     }
-    let bills = some(&app, "Bill", 2).await;
+    let bills = unpaid(&app, "Bill", 2).await;
     app.delete("Bill", &bills[0]).await;
     app.update("Bill", &bills[1], json!({"PrivateNote": "forty days on"}))
         .await;
@@ -136,7 +170,14 @@ async fn a_resync_after_30_days_falls_back_and_catches_deletions(backend: Backen
     app.update("Vendor", &vendor, json!({"Active": false}))
         .await;
 
-    resync(&env).await;
+    let reports = resync(&env).await;
+    for kind in ["invoices", "bills"] {
+        assert_eq!(
+            report(&reports, kind).pull,
+            Pull::Full,
+            "{kind}: the feed no longer reaches the cursor; listed whole and reconciled"
+        );
+    }
     let conn = env.connection_id();
     let stored = stored_records(&env.store, conn, "invoices").await;
     for invoice in &invoices {
@@ -145,7 +186,8 @@ async fn a_resync_after_30_days_falls_back_and_catches_deletions(backend: Backen
     }
     let bill = &stored_records(&env.store, conn, "bills").await[bills[0]["Id"].as_str().unwrap()];
     assert!(bill.deleted_at.is_some(), "the bill deleted");
-    assert_store_matches_provider(&env.store, conn, &env.sim, &all_kinds(&env)).await;
+    assert_store_matches_provider_except(&env.store, conn, &env.sim, &all_kinds(&env), SILENT)
+        .await;
     env.finish().await;
 }
 
@@ -303,10 +345,10 @@ async fn a_lost_create_answer_makes_one_object(backend: Backend) {
     let customer = env
         .put("customers", json!({"DisplayName": "Lost Answer Ltd"}))
         .await;
-    let first = env.export(&["customers"], false).await;
-    let uncertain: i64 = first.reports.iter().map(|r| r.counts.uncertain).sum();
-    assert_eq!(uncertain, 1, "the answer was lost: {first:?}");
+    // The answer is lost after the create was applied; the retry carries the
+    // same `requestid`, and QuickBooks answers it with the first answer.
     assert_complete(&env.export(&["customers"], false).await);
+    assert_eq!(env.sim.stats().lost_answers, 1, "an answer was lost");
     let id = external_id(&env, "customers", customer).await;
     let made: Vec<Value> = env
         .sim

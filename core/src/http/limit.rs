@@ -1,6 +1,7 @@
 //! Proactive per-tenant limiting: Tether keeps to the provider's published
 //! limits by itself so a normal run provokes no 429, and when one comes
-//! anyway every request of the tenant waits out its `Retry-After`.
+//! anyway every request of the tenant waits out its `Retry-After` (or, from
+//! a provider that sends none, one window of its limit).
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -29,6 +30,9 @@ pub struct TenantLimiter {
     budget_header: Option<&'static str>,
     day_remaining: AtomicI64,
     paused_until: Mutex<Option<Instant>>,
+    /// How long a 429 without `Retry-After` is waited out: one window of
+    /// the provider's limit, after which a sliding window has room again.
+    window: Duration,
 }
 
 impl TenantLimiter {
@@ -41,6 +45,7 @@ impl TenantLimiter {
             budget_header,
             day_remaining: AtomicI64::new(i64::MAX),
             paused_until: Mutex::new(None),
+            window: policy.window,
         }
     }
 
@@ -140,7 +145,7 @@ impl Middleware for RateLimitLayer {
         let response = next.run(req, extensions).await?;
         limiter.observe_budget(&response);
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
-            let wait = retry_after(&response).unwrap_or(Duration::from_secs(60));
+            let wait = retry_after(&response).unwrap_or(limiter.window);
             tracing::warn!(
                 wait_secs = wait.as_secs_f64(),
                 problem = response
