@@ -269,3 +269,27 @@ async fn each_consent_picks_the_next_company_not_yet_granted() {
         "then wrapping"
     );
 }
+
+#[tokio::test]
+async fn refresh_tokens_expire_after_100_days_on_the_moved_clock() {
+    let sim = Sim::start(config(5)).await;
+    let c = no_redirects();
+    let back = consent(&sim, &c, &[]).await;
+    let (_, t) = exchange(&sim, &c, &back["code"], None).await;
+    let access = t["access_token"].as_str().unwrap();
+    sim.h.advance_clock(std::time::Duration::from_secs(3601));
+    assert_eq!(
+        api_status(&sim, &back["realmId"], access).await,
+        401,
+        "an hour"
+    );
+    let (status, t2) = refresh(&sim, &c, t["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    sim.h
+        .advance_clock(std::time::Duration::from_secs(8_726_400));
+    let (status, body) = refresh(&sim, &c, t2["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+}

@@ -330,3 +330,28 @@ async fn validation_codes() {
             .any(|x| x["Id"] == c["Id"] && x["Active"] == false)
     );
 }
+
+#[tokio::test]
+async fn the_moved_clock_stamps_writes() {
+    let sim = Sim::start(config(5)).await;
+    let later = chrono::Utc::now() + chrono::Duration::days(10);
+    sim.h
+        .advance_clock(std::time::Duration::from_secs(10 * 86_400));
+    let token = sim.h.playground_token(&sim.realm);
+    let r = sim
+        .c
+        .post(format!("{}?minorversion=75", sim.api("vendor")))
+        .bearer_auth(token)
+        .json(&json!({"DisplayName": "Ten Days Later Ltd"}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    let created = body["Vendor"]["MetaData"]["CreateTime"].as_str().unwrap();
+    let created = chrono::DateTime::parse_from_rfc3339(created).unwrap();
+    assert!(
+        (created.timestamp() - later.timestamp()).abs() < 60,
+        "{created}"
+    );
+    assert!(created.to_rfc3339().ends_with("-08:00"));
+}
