@@ -49,6 +49,13 @@ pub async fn connect(
 ) -> Result<Vec<Connection>> {
     let endpoints = connector.endpoints(request.base_url.as_deref());
     let (grant, access, lifetime, redirect) = match consent {
+        Consent::ClientCredentials(_) if !connector.client_credentials() => {
+            return Err(Error::config(format!(
+                "{} connects only by a person's consent (the authorization-code grant), \
+                 not with an app's own credentials",
+                connector.display_name()
+            )));
+        }
         Consent::ClientCredentials(grant) => {
             let oauth = OAuthHttp::new()?;
             let client = TokenClient {

@@ -20,8 +20,27 @@ pub struct Endpoints {
     pub authorize: String,
     /// Where the tenants a grant reaches are listed.
     pub tenants: String,
-    /// Where a refresh token is revoked (RFC 7009), when the provider has it.
-    pub revoke: Option<String>,
+    /// Where and how a refresh token is revoked, when the provider can.
+    pub revoke: Option<Revocation>,
+}
+
+/// A provider's revocation endpoint and the body it reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    /// The endpoint.
+    pub url: String,
+    /// How the token is sent.
+    pub body: RevocationBody,
+}
+
+/// How a revocation request carries the token: providers differ, and a
+/// body the provider does not read is refused (`invalid_request`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevocationBody {
+    /// RFC 7009: a form with `token` and `token_type_hint` (Xero).
+    Form,
+    /// A JSON object `{"token": …}` (Intuit's documented request).
+    Json,
 }
 
 /// The provider's published limits, which Tether keeps to by itself.
@@ -76,6 +95,14 @@ pub trait Connector: Send + Sync + 'static {
 
     /// The endpoints, moved under `base_url` when one is given.
     fn endpoints(&self, base_url: Option<&str>) -> Endpoints;
+
+    /// Whether an app may connect with its own credentials (the
+    /// client-credentials grant, a Xero custom connection); a provider that
+    /// has only a person's consent (QuickBooks) says no, and is refused one
+    /// before any call.
+    fn client_credentials(&self) -> bool {
+        false
+    }
 
     /// The OAuth2 scopes a client-credentials connection asks for.
     fn scopes(&self) -> &'static [&'static str] {

@@ -29,7 +29,7 @@ pub mod sync;
 pub mod verify;
 
 pub use connect::{ConnectRequest, Consent, Disconnected, connect, disconnect};
-pub use connector::{Connector, Endpoints, RateLimitPolicy, Tenant};
+pub use connector::{Connector, Endpoints, RateLimitPolicy, Revocation, RevocationBody, Tenant};
 pub use error::{Error, ErrorKind, Result};
 pub use kind::{
     DeletionStrategy, EditScope, KindCapabilities, ObjectKind, ObjectWriter, Paging, RemoteDelete,

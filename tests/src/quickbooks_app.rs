@@ -25,7 +25,12 @@ impl QuickBooksApp {
     }
 
     /// `POST /{entity}` with `query` and `body`; the status and the JSON answer.
-    pub async fn post(&self, entity: &str, query: &[(&str, &str)], body: &Value) -> (StatusCode, Value) {
+    pub async fn post(
+        &self,
+        entity: &str,
+        query: &[(&str, &str)],
+        body: &Value,
+    ) -> (StatusCode, Value) {
         let response = self
             .http
             .post(format!("{}/{}", self.company, entity.to_lowercase()))

@@ -101,6 +101,12 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             existing.tenant_name
         );
     }
+    if args.client_credentials && !connector.client_credentials() {
+        bail!(
+            "{} connects only by a person's consent; leave out --client-credentials",
+            connector.display_name()
+        );
+    }
     let consent = if args.client_credentials {
         let client_secret = app
             .client_secret

@@ -162,10 +162,16 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             info.client_secret.expose(),
             info.base_url
         );
-        println!(
-            "  (the sandbox consents at once when the browser opens; add --client-credentials \
-             for a custom connection instead)"
-        );
+        let own_credentials =
+            tether_core::connector(&args.provider).is_some_and(|c| c.client_credentials());
+        if own_credentials {
+            println!(
+                "  (the sandbox consents at once when the browser opens; add --client-credentials \
+                 to connect with the app's own credentials instead)"
+            );
+        } else {
+            println!("  (the sandbox consents at once when the browser opens)");
+        }
         println!("stop with Ctrl-C");
     }
     tokio::signal::ctrl_c()

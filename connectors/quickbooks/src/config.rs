@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use tether_core::{Endpoints, RateLimitPolicy};
+use tether_core::{Endpoints, RateLimitPolicy, Revocation, RevocationBody};
 
 /// The Accounting API's host; its root for a company is
 /// `/v3/company/{realmId}`, so the realm is the first segment of every path.
@@ -41,7 +41,10 @@ pub(crate) fn endpoints(base_url: Option<&str>) -> Endpoints {
         // QuickBooks lists no companies for a grant: the consent's redirect
         // names the one chosen (`realmId`). Userinfo is the nearest thing.
         tenants: format!("{accounts}/v1/openid_connect/userinfo"),
-        revoke: Some(format!("{developer}/v2/oauth2/tokens/revoke")),
+        revoke: Some(Revocation {
+            url: format!("{developer}/v2/oauth2/tokens/revoke"),
+            body: RevocationBody::Json,
+        }),
     }
 }
 
@@ -96,8 +99,11 @@ mod tests {
             "http://127.0.0.1:9000/v1/openid_connect/userinfo"
         );
         assert_eq!(
-            e.revoke.as_deref(),
-            Some("http://127.0.0.1:9000/v2/oauth2/tokens/revoke")
+            e.revoke.as_ref().map(|r| (r.url.as_str(), r.body)),
+            Some((
+                "http://127.0.0.1:9000/v2/oauth2/tokens/revoke",
+                RevocationBody::Json
+            ))
         );
     }
 
@@ -111,7 +117,7 @@ mod tests {
             "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
         );
         assert_eq!(
-            e.revoke.as_deref(),
+            e.revoke.as_ref().map(|r| r.url.as_str()),
             Some("https://developer.api.intuit.com/v2/oauth2/tokens/revoke")
         );
         assert!(RATE_LIMITS.concurrency < 10 && RATE_LIMITS.per_day.is_none());

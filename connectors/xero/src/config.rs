@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use tether_core::{Endpoints, RateLimitPolicy};
+use tether_core::{Endpoints, RateLimitPolicy, Revocation, RevocationBody};
 
 /// Xero's hosts. A base-URL override (the simulator) serves all their paths
 /// on one host, so it replaces every host at once.
@@ -27,7 +27,10 @@ pub(crate) fn endpoints(base_url: Option<&str>) -> Endpoints {
         token: format!("{identity}/connect/token"),
         authorize: format!("{login}/identity/connect/authorize"),
         tenants: format!("{api}/connections"),
-        revoke: Some(format!("{identity}/connect/revocation")),
+        revoke: Some(Revocation {
+            url: format!("{identity}/connect/revocation"),
+            body: RevocationBody::Form,
+        }),
     }
 }
 

@@ -40,6 +40,11 @@ impl Connector for XeroConnector {
         RATE_LIMITS
     }
 
+    /// Custom connections: an app's own credentials reach one organisation.
+    fn client_credentials(&self) -> bool {
+        true
+    }
+
     fn budget_header(&self) -> Option<&'static str> {
         Some(DAY_BUDGET_HEADER)
     }

@@ -14,7 +14,7 @@ use oauth2::{
 
 use super::Grant;
 use super::oauth_http::OAuthHttp;
-use crate::{Endpoints, Error, ErrorKind, Result, Secret};
+use crate::{Endpoints, Error, ErrorKind, Result, RevocationBody, Secret};
 
 /// Access tokens that come without a lifetime are taken to last this long.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(1800);
@@ -106,9 +106,9 @@ impl TokenClient<'_> {
     }
 
     /// Revokes a refresh token (RFC 7009): the provider forgets the grant.
-    /// A form POST with the app's client authentication, sent by hand: the
-    /// `oauth2` crate refuses a revocation endpoint that is not HTTPS, and a
-    /// sandbox on loopback is plain HTTP.
+    /// A POST with the app's client authentication, in the body the
+    /// provider reads, sent by hand: the `oauth2` crate refuses a revocation
+    /// endpoint that is not HTTPS, and a sandbox on loopback is plain HTTP.
     pub async fn revoke(&self, grant: &Grant) -> Result<()> {
         let Grant::AuthorizationCode {
             client_id,
@@ -125,7 +125,7 @@ impl TokenClient<'_> {
             ("token", refresh_token.expose()),
             ("token_type_hint", "refresh_token"),
         ];
-        let mut request = self.http.0.post(revoke);
+        let mut request = self.http.0.post(&revoke.url);
         match client_secret {
             // RFC 6749 §2.3.1: both form-encoded before Basic encodes them.
             Some(secret) => {
@@ -134,7 +134,13 @@ impl TokenClient<'_> {
             }
             None => form.push(("client_id", client_id)),
         }
-        let response = request.form(&form).send().await.map_err(Error::from)?;
+        let request = match revoke.body {
+            RevocationBody::Form => request.form(&form),
+            RevocationBody::Json => request
+                .header(reqwest::header::ACCEPT, "application/json")
+                .json(&serde_json::json!({ "token": refresh_token.expose() })),
+        };
+        let response = request.send().await.map_err(Error::from)?;
         let status = response.status();
         if status.is_success() {
             return Ok(());

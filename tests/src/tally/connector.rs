@@ -91,6 +91,10 @@ impl Connector for TallyConnector {
         }
     }
 
+    fn client_credentials(&self) -> bool {
+        true
+    }
+
     fn rate_limits(&self) -> RateLimitPolicy {
         RateLimitPolicy {
             concurrency: 4,

@@ -134,7 +134,10 @@ async fn reads_every_kind_whole_and_exactly_by_ids() {
     assert!(list_all(&api, invoices).await.1 >= 2, "invoices take pages");
     // A query too long for a URL goes as the body of a POST.
     let many: Vec<String> = (1..=400).map(|i| format!("'{i}'")).collect();
-    let sql = format!("SELECT * FROM Invoice WHERE Id IN ({}) MAXRESULTS 1000", many.join(","));
+    let sql = format!(
+        "SELECT * FROM Invoice WHERE Id IN ({}) MAXRESULTS 1000",
+        many.join(",")
+    );
     assert!(sql.len() > 1500);
     let answer = crate::client::query(&api, &sql).await.unwrap();
     let (objects, _) = crate::lister::objects_of("Invoice", &answer.body).unwrap();
