@@ -18,7 +18,7 @@ use rand::RngCore as _;
 use uuid::Uuid;
 
 use super::profile::ConsentTenants;
-use super::{Auth, ClientKind, Connection, Grant, OAuthHost, form};
+use super::{Auth, ClientKind, Connection, Grant, OAuthHost, Org, form};
 use crate::errors::ErrorBody;
 use crate::pkce;
 use crate::respond::typed_text;
@@ -38,15 +38,14 @@ pub fn encode(s: &str) -> String {
     out
 }
 
-/// The tenants of a new consent, each a new connection.
-fn connections<K: TenantId>(auth: &Auth<K>, now: i64) -> Vec<Connection<K>> {
-    let take = match auth.profile.consent {
-        ConsentTenants::All => auth.orgs.len(),
-        ConsentTenants::One => 1,
+/// The tenants of a new consent of `client_id`, each a new connection.
+fn connections<K: TenantId>(auth: &Auth<K>, client_id: &str, now: i64) -> Vec<Connection<K>> {
+    let orgs: Vec<&Org<K>> = match auth.profile.consent {
+        ConsentTenants::All => auth.orgs.iter().collect(),
+        ConsentTenants::One => auth.orgs.iter().take(1).collect(),
+        ConsentTenants::NextUngranted => auth.next_ungranted(client_id).into_iter().collect(),
     };
-    auth.orgs
-        .iter()
-        .take(take)
+    orgs.into_iter()
         .map(|o| Connection {
             id: Uuid::new_v4(),
             tenant_id: o.tenant_id.clone(),
@@ -124,7 +123,7 @@ pub(super) fn consent<K: TenantId>(
         user_id: Uuid::new_v4(),
         session_id: Uuid::new_v4(),
         auth_ms: now,
-        connections: connections(auth, now),
+        connections: connections(auth, auth.id_of(client), now),
     };
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);

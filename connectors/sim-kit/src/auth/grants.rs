@@ -149,6 +149,15 @@ impl<K: TenantId> Grants<K> {
         self.grants.get(id)
     }
 
+    /// The tenants connected to `client_id` by its live grants, except `skip`'s.
+    pub fn tenants_of_client(&self, client_id: &str, skip: Option<Uuid>) -> Vec<K> {
+        self.grants
+            .values()
+            .filter(|g| g.client_id == client_id && Some(g.id) != skip)
+            .flat_map(|g| g.connections.iter().map(|c| c.tenant_id.clone()))
+            .collect()
+    }
+
     /// Records a new authorization code for `grant`.
     pub fn add_code(
         &mut self,

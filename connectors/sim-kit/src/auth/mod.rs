@@ -128,6 +128,8 @@ pub struct Auth<K> {
     minter: Box<dyn TokenMinter<K>>,
     custom: Option<Uuid>,
     grants: Mutex<Grants<K>>,
+    /// Consents per client since every tenant was granted to it.
+    rounds: Mutex<HashMap<String, usize>>,
 }
 
 impl<K: TenantId> Auth<K> {
@@ -163,12 +165,30 @@ impl<K: TenantId> Auth<K> {
             minter: setup.minter,
             custom,
             grants: Mutex::new(grants),
+            rounds: Mutex::new(HashMap::new()),
         }
     }
 
     /// The grants, locked (a panicked holder leaves them usable).
     pub fn grants(&self) -> MutexGuard<'_, Grants<K>> {
         self.grants.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The tenant a consent of `client_id` connects under
+    /// [`ConsentTenants::NextUngranted`]: the first not yet granted to it,
+    /// else the next in a round over all of them.
+    pub fn next_ungranted(&self, client_id: &str) -> Option<&Org<K>> {
+        let live = self.grants().tenants_of_client(client_id, self.custom);
+        if let Some(o) = self.orgs.iter().find(|o| !live.contains(&o.tenant_id)) {
+            return Some(o);
+        }
+        if self.orgs.is_empty() {
+            return None;
+        }
+        let mut rounds = self.rounds.lock().unwrap_or_else(|e| e.into_inner());
+        let n = rounds.entry(client_id.to_string()).or_default();
+        *n += 1;
+        self.orgs.get((*n - 1) % self.orgs.len())
     }
 
     /// The client-credentials grant's id, if the provider has one.

@@ -24,8 +24,12 @@ pub struct OAuthPaths {
 pub enum ConsentTenants {
     /// Every tenant the simulator serves (Xero: every organisation).
     All,
-    /// The first tenant only (QuickBooks: one company per consent).
+    /// The first tenant only.
     One,
+    /// One tenant per consent, as a person picking a company would: the
+    /// first not yet granted to this client (in order), and once all are,
+    /// round again (QuickBooks: one company per consent).
+    NextUngranted,
 }
 
 /// How a revocation request carries its token.

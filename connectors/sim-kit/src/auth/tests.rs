@@ -294,6 +294,50 @@ fn json_revocation_needs_json() {
 }
 
 #[test]
+fn next_ungranted_consents_walk_the_tenants_then_go_round() {
+    static NEXT: OAuthProfile = OAuthProfile {
+        consent: ConsentTenants::NextUngranted,
+        ..ONE_REALM
+    };
+    let a = auth_with(4, &NEXT);
+    let id = a.client_id.clone();
+    let grant = |n: u128, realm: &str| Grant {
+        id: Uuid::from_u128(n),
+        client_id: id.clone(),
+        connections: vec![Connection {
+            id: Uuid::from_u128(n),
+            tenant_id: realm.to_string(),
+            name: String::new(),
+            created_ms: 0,
+            updated_ms: 0,
+        }],
+        ..custom()
+    };
+    assert_eq!(a.next_ungranted(&id).unwrap().tenant_id, "9130347");
+    a.grants().insert(grant(1, "9130347"));
+    assert_eq!(a.next_ungranted(&id).unwrap().tenant_id, "4620816");
+    assert_eq!(
+        a.next_ungranted(&a.pkce_client_id).unwrap().tenant_id,
+        "9130347",
+        "per client"
+    );
+    a.grants().insert(grant(2, "4620816"));
+    let round: Vec<String> = (0..3)
+        .map(|_| a.next_ungranted(&id).unwrap().tenant_id.clone())
+        .collect();
+    assert_eq!(round, ["9130347", "4620816", "9130347"]);
+    let t = a.grants().revoke("nope", &id, None);
+    assert_eq!(t, Revoked::Nothing);
+    let (token, _) = a.issue_opaque(Uuid::from_u128(1));
+    assert_eq!(a.grants().revoke(&token, &id, None), Revoked::Grant);
+    assert_eq!(
+        a.next_ungranted(&id).unwrap().tenant_id,
+        "9130347",
+        "a revoked grant frees its tenant"
+    );
+}
+
+#[test]
 fn one_realm_consent_announces_realm_id() {
     let a = auth_with(2, &ONE_REALM);
     let stats = crate::stats::Stats::default();
