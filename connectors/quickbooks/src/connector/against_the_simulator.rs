@@ -150,6 +150,8 @@ async fn reads_every_kind_whole_and_exactly_by_ids() {
         .unwrap();
     assert_eq!(tenants.len(), 1);
     assert_eq!(tenants[0].id, sim.tenant_id());
+    assert_eq!(tenants[0].name, sim.company_name(), "named by CompanyInfo");
+    assert_ne!(tenants[0].name, tenants[0].id);
     sim.shutdown().await;
 }
 

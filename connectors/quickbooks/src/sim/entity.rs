@@ -1,6 +1,7 @@
 //! The ten QuickBooks entities the simulator serves, and the names each goes
 //! by: Tether's kind name, Intuit's entity name, and the lower-case path
-//! segment of its write and read-one endpoints.
+//! segment of its write and read-one endpoints; and what may be read
+//! besides them (the company's own `CompanyInfo`).
 
 /// One QuickBooks entity, in Tether's sync order (references first).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -99,6 +100,40 @@ impl Entity {
     }
 }
 
+/// What a query or a read by id may name: one of the ten entities, or the
+/// company's `CompanyInfo`, which is read only here (not one of Tether's
+/// kinds: never written, not in CDC, no snapshot).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Readable {
+    Entity(Entity),
+    CompanyInfo,
+}
+
+impl Readable {
+    /// What Intuit names `name`, in any case.
+    pub(crate) fn from_name(name: &str) -> Option<Readable> {
+        match Entity::from_name(name) {
+            Some(e) => Some(Readable::Entity(e)),
+            None => name
+                .eq_ignore_ascii_case("CompanyInfo")
+                .then_some(Readable::CompanyInfo),
+        }
+    }
+
+    /// Intuit's name, as answers spell it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Readable::Entity(e) => e.name(),
+            Readable::CompanyInfo => "CompanyInfo",
+        }
+    }
+
+    /// Whether queries answer only active objects unless `Active` is asked.
+    pub(crate) fn is_name_list(self) -> bool {
+        matches!(self, Readable::Entity(e) if e.is_name_list())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +148,12 @@ mod tests {
         assert_eq!(Entity::from_name("billpayment"), Some(Entity::BillPayment));
         assert_eq!(Entity::from_name("Employee"), None);
         assert!(Entity::Item.is_name_list() && !Entity::Bill.is_name_list());
+        assert_eq!(
+            Readable::from_name("companyinfo"),
+            Some(Readable::CompanyInfo)
+        );
+        assert_eq!(Entity::from_name("CompanyInfo"), None, "not an entity");
+        assert!(!Readable::CompanyInfo.is_name_list());
+        assert!(Readable::Entity(Entity::Vendor).is_name_list());
     }
 }

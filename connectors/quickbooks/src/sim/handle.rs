@@ -1,7 +1,7 @@
 //! The handle on a running simulator: the kit's [`SimHandle`](tether_sim_kit::SimHandle)
 //! (address, app, companies, clock, faults, `corrupt`, `snapshot`,
 //! `shutdown`) plus what QuickBooks adds: its counters with calls made
-//! without `minorversion`, and Playground tokens.
+//! without `minorversion`, Playground tokens, and the company's name.
 
 use std::ops::Deref;
 use std::sync::atomic::Ordering;
@@ -79,6 +79,18 @@ impl SimHandle {
             .as_str()
             .unwrap_or_default()
             .to_string()
+    }
+
+    /// The company's name as its `CompanyInfo` answers it (what a connector
+    /// should call the company), for this handle's realm.
+    pub fn company_name(&self) -> String {
+        let state = self.inner.state();
+        let company = &state.tenants[&self.inner.tenant_id()];
+        let books = company.data.read().unwrap_or_else(|p| p.into_inner());
+        books.company_info()["CompanyName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// A handle on the same server whose data methods act on `realm`.

@@ -21,7 +21,8 @@
 //!   (served beside OAuth, so it is counted).
 //!
 //! It serves [`SimConfig::tenants`] companies, each with data of its own
-//! generated from the seed, its own throttles and `requestid`s. One app is
+//! generated from the seed (its `CompanyInfo` naming it too), its own
+//! throttles and `requestid`s. One app is
 //! registered (client id and secret); each consent picks the next company
 //! not yet granted to it.
 //!
@@ -113,17 +114,27 @@ impl QuickBooksSim {
         let base_url = format!("http://{}", listener.local_addr()?);
         let end_ms = tether_sim_kit::clock::now_ms();
         let realms = realm_ids(config.seed, config.tenants.max(1));
-        let jobs: Vec<_> = (0..realms.len())
-            .map(|i| {
-                let (seed, sizes) = (tenant_seed(config.seed, i), config.sizes);
-                tokio::task::spawn_blocking(move || generate::generate(seed, sizes, end_ms))
+        let names: Vec<String> = (0..realms.len())
+            .map(|i| generate::company_name(config.seed, i))
+            .collect();
+        let jobs: Vec<_> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let (seed, sizes, name) = (tenant_seed(config.seed, i), config.sizes, name.clone());
+                tokio::task::spawn_blocking(move || {
+                    let mut books = generate::generate(seed, sizes, end_ms);
+                    books.set_company_info(generate::company_info(seed, &name, end_ms));
+                    books
+                })
             })
             .collect();
         let mut companies: Vec<Tenant<QuickBooks>> = Vec::with_capacity(realms.len());
-        for (i, (job, realm)) in jobs.into_iter().zip(&realms).enumerate() {
+        for ((job, realm), name) in jobs.into_iter().zip(&realms).zip(names) {
             companies.push(Tenant {
                 id: realm.clone(),
-                name: format!("Sandbox Company_US_{}", i + 1),
+                // A grant names the company as its CompanyInfo does.
+                name,
                 data: RwLock::new(job.await.map_err(std::io::Error::other)?),
                 idem: Idempotency::new(config.requestid_window, Mismatch::Replay),
             });

@@ -1,6 +1,6 @@
 //! The read endpoints: the query language (`GET …/query?query=` or `POST
-//! …/query` with an `application/text` body), reading one object by `Id`,
-//! and CDC.
+//! …/query` with an `application/text` body), reading one object by `Id`
+//! (`CompanyInfo` by the realm's id), and CDC (the ten entities only).
 
 use std::collections::HashMap;
 
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::answer;
 use super::cdc::{self, CDC_MAX_OBJECTS, CDC_WINDOW_MS};
-use super::entity::Entity;
+use super::entity::{Entity, Readable};
 use super::fault::Fault;
 use super::query::{self, Answer};
 use super::server::{AppState, CompanyExt, now_ms};
@@ -20,12 +20,12 @@ use super::time;
 /// The `QueryResponse` of a query over `books`, or its Fault 4000.
 pub(crate) fn query_response(books: &Books, sql: &str) -> Result<Value, Fault> {
     let q = query::parse(sql).map_err(Fault::query)?;
-    Ok(match query::run(&q, books.table(q.entity)) {
+    Ok(match query::run(&q, books.readable(q.from)) {
         Answer::Count(n) => json!({"totalCount": n}),
         Answer::Page(objs) if objs.is_empty() => json!({}),
         Answer::Page(objs) => {
             let n = objs.len();
-            json!({q.entity.name(): objs, "startPosition": q.start, "maxResults": n})
+            json!({q.from.name(): objs, "startPosition": q.start, "maxResults": n})
         }
     })
 }
@@ -65,13 +65,20 @@ pub(crate) async fn one(
     Path((_, entity, id)): Path<(String, String, String)>,
 ) -> Response {
     let now = now_ms(&app);
-    let Some(e) = Entity::from_name(&entity) else {
+    let Some(r) = Readable::from_name(&entity) else {
         return Fault::invalid_property(format!("Unsupported entity {entity}")).response(now);
     };
     let books = company.data.read().unwrap_or_else(|p| p.into_inner());
-    match id.parse().ok().and_then(|n| books.get(e, n)) {
-        Some(obj) => answer::ok(json!({e.name(): obj}), now),
-        None => Fault::not_found(e.name(), &id).response(now),
+    let found = match r {
+        // Intuit reads CompanyInfo at `companyinfo/{realmId}`, not by its own `Id`.
+        Readable::CompanyInfo => {
+            Some(books.company_info()).filter(|i| id == company.id && !i.is_null())
+        }
+        Readable::Entity(e) => id.parse().ok().and_then(|n| books.get(e, n)),
+    };
+    match found {
+        Some(obj) => answer::ok(json!({r.name(): obj}), now),
+        None => Fault::not_found(r.name(), &id).response(now),
     }
 }
 

@@ -1,14 +1,15 @@
 //! One company's books: per entity its live objects by numeric `Id` (in
 //! the kit's collection, kept in change order with cached query views),
 //! the tombstones of deleted transactions (CDC still answers them), and the
-//! next `Id` to hand out. Objects are kept as the API shows them.
+//! next `Id` to hand out; and the company's one `CompanyInfo`, read only.
+//! Objects are kept as the API shows them.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 use tether_sim_kit::store::{Collection, Record};
 
-use super::entity::Entity;
+use super::entity::{Entity, Readable};
 use super::time;
 
 /// A live object and when it last changed (its `MetaData.LastUpdatedTime`).
@@ -74,15 +75,19 @@ impl Table {
     }
 }
 
-/// Every entity's table of one company.
+/// Every entity's table of one company, and its `CompanyInfo`.
 pub struct Books {
     tables: Vec<Table>,
+    /// The one `CompanyInfo` (`Id` 1); kept apart from the entities so no
+    /// write, CDC answer or snapshot reaches it.
+    company: Table,
 }
 
 impl Default for Books {
     fn default() -> Self {
         Self {
             tables: Entity::ALL.iter().map(|_| Table::of(Vec::new())).collect(),
+            company: Table::of(Vec::new()),
         }
     }
 }
@@ -96,6 +101,28 @@ impl Books {
     /// One entity's table, to change.
     pub(crate) fn table_mut(&mut self, e: Entity) -> &mut Table {
         &mut self.tables[e.index()]
+    }
+
+    /// The table a query or a read by id reads.
+    pub(crate) fn readable(&self, r: Readable) -> &Table {
+        match r {
+            Readable::Entity(e) => self.table(e),
+            Readable::CompanyInfo => &self.company,
+        }
+    }
+
+    /// The company's `CompanyInfo` (`Null` before one is set).
+    pub(crate) fn company_info(&self) -> &Value {
+        self.company
+            .rows
+            .iter()
+            .next()
+            .map_or(&Value::Null, |(_, r)| &r.obj)
+    }
+
+    /// Sets the company's `CompanyInfo` (its table of one).
+    pub(crate) fn set_company_info(&mut self, info: Table) {
+        self.company = info;
     }
 
     /// The live object `id` of `e`.

@@ -4,8 +4,10 @@
 //! reference them; payments are applied to invoices and bill payments to
 //! bills, lowering their `Balance`. Every object is drawn from its own
 //! random stream (`PROVIDER_BASE` + entity, index), so large entities are
-//! generated in parallel.
+//! generated in parallel. The company's `CompanyInfo` is generated apart,
+//! on a stream of its own.
 
+mod company;
 mod lists;
 mod payments;
 mod purchases;
@@ -120,10 +122,25 @@ pub(crate) fn generate(seed: u64, sizes: SimSizes, end_ms: i64) -> Books {
     books
 }
 
+/// The name of company `index` of a simulator seeded `seed` (each realm's
+/// differs).
+pub(crate) fn company_name(seed: u64, index: usize) -> String {
+    company::name(seed, index)
+}
+
+/// The `CompanyInfo` (`Id` 1) of the company seeded `seed` and named `name`.
+pub(crate) fn company_info(seed: u64, name: &str, end_ms: i64) -> Table {
+    Table::of(rows(vec![company::info(seed, name, end_ms)]))
+}
+
 /// Files generated objects under `Id` 1, 2, … with their `MetaData`.
 fn store(books: &mut Books, e: Entity, made: Vec<Made>) {
-    let rows = made
-        .into_iter()
+    *books.table_mut(e) = Table::of(rows(made));
+}
+
+/// Generated objects as rows of `Id` 1, 2, … with their `MetaData`.
+fn rows(made: Vec<Made>) -> Vec<(u64, Row)> {
+    made.into_iter()
         .zip(1u64..)
         .map(|(m, id)| {
             let mut obj = m.obj;
@@ -143,8 +160,7 @@ fn store(books: &mut Books, e: Entity, made: Vec<Made>) {
                 },
             )
         })
-        .collect();
-    *books.table_mut(e) = Table::of(rows);
+        .collect()
 }
 
 #[cfg(test)]

@@ -199,7 +199,7 @@ impl ViewSpec<u64, Row> for QueryView<'_> {
 
 /// Runs `q` over `table` (objects in `Id` order unless ordered otherwise).
 pub(crate) fn run(q: &Query, table: &Table) -> Answer {
-    let implicit_active = q.entity.is_name_list()
+    let implicit_active = q.from.is_name_list()
         && !q
             .conds
             .iter()
@@ -267,7 +267,7 @@ mod tests {
 
     fn q(b: &Books, sql: &str) -> Vec<String> {
         let q = parse(sql).unwrap();
-        ids(run(&q, b.table(q.entity)))
+        ids(run(&q, b.readable(q.from)))
     }
 
     #[test]

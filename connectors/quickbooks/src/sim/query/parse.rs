@@ -4,7 +4,7 @@
 //! condition `field op value` with `=`, `<`, `>`, `<=`, `>=`, `IN (…)` or
 //! `LIKE '…%'`. Keywords are case-insensitive; there is no `OR`.
 
-use crate::sim::entity::Entity;
+use crate::sim::entity::Readable;
 
 /// Intuit's cap on `MAXRESULTS`.
 pub(crate) const MAX_RESULTS: usize = 1000;
@@ -58,7 +58,8 @@ impl Cond {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Query {
     pub select: Select,
-    pub entity: Entity,
+    /// An entity, or `CompanyInfo`.
+    pub from: Readable,
     pub conds: Vec<Cond>,
     /// `ORDERBY` fields, each with whether it is descending.
     pub order: Vec<(String, bool)>,
@@ -246,10 +247,10 @@ pub(crate) fn parse(sql: &str) -> Result<Query, String> {
     };
     p.expect_keyword("FROM")?;
     let name = p.word("an entity")?;
-    let entity = Entity::from_name(&name).ok_or_else(|| format!("unknown entity {name}"))?;
+    let from = Readable::from_name(&name).ok_or_else(|| format!("unknown entity {name}"))?;
     let mut q = Query {
         select,
-        entity,
+        from,
         conds: Vec::new(),
         order: Vec::new(),
         start: 1,
@@ -295,6 +296,7 @@ pub(crate) fn parse(sql: &str) -> Result<Query, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::entity::Entity;
 
     #[test]
     fn parses_the_documented_shapes() {
@@ -304,7 +306,7 @@ mod tests {
              startposition 11 maxresults 5000",
         )
         .unwrap();
-        assert_eq!(q.entity, Entity::Invoice);
+        assert_eq!(q.from, Readable::Entity(Entity::Invoice));
         assert_eq!(q.select, Select::All);
         assert_eq!(q.conds.len(), 3);
         assert_eq!(
@@ -326,8 +328,12 @@ mod tests {
         assert_eq!((q.start, q.max), (11, MAX_RESULTS));
         let q = parse("SELECT COUNT(*) FROM customer WHERE Active IN (true, false)").unwrap();
         assert_eq!(
-            (q.select, q.entity, q.max),
-            (Select::Count, Entity::Customer, DEFAULT_RESULTS)
+            (q.select, q.from, q.max),
+            (
+                Select::Count,
+                Readable::Entity(Entity::Customer),
+                DEFAULT_RESULTS
+            )
         );
         let q =
             parse("SELECT Id, DisplayName FROM Vendor WHERE Balance >= 10.5 ORDERBY Id").unwrap();
@@ -340,6 +346,9 @@ mod tests {
             Cond::Cmp("Balance".into(), Cmp::Ge, Lit::Num("10.5".into()))
         );
         assert_eq!(q.order, vec![("Id".into(), false)]);
+        let q = parse("SELECT CompanyName FROM companyinfo").unwrap();
+        assert_eq!(q.from, Readable::CompanyInfo);
+        assert_eq!(q.select, Select::Fields(vec!["CompanyName".into()]));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! drives QuickBooks Online, checked against what Intuit documents.
 
 mod cdc;
+mod company;
 mod limits;
 mod oauth;
 mod reads;
