@@ -39,7 +39,7 @@ pub struct Revocation {
 pub enum RevocationBody {
     /// RFC 7009: a form with `token` and `token_type_hint` (Xero).
     Form,
-    /// A JSON object `{"token": …}` (Intuit's documented request).
+    /// A JSON object `{"token": …}`, for a provider that documents that.
     Json,
 }
 
@@ -98,7 +98,7 @@ pub trait Connector: Send + Sync + 'static {
 
     /// Whether an app may connect with its own credentials (the
     /// client-credentials grant, a Xero custom connection); a provider that
-    /// has only a person's consent (QuickBooks) says no, and is refused one
+    /// has only a person's consent says no, and is refused one
     /// before any call.
     fn client_credentials(&self) -> bool {
         false

@@ -121,7 +121,7 @@ pub enum RemoteDelete {
     /// a contact `ARCHIVED`). A status not listed cannot be deleted.
     Status(&'static [(&'static str, &'static str)]),
     /// Set this boolean field to `false`: the object stays, inactive, which
-    /// is the provider's deleted (QuickBooks' `Active` on its name lists).
+    /// is the provider's deleted (an `Active` flag on a name list).
     Deactivate(&'static str),
     /// Deleted outright by the writer's `delete` hook; the object is gone
     /// afterwards.
@@ -206,7 +206,7 @@ pub struct WriteRequest {
     pub external_id: Option<String>,
     /// The provider's version of the object this write is based on, as
     /// export just read it (`None` to create): a provider with optimistic
-    /// concurrency sends it back (QuickBooks' `SyncToken`) and refuses the
+    /// concurrency sends it back (a sync token, an ETag) and refuses the
     /// write when the object moved on since.
     pub version: Option<String>,
     /// What to send, in the provider's shape: the whole object for a
@@ -224,7 +224,7 @@ pub enum WriteOutcome {
     /// Refused; the provider's message, naming the field.
     Rejected(String),
     /// Refused because the object changed at the provider after the version
-    /// the write was based on (QuickBooks' stale `SyncToken`): recorded as a
+    /// the write was based on (a stale sync token): recorded as a
     /// conflict, both sides kept, as when export sees the change first. The
     /// writer reads the provider's current object for it.
     Conflict {
