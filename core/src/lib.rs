@@ -18,6 +18,7 @@ pub mod http;
 mod kind;
 pub mod lease;
 pub mod local;
+pub mod money;
 mod page;
 pub mod pending;
 mod registry;

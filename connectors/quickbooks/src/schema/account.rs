@@ -4,9 +4,10 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tether_core::money;
 
 use super::common::{MetaData, Ref};
-use super::{money, qb_object};
+use super::qb_object;
 
 /// A QuickBooks `Account`; `Name` is unique among accounts.
 #[serde_with::skip_serializing_none]

@@ -5,8 +5,9 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tether_core::money;
 
-use super::{money, time::QbDateTime};
+use super::time::QbDateTime;
 
 /// When an object was made and last changed (`LastUpdatedTime` is what a
 /// resync compares).

@@ -4,9 +4,10 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tether_core::money;
 
 use super::common::{EmailAddr, MetaData, Phone, PhysicalAddress};
-use super::{money, qb_object};
+use super::qb_object;
 
 /// A QuickBooks `Customer`; `DisplayName` is unique across customers and
 /// vendors (Fault 6240 otherwise).

@@ -4,9 +4,10 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tether_core::money;
 
 use super::common::{MetaData, Ref};
-use super::{money, qb_object};
+use super::qb_object;
 
 /// A QuickBooks `Item`; `Name` is unique among items, and `Service` and
 /// `NonInventory` items need an `IncomeAccountRef`.

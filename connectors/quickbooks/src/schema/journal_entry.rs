@@ -5,9 +5,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tether_core::money;
 
 use super::common::{Line, MetaData, Ref};
-use super::{money, qb_object};
+use super::qb_object;
 
 /// A QuickBooks `JournalEntry`: its `JournalEntryLineDetail` lines' debits
 /// equal its credits.

@@ -13,7 +13,6 @@ pub(crate) mod customer;
 pub(crate) mod invoice;
 pub(crate) mod item;
 pub(crate) mod journal_entry;
-pub(crate) mod money;
 pub(crate) mod payment;
 #[cfg(test)]
 pub(crate) mod test_support;

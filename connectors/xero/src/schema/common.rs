@@ -6,9 +6,10 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tether_core::money;
 use uuid::Uuid;
 
-use super::{dates::XeroDateTime, money};
+use super::dates::XeroDateTime;
 
 /// A line of an invoice, credit note or bank transaction (spec `LineItem`).
 #[serde_with::skip_serializing_none]

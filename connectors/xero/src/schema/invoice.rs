@@ -4,12 +4,13 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tether_core::money;
 use uuid::Uuid;
 
 use super::common::{
     ContactRef, CreditNoteRef, LineItem, OverpaymentRef, PaymentRef, PrepaymentRef,
 };
-use super::{XeroObject, dates::XeroDateTime, money};
+use super::{XeroObject, dates::XeroDateTime};
 
 /// A Xero invoice (spec `Invoice`); deleted or voided ones keep their id and
 /// change `Status` to `DELETED`/`VOIDED`.

@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tether_core::money;
 use uuid::Uuid;
 
-use super::{XeroObject, dates::XeroDateTime, money};
+use super::{XeroObject, dates::XeroDateTime};
 
 /// A Xero item (spec `Item`). Items have no status: a deleted item simply
 /// vanishes from the API.

@@ -4,10 +4,11 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tether_core::money;
 use uuid::Uuid;
 
 use super::common::LineItemTracking;
-use super::{XeroObject, dates::XeroDateTime, money};
+use super::{XeroObject, dates::XeroDateTime};
 
 /// A Xero manual journal (spec `ManualJournal`); deletion shows as `Status`
 /// `DELETED` (drafts) or `VOIDED` (posted).

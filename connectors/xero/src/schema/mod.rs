@@ -13,7 +13,6 @@ pub(crate) mod dates;
 pub(crate) mod invoice;
 pub(crate) mod item;
 pub(crate) mod manual_journal;
-pub(crate) mod money;
 pub(crate) mod payment;
 pub(crate) mod tax_rate;
 #[cfg(test)]

@@ -4,10 +4,11 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tether_core::money;
 use uuid::Uuid;
 
 use super::common::{AccountRef, CreditNoteRef, InvoiceRef, OverpaymentRef, PrepaymentRef};
-use super::{XeroObject, dates::XeroDateTime, money};
+use super::{XeroObject, dates::XeroDateTime};
 
 /// A Xero payment (spec `Payment`). Payments are not edited, only deleted:
 /// `Status` becomes `DELETED`.

@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tether_core::money;
 
-use super::{XeroObject, money};
+use super::XeroObject;
 
 /// A Xero tax rate (spec `TaxRate`). Xero quirk: tax rates have no id and no
 /// update time; `TaxType` (`OUTPUT2`, `TAX001`, ...) is their key.

@@ -1,28 +1,41 @@
-//! Money and quantities as exact decimals, for `#[serde(with = "money")]`
-//! (`Decimal`) and `#[serde(default, with = "money::option")]` (`Option<Decimal>`).
+//! Money and quantities as exact decimals, the form
+//! [`ParsedObject::data`](crate::ParsedObject::data) promises: for
+//! `#[serde(with = "tether_core::money")]` (`Decimal`) and
+//! `#[serde(default, with = "tether_core::money::option")]`
+//! (`Option<Decimal>`) on a connector's schema fields.
 //!
-//! QuickBooks sends money as a JSON number with at most two decimals
-//! (`TotalAmt`, `Balance`, `Amount`, `UnitPrice`) and quantities with more.
-//! Without serde_json's `arbitrary_precision` a number reaches us as an
-//! `f64`; it is converted through its shortest round-trip decimal text
-//! (`0.1` -> `"0.1"` -> `0.1`), never through its binary value, which is
-//! exact for up to 15 significant digits: any amount of money. A numeric
-//! string is read too. Written back as a JSON number (the stored object
-//! stays QuickBooks' JSON): whole values as integers, others as the nearest
-//! `f64`, printed with its shortest text. The same reasoning as the Xero
-//! connector's `money`, kept here so each connector stands alone.
+//! Reading: a JSON number or a numeric string (Xero sends `"50.00"` in a few
+//! places). Without serde_json's `arbitrary_precision` a JSON number reaches us
+//! as an `f64`; we convert it through its shortest round-trip decimal text
+//! (`0.1` -> `"0.1"` -> `0.1`), never through its binary value. serde_json parses
+//! numbers of up to 15 significant digits (and up to 22 decimal places) to the
+//! nearest `f64`, and the shortest text of that `f64` is the original digits, so
+//! such values - which covers any amount of money (QuickBooks sends at most two
+//! decimals, quantities more) - arrive exact.
+//!
+//! Writing: a JSON number, since the stored object stays the provider's JSON.
+//! Whole values that fit an `i64` are written as integers (`40.00` -> `40`),
+//! others as the `f64` nearest to the decimal (`34.50` -> `34.5`), which
+//! serde_json prints with its shortest text: exact again up to 15 significant
+//! digits. Trailing zeros are not kept (JSON numbers carry no scale).
+//!
+//! rust_decimal's own `serde::float` module reads the same way, but its errors
+//! do not say what was wrong ("a Decimal type representing a fixed-point
+//! number") and it writes through `Decimal::to_f64`, which can miss the nearest
+//! `f64`; hence this module.
+
 use std::{fmt, str::FromStr};
 
 use rust_decimal::{Decimal, prelude::ToPrimitive};
 use serde::{Deserialize, Deserializer, Serializer, de, ser};
 
 /// Deserialises a required decimal (see the module docs).
-pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
     deserializer.deserialize_any(MoneyVisitor)
 }
 
 /// Serialises a decimal as a JSON number (see the module docs).
-pub(crate) fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
     let normal = value.normalize();
     if let (0, Some(i)) = (normal.scale(), normal.to_i64()) {
         return serializer.serialize_i64(i);
@@ -34,18 +47,18 @@ pub(crate) fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result
 
 /// The same for optional fields; pair with `default` and
 /// `skip_serializing_if = "Option::is_none"`. `null` reads as `None`.
-pub(crate) mod option {
+pub mod option {
     use super::*;
 
     /// Deserialises an optional decimal; `null` is `None`.
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+    pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<Decimal>, D::Error> {
         Ok(Option::<Money>::deserialize(deserializer)?.map(|m| m.0))
     }
 
     /// Serialises an optional decimal (`None` as `null`, normally skipped).
-    pub(crate) fn serialize<S: Serializer>(
+    pub fn serialize<S: Serializer>(
         value: &Option<Decimal>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
