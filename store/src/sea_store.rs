@@ -33,6 +33,9 @@ pub struct SeaStore {
     db: DatabaseConnection,
 }
 
+/// The PostgreSQL advisory lock key migrations hold ("tether" in ASCII).
+const MIGRATION_LOCK: i64 = 0x7465_7468_6572;
+
 impl SeaStore {
     /// Opens the database at `url` and applies pending migrations.
     ///
@@ -80,11 +83,40 @@ impl SeaStore {
     }
 
     /// Applies any migration not yet applied; a no-op on an up-to-date schema.
+    ///
+    /// On PostgreSQL several processes may start at once against a new
+    /// database (workers of one deployment); each would create the same
+    /// tables and all but one fail. One migrates at a time: a transaction
+    /// holds an advisory lock while the migrations run, the others wait on
+    /// it and then find nothing left to do.
     pub async fn migrate(&self) -> Result<()> {
+        let lock = match self.backend() {
+            DbBackend::Postgres => Some(self.migration_lock().await?),
+            _ => None,
+        };
         Migrator::up(&self.db, None)
             .await
             .doing(|| "applying the store's migrations".to_owned())?;
+        if let Some(lock) = lock {
+            lock.commit()
+                .await
+                .doing(|| "releasing the migration lock".to_owned())?;
+        }
         Ok(())
+    }
+
+    /// A transaction holding the PostgreSQL advisory lock that migrations
+    /// take; committing it releases the lock.
+    async fn migration_lock(&self) -> Result<DatabaseTransaction> {
+        let lock = self
+            .db
+            .begin()
+            .await
+            .doing(|| "opening the migration lock's transaction".to_owned())?;
+        lock.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            .await
+            .doing(|| "waiting for another process's migrations".to_owned())?;
+        Ok(lock)
     }
 
     /// The underlying connection, for tests and tools that inspect the tables.
