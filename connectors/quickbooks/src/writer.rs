@@ -13,7 +13,7 @@ use reqwest::Method;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use tether_core::http::Api;
-use tether_core::local::LOCAL_REF;
+use tether_core::local;
 use tether_core::{
     ErrorKind, ObjectKind, ObjectWriter, ParseError, ParsedObject, Result, WriteOutcome,
     WriteRequest,
@@ -56,21 +56,7 @@ enum Prepared {
 #[async_trait]
 impl<T: QbObject> ObjectWriter for QbKind<T> {
     fn check(&self, object: &Value) -> std::result::Result<(), ParseError> {
-        let mut candidate = with_placeholders(object);
-        if let Value::Object(map) = &mut candidate {
-            map.entry("Id")
-                .or_insert_with(|| Value::from(PLACEHOLDER_ID));
-        }
-        let raw = RawValue::from_string(candidate.to_string()).map_err(|e| ParseError {
-            kind: self.name().to_owned(),
-            external_id: None,
-            field: "(object)".to_owned(),
-            problem: e.to_string(),
-        })?;
-        self.parse(&raw).map(|_| ()).map_err(|e| ParseError {
-            external_id: None,
-            ..e
-        })
+        local::check_typed(self, object, "Id", PLACEHOLDER_ID)
     }
 
     async fn write_batch(
@@ -312,20 +298,6 @@ impl<T: QbObject> QbKind<T> {
             Ok(object) => WriteOutcome::Written(object),
             Err(e) => WriteOutcome::Rejected(format!("QuickBooks' answer could not be read: {e}")),
         }
-    }
-}
-
-/// `value` with every `local:<id>` reference replaced by a placeholder id.
-fn with_placeholders(value: &Value) -> Value {
-    match value {
-        Value::String(s) if s.starts_with(LOCAL_REF) => Value::from(PLACEHOLDER_ID),
-        Value::Array(items) => Value::Array(items.iter().map(with_placeholders).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), with_placeholders(v)))
-                .collect(),
-        ),
-        other => other.clone(),
     }
 }
 

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use tether_core::http::Api;
-use tether_core::local::LOCAL_REF;
+use tether_core::local;
 use tether_core::{
     Error, ErrorKind, ObjectKind, ObjectWriter, ParseError, Result, WriteOutcome, WriteRequest,
 };
@@ -27,21 +27,7 @@ const PLACEHOLDER_ID: &str = "00000000-0000-0000-0000-000000000000";
 #[async_trait]
 impl<T: XeroObject> ObjectWriter for XeroKind<T> {
     fn check(&self, object: &Value) -> std::result::Result<(), ParseError> {
-        let mut candidate = with_placeholders(object);
-        if let Value::Object(map) = &mut candidate {
-            map.entry(T::ID_FIELD)
-                .or_insert_with(|| Value::from(PLACEHOLDER_ID));
-        }
-        let raw = RawValue::from_string(candidate.to_string()).map_err(|e| ParseError {
-            kind: self.name().to_owned(),
-            external_id: None,
-            field: "(object)".to_owned(),
-            problem: e.to_string(),
-        })?;
-        self.parse(&raw).map(|_| ()).map_err(|e| ParseError {
-            external_id: None,
-            ..e
-        })
+        local::check_typed(self, object, T::ID_FIELD, PLACEHOLDER_ID)
     }
 
     async fn write_batch(
@@ -188,20 +174,6 @@ impl<T: XeroObject> XeroKind<T> {
     }
 }
 
-/// `value` with every `local:<id>` reference replaced by a placeholder id.
-fn with_placeholders(value: &Value) -> Value {
-    match value {
-        Value::String(s) if s.starts_with(LOCAL_REF) => Value::from(PLACEHOLDER_ID),
-        Value::Array(items) => Value::Array(items.iter().map(with_placeholders).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), with_placeholders(v)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
 /// A `where` comparison for the field at `path` (`Contact.ContactID`), when
 /// the object carries it: GUIDs as `guid("…")`, numbers bare, text quoted.
 fn condition(path: &str, object: &Value) -> Option<String> {
@@ -254,12 +226,5 @@ mod tests {
             "quotes cannot be filtered on"
         );
         assert_eq!(condition("InvoiceNumber", &invoice), None);
-    }
-
-    #[test]
-    fn local_references_read_as_ids() {
-        let v = with_placeholders(&json!({"Contact": {"ContactID": "local:4"}, "N": "local"}));
-        assert_eq!(v["Contact"]["ContactID"], PLACEHOLDER_ID);
-        assert_eq!(v["N"], "local");
     }
 }

@@ -4,6 +4,7 @@
 //! one transaction, bumping `local_updated_at` and remembering the provider
 //! version it was based on. Nothing reaches the provider until export.
 
+mod check;
 mod patch;
 mod refs;
 mod resolve;
@@ -16,6 +17,7 @@ use crate::store::{ConnectionId, Store, StoredRecord};
 use crate::{Error, ErrorKind, ObjectKind, ObjectWriter, Result, WriteCapabilities};
 
 use crate::store::Provenance;
+pub use check::check_typed;
 pub(crate) use patch::{apply as apply_patch, diff as diff_objects};
 pub use refs::LOCAL_REF;
 pub(crate) use refs::{find as find_refs, rewrite as rewrite_refs};
