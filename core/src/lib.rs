@@ -27,6 +27,7 @@ mod secret;
 mod session;
 pub mod store;
 pub mod sync;
+pub mod time;
 pub mod verify;
 
 pub use connect::{ConnectRequest, Consent, Disconnected, connect, disconnect};

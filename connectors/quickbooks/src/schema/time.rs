@@ -3,10 +3,9 @@
 //! any offset, kept and written as RFC 3339 UTC so stored objects compare
 //! and sort the same whatever zone the company keeps.
 
-use std::fmt;
-
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use tether_core::time;
 
 /// An instant QuickBooks sent, in UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -14,10 +13,7 @@ pub(crate) struct QbDateTime(pub(crate) DateTime<Utc>);
 
 /// Reads an ISO 8601 instant with an offset (`Z`, `-08:00`, `-0800`).
 pub(crate) fn parse(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z"))
-        .ok()
-        .map(|t| t.to_utc())
+    time::parse_with_offset(s)
 }
 
 /// An instant as a query or `changedSince` names it: whole seconds, UTC.
@@ -29,31 +25,14 @@ pub(crate) fn query_stamp(t: DateTime<Utc>) -> String {
 
 impl Serialize for QbDateTime {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true))
-    }
-}
-
-const EXPECTED: &str = "an ISO 8601 time with offset like 2026-11-30T04:12:09-08:00";
-
-struct Visitor;
-
-impl de::Visitor<'_> for Visitor {
-    type Value = QbDateTime;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(EXPECTED)
-    }
-
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<QbDateTime, E> {
-        parse(s)
-            .map(QbDateTime)
-            .ok_or_else(|| E::custom(format!("expected {EXPECTED}, got {s:?}")))
+        serializer.serialize_str(&time::to_stored(self.0))
     }
 }
 
 impl<'de> Deserialize<'de> for QbDateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(Visitor)
+        let expected = "an ISO 8601 time with offset like 2026-11-30T04:12:09-08:00";
+        time::deserialize_with(deserializer, expected, |s| parse(s).map(QbDateTime))
     }
 }
 
@@ -71,16 +50,11 @@ mod tests {
 
     #[test]
     fn offsets_become_utc() {
+        // The forms themselves are tether_core::time's tests.
         assert_eq!(
-            rfc(r#""2026-11-29T20:12:09-08:00""#),
-            "2026-11-30T04:12:09Z"
-        );
-        assert_eq!(
-            rfc(r#""2026-11-29T20:12:09.123-08:00""#),
+            rfc(r#""2026-11-29T20:12:09.123-0800""#),
             "2026-11-30T04:12:09.123Z"
         );
-        assert_eq!(rfc(r#""2026-11-30T04:12:09Z""#), "2026-11-30T04:12:09Z");
-        assert_eq!(rfc(r#""2026-11-29T20:12:09-0800""#), "2026-11-30T04:12:09Z");
     }
 
     #[test]

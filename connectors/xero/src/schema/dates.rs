@@ -5,8 +5,9 @@
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
-use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use tether_core::time;
 
 /// An instant as Xero sends it, normalised to UTC; serialises as RFC 3339
 /// (`2019-11-14T18:10:38.313Z`, no fraction when it is zero).
@@ -21,7 +22,7 @@ impl XeroDateTime {
 
     /// The RFC 3339 UTC text we store and send.
     pub(crate) fn to_rfc3339(self) -> String {
-        self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+        time::to_stored(self.0)
     }
 }
 
@@ -71,11 +72,8 @@ fn parse_ms_date(s: &str) -> Option<DateTime<Utc>> {
 /// ISO 8601: with a zone (`Z`, `+13:00`, `+1300`) it is converted to UTC;
 /// without one (Xero's `DateString`s) it is taken as UTC; a bare date is midnight UTC.
 fn parse_iso(s: &str) -> Option<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.to_utc());
-    }
-    if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z") {
-        return Some(t.to_utc());
+    if let Some(t) = time::parse_with_offset(s) {
+        return Some(t);
     }
     if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f") {
         return Some(t.and_utc());
@@ -92,23 +90,8 @@ impl Serialize for XeroDateTime {
 
 impl<'de> Deserialize<'de> for XeroDateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(DateVisitor)
-    }
-}
-
-const EXPECTED: &str = "a Xero date like /Date(1573755038314+0000)/ or 2019-11-14T00:00:00";
-
-struct DateVisitor;
-
-impl de::Visitor<'_> for DateVisitor {
-    type Value = XeroDateTime;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(EXPECTED)
-    }
-
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<XeroDateTime, E> {
-        XeroDateTime::parse(s).ok_or_else(|| E::custom(format!("expected {EXPECTED}, got {s:?}")))
+        let expected = "a Xero date like /Date(1573755038314+0000)/ or 2019-11-14T00:00:00";
+        time::deserialize_with(deserializer, expected, XeroDateTime::parse)
     }
 }
 
