@@ -167,6 +167,24 @@ async fn disconnect_unlinks_revokes_and_keeps_the_data() {
     consent(&home, &sim, "acme", &[]).await;
     let output = sync(&home, "acme-demo-company-2", None);
     assert!(output.status.success(), "{}", stderr(&output));
+    let output = sync(&home, "acme-demo-company-nz", None);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    // Without a name, `runs` lists every connection's, each with its worker.
+    let runs = json_lines(&home.run(&["runs", "--json", "--limit", "100"]));
+    let connections: std::collections::BTreeSet<&str> = runs
+        .iter()
+        .map(|r| r["connection"].as_str().expect("each run names its connection"))
+        .collect();
+    assert_eq!(
+        connections.into_iter().collect::<Vec<_>>(),
+        ["acme-demo-company-2", "acme-demo-company-nz"]
+    );
+    assert!(
+        runs.iter()
+            .all(|r| r["worker"].as_str().is_some_and(|w| w.contains("pid"))),
+        "each run names the worker that ran it: {runs:?}"
+    );
 
     // The other organisation still uses the grant: unlinked, not revoked.
     let said = json_lines(&home.run(&["--json", "disconnect", "acme-demo-company-2"]));

@@ -122,18 +122,25 @@ impl SeaStore {
     }
 
     /// A connection's most recent runs, newest first.
+    /// Runs of one connection, or of all when `None`, newest first.
     pub(crate) async fn runs_impl(
         &self,
-        connection: ConnectionId,
+        connection: Option<ConnectionId>,
         limit: u64,
     ) -> Result<Vec<Run>, StoreError> {
-        runs::Entity::find()
-            .filter(Column::ConnectionId.eq(connection.0))
+        let mut query = runs::Entity::find();
+        if let Some(connection) = connection {
+            query = query.filter(Column::ConnectionId.eq(connection.0));
+        }
+        query
             .order_by_desc(Column::Id)
             .limit(limit)
             .all(self.db())
             .await
-            .doing(|| format!("listing runs of connection {}", connection.0))?
+            .doing(|| match connection {
+                Some(c) => format!("listing runs of connection {}", c.0),
+                None => "listing recent runs".to_owned(),
+            })?
             .into_iter()
             .map(to_run)
             .collect()

@@ -263,7 +263,11 @@ impl Store for SeaStore {
     }
 
     async fn runs(&self, connection: ConnectionId, limit: u64) -> Result<Vec<Run>> {
-        Ok(self.runs_impl(connection, limit).await?)
+        Ok(self.runs_impl(Some(connection), limit).await?)
+    }
+
+    async fn recent_runs(&self, limit: u64) -> Result<Vec<Run>> {
+        Ok(self.runs_impl(None, limit).await?)
     }
 
     async fn sync_state(&self, connection: ConnectionId, kind: &str) -> Result<SyncState> {

@@ -76,6 +76,10 @@ pub trait Store: GrantStore {
     /// Recent runs of a connection, newest first.
     async fn runs(&self, connection: ConnectionId, limit: u64) -> Result<Vec<Run>>;
 
+    /// Recent runs of every connection, newest first: what a deployment's
+    /// workers did, whoever ran them.
+    async fn recent_runs(&self, limit: u64) -> Result<Vec<Run>>;
+
     /// The sync state of a (connection, kind); empty when never synced.
     async fn sync_state(&self, connection: ConnectionId, kind: &str) -> Result<SyncState>;
 
