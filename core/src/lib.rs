@@ -21,6 +21,7 @@ pub mod local;
 pub mod money;
 mod page;
 pub mod pending;
+pub mod round_trip;
 mod registry;
 pub mod sandbox;
 mod secret;
