@@ -155,19 +155,37 @@ async fn a_new_user_connects_syncs_exports_and_disconnects() {
     let id = customer["Id"].as_str().unwrap().to_owned();
     edit_at_quickbooks(&sim, &customer, "Resynced").await;
     all_kinds_succeeded(&home.run(&["--json", "resync", "books"]));
-    // QuickBooks' ids are digits, which `tether` reads as local ids: the
-    // record is named by its local id.
+    // QuickBooks' ids are digits, as are our local ids: a record is named
+    // by QuickBooks' id, by `local:N`, or by bare digits when only one
+    // record answers to them.
     let local = records(&home, "customers")
         .into_iter()
         .find(|r| r["external_id"] == id.as_str())
         .unwrap()["id"]
         .to_string();
-    let output = home.run(&["--json", "records", "books", "customers", &local]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(
-        json_lines(&output)[0]["record"]["data"]["GivenName"],
-        "Resynced"
-    );
+    for name in [format!("remote:{id}"), format!("local:{local}")] {
+        let output = home.run(&["--json", "records", "books", "customers", &name]);
+        assert!(output.status.success(), "{name}: {}", stderr(&output));
+        assert_eq!(
+            json_lines(&output)[0]["record"]["data"]["GivenName"],
+            "Resynced",
+            "{name}"
+        );
+    }
+    if local != id {
+        // Our record `id` and QuickBooks' customer `id` are two records,
+        // when both exist: bare digits are refused, not guessed.
+        let ours_too = records(&home, "customers")
+            .iter()
+            .any(|r| r["id"].to_string() == id);
+        let output = home.run(&["--json", "records", "books", "customers", &id]);
+        if ours_too {
+            assert!(!output.status.success(), "an ambiguous id is refused");
+            assert!(stderr(&output).contains("ambiguous"), "{}", stderr(&output));
+        } else {
+            assert!(output.status.success(), "{}", stderr(&output));
+        }
+    }
 
     // Listed active, under the company's name.
     let output = home.run(&["connections"]);

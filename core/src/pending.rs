@@ -111,17 +111,6 @@ pub enum RecordKey {
     External(String),
 }
 
-impl RecordKey {
-    /// Reads what a person typed: digits are a local id, anything else the
-    /// provider's id.
-    pub fn parse(text: &str) -> RecordKey {
-        match text.parse() {
-            Ok(id) => RecordKey::Local(id),
-            Err(_) => RecordKey::External(text.to_owned()),
-        }
-    }
-}
-
 impl std::fmt::Display for RecordKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

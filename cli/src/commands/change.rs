@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use serde_json::Value;
 use tether_core::local::{self, LocalEdit};
-use tether_core::pending::RecordKey;
 
 use super::sync::select_kinds;
 use crate::context::{Context, Global};
@@ -34,7 +33,8 @@ pub struct EditArgs {
     pub name: String,
     /// The kind.
     pub kind: String,
-    /// The record: its local id, or the provider's id.
+    /// The record: the provider's id, `local:N` for our local id, or bare digits
+    /// for whichever of the two exists (refused when both do and differ).
     pub id: String,
     /// A JSON merge patch (RFC 7396): the fields to set; `null` removes one.
     /// `-` reads standard input.
@@ -49,38 +49,55 @@ pub struct DeleteArgs {
     pub name: String,
     /// The kind.
     pub kind: String,
-    /// The record: its local id, or the provider's id.
+    /// The record: the provider's id, `local:N` for our local id, or bare digits
+    /// for whichever of the two exists (refused when both do and differ).
     pub id: String,
+}
+
+/// An edit as typed: the record still named as the person wrote it.
+enum Typed {
+    Create(Value),
+    Update(String, Value),
+    Delete(String),
 }
 
 pub async fn put(args: PutArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let object = read_json(&args.file)?;
-    stage(global, &args.name, &args.kind, LocalEdit::Create(object)).await
+    stage(global, &args.name, &args.kind, Typed::Create(object)).await
 }
 
 pub async fn edit(args: EditArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let patch = read_json(&args.file)?;
-    let edit = LocalEdit::Update(RecordKey::parse(&args.id), patch);
-    stage(global, &args.name, &args.kind, edit).await
+    stage(
+        global,
+        &args.name,
+        &args.kind,
+        Typed::Update(args.id, patch),
+    )
+    .await
 }
 
 pub async fn delete(args: DeleteArgs, global: &Global) -> anyhow::Result<ExitCode> {
-    let edit = LocalEdit::Delete(RecordKey::parse(&args.id));
-    stage(global, &args.name, &args.kind, edit).await
+    stage(global, &args.name, &args.kind, Typed::Delete(args.id)).await
 }
 
 /// Checks and stores the edit; prints the record's local id.
-async fn stage(
-    global: &Global,
-    name: &str,
-    kind: &str,
-    edit: LocalEdit,
-) -> anyhow::Result<ExitCode> {
+async fn stage(global: &Global, name: &str, kind: &str, edit: Typed) -> anyhow::Result<ExitCode> {
     let ctx = Context::open(global).await?;
     let connection = ctx.connection(name).await?;
     let connector = tether_core::connector(&connection.provider)
         .with_context(|| format!("provider `{}` is not in this build", connection.provider))?;
     let kind = select_kinds(connector.kinds(), &[kind.to_owned()])?[0];
+    let edit = match edit {
+        Typed::Create(object) => LocalEdit::Create(object),
+        Typed::Update(typed, patch) => LocalEdit::Update(
+            local::record_key(&ctx.store, connection.id, kind.name(), &typed).await?,
+            patch,
+        ),
+        Typed::Delete(typed) => LocalEdit::Delete(
+            local::record_key(&ctx.store, connection.id, kind.name(), &typed).await?,
+        ),
+    };
     let id = local::stage(&ctx.store, connection.id, kind, edit).await?;
     if ctx.json {
         json_line(&serde_json::json!({ "local_id": id }))?;

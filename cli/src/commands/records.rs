@@ -3,7 +3,6 @@
 
 use std::process::ExitCode;
 
-use tether_core::pending::RecordKey;
 use tether_core::store::{Connection, RecordQuery, Store, SyncState};
 
 use super::sync::select_kinds;
@@ -16,7 +15,8 @@ pub struct Args {
     pub name: String,
     /// The kind, e.g. `invoices`.
     pub kind: String,
-    /// One record: its local id, or the provider's id.
+    /// One record: the provider's id, `local:N` for our local id, or bare
+    /// digits for whichever of the two exists (refused when both do and differ).
     pub id: Option<String>,
     /// With ID: the record's change log (local edits, exports) and which run
     /// last changed it, and how.
@@ -97,7 +97,7 @@ async fn one(
     id: &str,
     history: bool,
 ) -> anyhow::Result<ExitCode> {
-    let key = RecordKey::parse(id);
+    let key = tether_core::local::record_key(&ctx.store, connection.id, kind, id).await?;
     let Some(record) = ctx.store.record(connection.id, kind, &key).await? else {
         anyhow::bail!("{kind} {key}: no such record of `{}`", connection.name);
     };

@@ -5,6 +5,7 @@
 //! version it was based on. Nothing reaches the provider until export.
 
 mod check;
+mod name;
 mod patch;
 mod refs;
 mod resolve;
@@ -18,6 +19,7 @@ use crate::{Error, ErrorKind, ObjectKind, ObjectWriter, Result, WriteCapabilitie
 
 use crate::store::Provenance;
 pub use check::check_typed;
+pub use name::record_key;
 pub(crate) use patch::{apply as apply_patch, diff as diff_objects};
 pub use refs::LOCAL_REF;
 pub(crate) use refs::{find as find_refs, rewrite as rewrite_refs};
