@@ -130,6 +130,11 @@ async fn a_new_user_connects_syncs_exports_and_disconnects() {
 
     // Every kind whole, as QuickBooks holds it.
     all_kinds_succeeded(&home.run(&["--json", "sync", "books"]));
+    // Listings name each record in QuickBooks' own fields.
+    let listing = stdout(&home.run(&["records", "books", "customers", "--limit", "5"]));
+    let first = sim.snapshot("customers").remove(0);
+    let display = first["DisplayName"].as_str().unwrap();
+    assert!(listing.contains(display), "{display} in {listing}");
     for kind in ["customers", "invoices", "journal_entries"] {
         let ids = |objects: Vec<Value>, field: &str| {
             let mut ids: Vec<String> = objects

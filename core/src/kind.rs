@@ -197,6 +197,13 @@ pub trait ObjectKind: Send + Sync + 'static {
     fn writer(&self) -> Option<&dyn ObjectWriter> {
         None
     }
+
+    /// The fields that name an object to a person (an invoice number, a
+    /// contact's name), in order of preference: listings show the first
+    /// one present, with the status field of its write rules.
+    fn label_fields(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// One object to push.

@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use tether_core::ObjectKind;
 use tether_core::store::{Connection, RecordQuery, Store, SyncState};
 
 use super::sync::select_kinds;
@@ -35,9 +36,12 @@ const BATCH: u64 = 1000;
 pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let ctx = Context::open(global).await?;
     let connection = ctx.connection(&args.name).await?;
-    if let Some(connector) = tether_core::connector(&connection.provider) {
-        select_kinds(connector.kinds(), std::slice::from_ref(&args.kind))?;
-    }
+    let kind = match tether_core::connector(&connection.provider) {
+        Some(connector) => {
+            Some(select_kinds(connector.kinds(), std::slice::from_ref(&args.kind))?[0])
+        }
+        None => None,
+    };
     if let Some(id) = &args.id {
         return one(&ctx, &connection, &args.kind, id, args.history).await;
     }
@@ -78,7 +82,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
                         || "-".to_owned(),
                         |s| format!("{} ({s})", time(record.deleted_at)),
                     ),
-                    summary(&record.data),
+                    summary(kind, &record.data),
                 ]);
             }
         }
@@ -171,22 +175,16 @@ async fn holds_records(ctx: &Context, connection: &Connection, kind: &str) -> an
     Ok(!one.is_empty())
 }
 
-/// A short human label for a record: its number or name, and status.
-fn summary(data: &serde_json::Value) -> String {
-    let label = [
-        "InvoiceNumber",
-        "CreditNoteNumber",
-        "Name",
-        "Code",
-        "Reference",
-        "Narration",
-        "TaxType",
-    ]
-    .iter()
-    .find_map(|k| data.get(*k).and_then(|v| v.as_str()));
-    let status = ["Status", "ContactStatus"]
+/// A short human label for a record: its number or name, and status, in
+/// the fields its kind names.
+fn summary(kind: Option<&dyn ObjectKind>, data: &serde_json::Value) -> String {
+    let label = kind
+        .map_or(&[][..], |k| k.label_fields())
         .iter()
         .find_map(|k| data.get(*k).and_then(|v| v.as_str()));
+    let status = kind
+        .and_then(|k| k.capabilities().write?.status_field)
+        .and_then(|field| data.get(field)?.as_str());
     let mut text = [label, status]
         .into_iter()
         .flatten()

@@ -51,8 +51,16 @@ impl<T> QbKind<T> {
     }
 }
 
+/// The fields that name a QuickBooks object to a person: a document's
+/// number, a customer's or vendor's display name, an item's or account's name.
+const LABEL_FIELDS: &[&str] = &["DocNumber", "DisplayName", "Name", "PaymentRefNum"];
+
 #[async_trait]
 impl<T: QbObject> ObjectKind for QbKind<T> {
+    fn label_fields(&self) -> &'static [&'static str] {
+        LABEL_FIELDS
+    }
+
     // Tether's kind name; `Entity::name` is Intuit's entity name.
     #[expect(clippy::misnamed_getters, reason = "core's `name` is the kind name")]
     fn name(&self) -> &'static str {

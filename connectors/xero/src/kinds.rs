@@ -85,10 +85,25 @@ impl<T> XeroKind<T> {
     }
 }
 
+/// The fields that name a Xero object to a person, whatever its kind.
+const LABEL_FIELDS: &[&str] = &[
+    "InvoiceNumber",
+    "CreditNoteNumber",
+    "Name",
+    "Code",
+    "Reference",
+    "Narration",
+    "TaxType",
+];
+
 #[async_trait]
 impl<T: XeroObject> ObjectKind for XeroKind<T> {
     fn name(&self) -> &'static str {
         self.collection.kind
+    }
+
+    fn label_fields(&self) -> &'static [&'static str] {
+        LABEL_FIELDS
     }
 
     fn capabilities(&self) -> KindCapabilities {
