@@ -48,19 +48,28 @@ struct Cli {
     command: Command,
 }
 
-fn init_logging(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "info",
+/// Log lines on stderr: `-v` raises the level, `TETHER_LOG` overrides it;
+/// `tether run` logs its runs (info) and can write JSON lines for a log shipper.
+fn init_logging(verbose: u8, command: &Command) {
+    let service = match command {
+        Command::Run(args) => Some(args.log_format),
+        _ => None,
+    };
+    let default = match (verbose, service) {
+        (0, None) => "warn",
+        (0 | 1, _) => "info",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("TETHER_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if service == Some(commands::LogFormat::Json) {
+        builder.json().init();
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
+    }
 }
 
 #[tokio::main]
@@ -70,7 +79,7 @@ async fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    init_logging(cli.verbose);
+    init_logging(cli.verbose, &cli.command);
     let global = context::Global {
         database: cli.database,
         create: cli.create,

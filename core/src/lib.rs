@@ -24,6 +24,7 @@ pub mod pending;
 pub mod round_trip;
 mod registry;
 pub mod sandbox;
+pub mod schedule;
 mod secret;
 mod session;
 pub mod store;

@@ -8,6 +8,7 @@ mod demo;
 mod export;
 mod providers;
 mod records;
+mod run;
 mod runs;
 mod sandbox;
 mod status;
@@ -15,6 +16,8 @@ mod sync;
 mod verify;
 
 use std::process::ExitCode;
+
+pub use run::LogFormat;
 
 use clap::Subcommand;
 
@@ -62,6 +65,8 @@ pub enum Command {
     Conflicts(conflicts::Args),
     /// Settle a conflict: keep the local edit or the provider's object.
     Resolve(conflicts::ResolveArgs),
+    /// Keep every active connection in step, on schedules, until stopped.
+    Run(run::Args),
     /// Start a sandbox, connect to it and sync it into a fresh SQLite file.
     Demo(demo::Args),
 }
@@ -86,6 +91,7 @@ impl Command {
             Command::Export(args) => export::run(args, global).await,
             Command::Conflicts(args) => conflicts::list(args, global).await,
             Command::Resolve(args) => conflicts::resolve(args, global).await,
+            Command::Run(args) => run::run(args, global).await,
             Command::Demo(args) => demo::run(args, global).await,
         }
     }

@@ -1,0 +1,147 @@
+//! One job the scheduler handed out, run with the existing Syncer and
+//! Exporter over the connection's shared session, and what it ended as.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tether_core::ObjectKind;
+use tether_core::export::Exporter;
+use tether_core::schedule::{Due, Job, PendingPrint};
+use tether_core::store::{ConnectionId, Pull, RunStatus, RunType, Store};
+use tether_core::sync::{SyncOptions, SyncOutcome, Syncer};
+use tether_core::{Error, Session};
+use tether_store::SeaStore;
+use tokio_util::sync::CancellationToken;
+
+/// A run as the run history recorded it.
+pub struct Ended {
+    pub run_type: RunType,
+    pub status: RunStatus,
+    /// Records stored, marked deleted, or written at the provider.
+    pub changed: u64,
+    pub error: Option<String>,
+}
+
+/// What a job did.
+pub struct Finished {
+    pub due: Due,
+    pub runs: Vec<Ended>,
+    /// Another process held the (connection, kind): left for the next slot.
+    pub held: bool,
+    /// What stopped it before any run started.
+    pub error: Option<String>,
+    pub seconds: f64,
+}
+
+/// Runs `due`; never fails as a whole (a failure is recorded and retried at
+/// the next slot).
+pub async fn execute(
+    store: SeaStore,
+    session: Arc<Session>,
+    due: Due,
+    cancel: CancellationToken,
+) -> Finished {
+    let started = Instant::now();
+    let mut finished = Finished {
+        runs: Vec::new(),
+        held: false,
+        error: None,
+        seconds: 0.0,
+        due,
+    };
+    let Some(kind) = session
+        .connector
+        .kinds()
+        .iter()
+        .copied()
+        .find(|k| k.name() == finished.due.key.kind)
+    else {
+        finished.error = Some("the provider no longer has this kind".to_owned());
+        return finished;
+    };
+    let kinds = [kind];
+    let full = finished.due.job == Job::Full;
+    let syncer = Syncer::new(&store, &session)
+        .options(SyncOptions {
+            full,
+            ..SyncOptions::default()
+        })
+        .cancel_on(cancel.clone());
+    // An export starts with a resync of its kind, as `tether export` does,
+    // so conflicts show before anything is sent.
+    match syncer.resync_kinds(&kinds).await {
+        Ok(outcome) => pulled(&mut finished, &outcome),
+        Err(e) => finished.error = Some(said(&session, e)),
+    }
+    if finished.due.job == Job::Export && !cancel.is_cancelled() && !finished.held {
+        let exporter =
+            Exporter::new(&store, &session.api, session.connection.id).cancel_on(cancel.clone());
+        match exporter.export_kinds(&kinds).await {
+            Ok(outcome) => {
+                finished.held |= !outcome.held.is_empty();
+                for r in outcome.reports.iter().filter(|r| r.run.is_some()) {
+                    finished.runs.push(Ended {
+                        run_type: RunType::Export,
+                        status: r.status,
+                        changed: (r.counts.written + r.counts.deleted).max(0) as u64,
+                        error: r.error.as_ref().map(ToString::to_string),
+                    });
+                }
+            }
+            Err(e) => finished.error = Some(said(&session, e)),
+        }
+    }
+    finished.seconds = started.elapsed().as_secs_f64();
+    finished
+}
+
+fn pulled(finished: &mut Finished, outcome: &SyncOutcome) {
+    finished.held |= !outcome.held.is_empty();
+    for r in outcome.reports.iter().filter(|r| r.run.is_some()) {
+        finished.runs.push(Ended {
+            // The run type the Syncer records (a resync that reads the
+            // full listing is a reconciliation).
+            run_type: match r.pull {
+                Pull::Full => RunType::Reconcile,
+                Pull::Changes => RunType::Resync,
+            },
+            status: r.status,
+            changed: (r.counts.stored + r.counts.deleted).max(0) as u64,
+            error: r.error.as_ref().map(ToString::to_string),
+        });
+    }
+}
+
+fn said(session: &Session, e: Error) -> String {
+    session.explain(e).to_string()
+}
+
+/// Which records of `kind` are pending, at which revision (see
+/// [`PendingPrint`]); `None` when none is.
+pub async fn pending_print(
+    store: &SeaStore,
+    connection: ConnectionId,
+    kind: &str,
+) -> tether_core::Result<PendingPrint> {
+    let records = store.pending(connection, kind, 0, 500).await?;
+    if records.is_empty() {
+        return Ok(None);
+    }
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for r in &records {
+        for byte in
+            r.id.to_le_bytes()
+                .into_iter()
+                .chain(r.revision.to_le_bytes())
+        {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    Ok(Some(hash))
+}
+
+/// Whether `kind` can be exported.
+pub fn writable(kind: &dyn ObjectKind) -> bool {
+    kind.capabilities().write.is_some()
+}

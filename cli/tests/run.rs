@@ -1,0 +1,382 @@
+//! `tether run` as a service: the built binary against a simulator on
+//! loopback and a real SQLite file (PostgreSQL when
+//! `TETHER_TEST_POSTGRES_URL` is set). Schedules with a seconds field keep
+//! it fast.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::Value;
+use tether_tests::{Backend, TestDb};
+
+/// Every two seconds, no full reconciliation during the test, edits looked
+/// for every second.
+const FAST: &str = r#"
+[defaults]
+resync = "*/2 * * * * *"
+full = "0 0 3 1 1 *"
+export_poll_secs = 1
+jitter_secs = 1
+"#;
+
+/// A home on a fresh PostgreSQL database when `TETHER_TEST_POSTGRES_URL`
+/// is set, else on its own SQLite file.
+async fn home() -> (Home, Option<TestDb>) {
+    if std::env::var("TETHER_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
+        let db = TestDb::create(Backend::Postgres).await.expect("PostgreSQL");
+        (Home::on_database(&db.url), Some(db))
+    } else {
+        (Home::new(), None)
+    }
+}
+
+/// A running `tether run` and the address it serves on.
+struct Worker {
+    child: Child,
+    base: String,
+    log: std::path::PathBuf,
+}
+
+async fn start_worker(home: &Home, config: &str) -> Worker {
+    let file = home.dir.path().join("worker.toml");
+    std::fs::write(&file, config).unwrap();
+    let log = home.dir.path().join("worker.log");
+    let mut child = home
+        .command(&[
+            "run",
+            "--config",
+            file.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("spawn tether run");
+    let stdout = child.stdout.take().unwrap();
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        line
+    })
+    .await
+    .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("the bound address first: {line:?}"))
+        .to_owned();
+    Worker { child, base, log }
+}
+
+impl Worker {
+    async fn get(&self, path: &str) -> (u16, String) {
+        let response = reqwest::get(format!("{}{path}", self.base)).await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// SIGTERM, then how long it took to exit and how.
+    async fn terminate(mut self) -> (Duration, ExitStatus) {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (started.elapsed(), status);
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                self.child.kill().ok();
+                panic!("tether run did not stop within 20 s after SIGTERM");
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+fn runs(home: &Home) -> Vec<Value> {
+    json_lines(&home.run(&["runs", "acme", "--json", "--limit", "10000"]))
+}
+
+fn kinds(home: &Home) -> Vec<String> {
+    let status = json_lines(&home.run(&["status", "acme", "--json"]));
+    status[0]["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// One sample of the text format: name, labels, value.
+type Sample = (String, BTreeMap<String, String>, f64);
+
+/// A small parser of the Prometheus/OpenMetrics text format: every line is
+/// a `# HELP`/`# TYPE`/`# UNIT` line, `# EOF`, or `name{k="v",…} value`.
+fn parse_metrics(text: &str) -> Vec<Sample> {
+    let mut samples = Vec::new();
+    let mut typed = std::collections::HashSet::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            typed.insert(rest.split(' ').next().unwrap().to_owned());
+            continue;
+        }
+        if line.starts_with("# ") || line.is_empty() {
+            continue;
+        }
+        let (series, value) = line.rsplit_once(' ').expect("a value");
+        let value: f64 = value.parse().unwrap_or_else(|_| panic!("a number: {line}"));
+        let (name, labels) = match series.split_once('{') {
+            Some((name, rest)) => {
+                let body = rest.strip_suffix('}').expect("closing brace");
+                let labels = body
+                    .split("\",")
+                    .filter(|p| !p.is_empty())
+                    .map(|p| {
+                        let (k, v) = p.split_once("=\"").expect("k=\"v\"");
+                        (k.to_owned(), v.trim_end_matches('"').to_owned())
+                    })
+                    .collect();
+                (name.to_owned(), labels)
+            }
+            None => (series.to_owned(), BTreeMap::new()),
+        };
+        assert!(
+            typed.iter().any(|t| name.starts_with(t.as_str())),
+            "{name} has a # TYPE line"
+        );
+        samples.push((name, labels, value));
+    }
+    assert!(text.trim_end().ends_with("# EOF"), "ends with # EOF");
+    samples
+}
+
+/// `tether_runs_total` by (kind, type, outcome).
+fn run_counters(samples: &[Sample]) -> BTreeMap<(String, String, String), u64> {
+    samples
+        .iter()
+        .filter(|(name, _, _)| name == "tether_runs_total")
+        .map(|(_, l, v)| {
+            assert_eq!(l["provider"], "xero");
+            (
+                (l["kind"].clone(), l["type"].clone(), l["outcome"].clone()),
+                *v as u64,
+            )
+        })
+        .collect()
+}
+
+/// The run history counted the same way.
+fn history_counts(runs: &[Value]) -> BTreeMap<(String, String, String), u64> {
+    let mut counts = BTreeMap::new();
+    for r in runs {
+        let key = (
+            r["kind"].as_str().unwrap().to_owned(),
+            r["run_type"].as_str().unwrap().to_owned(),
+            r["status"].as_str().unwrap().to_owned(),
+        );
+        *counts.entry(key).or_default() += 1;
+    }
+    counts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_resyncs_every_kind_exports_edits_and_serves_metrics() {
+    let sim = start_sim(40, 0).await;
+    let (home, db) = home().await;
+    connect(&home, &sim);
+    let kinds = kinds(&home);
+    assert!(kinds.len() >= 3, "{kinds:?}");
+    let worker = start_worker(&home, FAST).await;
+    assert_eq!(worker.get("/healthz").await, (200, "ok".to_owned()));
+
+    // Every kind is pulled on its own, then again at its next slots.
+    wait_for("two succeeded runs of every kind", || {
+        let runs = runs(&home);
+        kinds.iter().all(|k| {
+            runs.iter()
+                .filter(|r| r["kind"] == k.as_str() && r["status"] == "succeeded")
+                .count()
+                >= 2
+        })
+    })
+    .await;
+
+    // /metrics parses and its counters are the run history's (read while
+    // no run is going on: the same counters before and after the history).
+    let started = Instant::now();
+    let (samples, history) = loop {
+        let before = parse_metrics(&worker.get("/metrics").await.1);
+        let history = runs(&home);
+        let after = parse_metrics(&worker.get("/metrics").await.1);
+        let quiet = history.iter().all(|r| r["status"] != "running");
+        if quiet && run_counters(&before) == run_counters(&after) {
+            break (after, history);
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "never quiet");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(run_counters(&samples), history_counts(&history));
+    let value = |name: &str, label: (&str, &str)| {
+        samples
+            .iter()
+            .find(|(n, l, _)| n == name && l.get(label.0).map(String::as_str) == Some(label.1))
+            .map(|(_, _, v)| *v)
+            .unwrap_or_else(|| panic!("{name} with {label:?}"))
+    };
+    // Runs of one connection share its session, and each run counts the
+    // session's calls while it lasts: the history counts a call once per
+    // run it overlapped, the counter once.
+    let calls: Vec<i64> = history
+        .iter()
+        .map(|r| r["counts"]["api_calls"].as_i64().unwrap())
+        .collect();
+    let api = value("tether_api_calls_total", ("provider", "xero"));
+    let (most, sum) = (*calls.iter().max().unwrap(), calls.iter().sum::<i64>());
+    assert!(
+        (most as f64..=sum as f64).contains(&api),
+        "API calls {api}, runs say {most}..{sum}"
+    );
+    assert_eq!(
+        value("tether_api_throttled_total", ("provider", "xero")),
+        0.0
+    );
+    let lag = value("tether_lag_seconds", ("connection", "acme"));
+    assert!((0.0..600.0).contains(&lag), "lag {lag}");
+    assert_eq!(
+        value("tether_conflicts_pending", ("connection", "acme")),
+        0.0
+    );
+    assert_eq!(value("tether_deletions_held", ("connection", "acme")), 0.0);
+    assert!(
+        samples
+            .iter()
+            .any(|(n, _, v)| n == "tether_connections_needing_reauth" && *v == 0.0)
+    );
+    let changed: f64 = samples
+        .iter()
+        .filter(|(n, _, _)| n == "tether_records_changed_total")
+        .map(|(_, _, v)| v)
+        .sum();
+    assert!(
+        changed >= 40.0,
+        "the first pulls stored every record: {changed}"
+    );
+
+    // A local edit is exported without being asked.
+    let file = home.dir.path().join("contact.json");
+    std::fs::write(&file, r#"{"Name": "Worker Ltd"}"#).unwrap();
+    let output = home.run(&["put", "acme", "contacts", "--file", file.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    wait_for("the worker to export the new contact", || {
+        runs(&home).iter().any(|r| {
+            r["kind"] == "contacts"
+                && r["run_type"] == "export"
+                && r["status"] == "succeeded"
+                && r["counts"]["written"] == 1
+        })
+    })
+    .await;
+    assert!(
+        sim.snapshot("contacts")
+            .iter()
+            .any(|c| c["Name"] == "Worker Ltd"),
+        "the provider has it"
+    );
+    let exports = || {
+        runs(&home)
+            .iter()
+            .filter(|r| r["run_type"] == "export")
+            .count()
+    };
+    let once = exports();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(exports(), once, "nothing pending: no more exports");
+
+    let (took, status) = worker.terminate().await;
+    assert!(status.success(), "{status:?}");
+    assert!(took < Duration::from_secs(5), "stopped in {took:?}");
+    eprintln!("SIGTERM to exit: {took:?}");
+    assert!(runs(&home).iter().all(|r| r["status"] != "running"));
+    // The log is JSON lines.
+    let log = std::fs::read_to_string(home.dir.path().join("worker.log")).unwrap();
+    for line in log.lines() {
+        let line: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        assert!(line["fields"].is_object(), "{line}");
+    }
+    assert!(log.contains("run ended"), "{log}");
+    sim.shutdown().await;
+    if let Some(db) = db {
+        db.drop_database().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_worker_within_seconds_and_the_run_resumes() {
+    let sim = start_sim(8000, 80).await;
+    let (home, db) = home().await;
+    connect(&home, &sim);
+    let worker = start_worker(&home, FAST).await;
+    let log = worker.log.clone();
+    let started = Instant::now();
+    while checkpoint_pages_of(&home).await < 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no page committed: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (took, status) = worker.terminate().await;
+    eprintln!("SIGTERM to exit with a pull in progress: {took:?}");
+    assert!(status.success(), "{status:?}");
+    assert!(took < Duration::from_secs(5), "stopped in {took:?}");
+    let runs = runs(&home);
+    let invoices: Vec<_> = runs.iter().filter(|r| r["kind"] == "invoices").collect();
+    assert_eq!(invoices.len(), 1, "{invoices:?}");
+    assert_eq!(invoices[0]["status"], "interrupted", "{}", invoices[0]);
+    assert!(runs.iter().all(|r| r["status"] != "running"), "{runs:?}");
+    let resumed = home.run(&["resync", "acme", "--kind", "invoices", "--json"]);
+    assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
+    assert_eq!(json_lines(&resumed)[0]["resumed"], true);
+    sim.shutdown().await;
+    if let Some(db) = db {
+        db.drop_database().await;
+    }
+}
+
+/// Pages the invoices' full pull has committed so far, on whichever store.
+async fn checkpoint_pages_of(home: &Home) -> i64 {
+    match &home.database {
+        None => checkpoint_pages(&home.db()).await,
+        Some(_) => {
+            let status = json_lines(&home.run(&["status", "acme", "--json"]));
+            status
+                .first()
+                .and_then(|s| s["kinds"].as_array())
+                .and_then(|kinds| kinds.iter().find(|k| k["kind"] == "invoices"))
+                .and_then(|k| k["in_progress"]["pages"].as_i64())
+                .unwrap_or(0)
+        }
+    }
+}
