@@ -24,6 +24,15 @@ export_poll_secs = 1
 jitter_secs = 1
 "#;
 
+/// Nothing due for a year: only what is unfinished or pending runs.
+const YEARLY: &str = r#"
+[defaults]
+resync = "0 0 3 1 1 *"
+full = "0 0 3 1 1 *"
+export_poll_secs = 1
+jitter_secs = 0
+"#;
+
 /// A home on a fresh PostgreSQL database when `TETHER_TEST_POSTGRES_URL`
 /// is set, else on its own SQLite file.
 async fn home() -> (Home, Option<TestDb>) {
@@ -101,6 +110,14 @@ impl Worker {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
+}
+
+/// Runs of one kind, newest first.
+fn runs_of(home: &Home, kind: &str) -> Vec<Value> {
+    runs(home)
+        .into_iter()
+        .filter(|r| r["kind"] == kind)
+        .collect()
 }
 
 fn runs(home: &Home) -> Vec<Value> {
@@ -356,9 +373,34 @@ async fn sigterm_stops_the_worker_within_seconds_and_the_run_resumes() {
     assert_eq!(invoices.len(), 1, "{invoices:?}");
     assert_eq!(invoices[0]["status"], "interrupted", "{}", invoices[0]);
     assert!(runs.iter().all(|r| r["status"] != "running"), "{runs:?}");
-    let resumed = home.run(&["resync", "acme", "--kind", "invoices", "--json"]);
-    assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
-    assert_eq!(json_lines(&resumed)[0]["resumed"], true);
+    let interrupted_pages = invoices[0]["counts"]["pages"].as_i64().unwrap();
+    assert!(interrupted_pages >= 1, "{}", invoices[0]);
+
+    // Restarted, it resumes the pull at once (its next slot is a year away)
+    // from the committed pages.
+    let worker = start_worker(&home, YEARLY).await;
+    wait_for("the interrupted pull to be resumed", || {
+        runs_of(&home, "invoices")
+            .iter()
+            .any(|r| r["status"] == "succeeded")
+    })
+    .await;
+    let resumed = runs_of(&home, "invoices");
+    eprintln!("resumed: {}", resumed[0]);
+    assert_eq!(resumed.len(), 2);
+    assert!(
+        resumed[0]["counts"]["pages"].as_i64().unwrap() <= 8 - interrupted_pages,
+        "it went on from page {interrupted_pages}: {}",
+        resumed[0]
+    );
+    let (_, status) = worker.terminate().await;
+    assert!(status.success());
+    let records = json_lines(&home.run(&["records", "acme", "invoices", "--json"]));
+    assert_eq!(
+        records.len(),
+        sim.snapshot("invoices").len(),
+        "nothing lost or doubled"
+    );
     sim.shutdown().await;
     if let Some(db) = db {
         db.drop_database().await;
@@ -378,5 +420,49 @@ async fn checkpoint_pages_of(home: &Home) -> i64 {
                 .and_then(|k| k["in_progress"]["pages"].as_i64())
                 .unwrap_or(0)
         }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_schedule_is_refused_and_a_disconnected_connection_skipped_once() {
+    let sim = start_sim(40, 0).await;
+    let (home, db) = home().await;
+    connect(&home, &sim);
+    let file = home.dir.path().join("bad.toml");
+    std::fs::write(
+        &file,
+        "[connections.acme.kinds.items]\nfull = \"every sunday\"\n",
+    )
+    .unwrap();
+    let output = home.run(&["run", "--config", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("connections.acme.kinds.items.full"),
+        "{}",
+        stderr(&output)
+    );
+    let output = home.run(&["run", "--config", "/nonexistent/worker.toml"]);
+    assert_eq!(output.status.code(), Some(1), "a file named must exist");
+
+    assert!(home.run(&["disconnect", "acme"]).status.success());
+    let worker = start_worker(&home, FAST).await;
+    // Two refreshes of the connections (every 5 s) say it once.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(worker.get("/healthz").await.0, 200);
+    let metrics = parse_metrics(&worker.get("/metrics").await.1);
+    assert!(run_counters(&metrics).is_empty());
+    let log = worker.log.clone();
+    let (_, status) = worker.terminate().await;
+    assert!(status.success());
+    let log = std::fs::read_to_string(log).unwrap();
+    let warnings: Vec<_> = log
+        .lines()
+        .filter(|l| l.contains("skipped: disconnected"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{log}");
+    assert!(runs(&home).is_empty(), "nothing ran");
+    sim.shutdown().await;
+    if let Some(db) = db {
+        db.drop_database().await;
     }
 }

@@ -134,6 +134,14 @@ impl Scheduler {
         self.slots.keys().any(|k| k.connection == connection)
     }
 
+    /// Makes `key`'s resync due at once: a pull left unfinished (a worker
+    /// stopped mid-run) or never made does not wait for the next slot.
+    pub fn due_now(&mut self, key: &Key, now: Timestamp) {
+        if let Some(slot) = self.slots.get_mut(key) {
+            slot.next_resync = slot.next_resync.min(now);
+        }
+    }
+
     /// Tells how far `key` is in step (its cursor), for the priority.
     pub fn set_cursor(&mut self, key: &Key, cursor: Option<Timestamp>) {
         if let Some(slot) = self.slots.get_mut(key) {
@@ -438,6 +446,22 @@ mod tests {
         assert_eq!(s.take_due(late, 1)[0].key.connection, "b");
         assert!(s.take_due(late, 1).is_empty());
         assert_eq!(s.next_wake(), Some(at(6, 45, 0)));
+    }
+
+    #[test]
+    fn an_unfinished_pull_is_due_at_once() {
+        let mut s = Scheduler::new(schedules(no_jitter()));
+        let now = at(5, 31, 0);
+        s.add("a", "invoices", false, now);
+        s.add("a", "items", false, now);
+        s.due_now(&key("a", "invoices"), now);
+        let due = s.take_due(now, 5);
+        assert_eq!(due.len(), 1);
+        assert_eq!(
+            (due[0].key.kind.as_str(), due[0].job),
+            ("invoices", Job::Resync)
+        );
+        assert_eq!(s.next_slots(&key("a", "invoices")).unwrap().0, at(5, 45, 0));
     }
 
     #[test]

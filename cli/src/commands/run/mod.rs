@@ -22,7 +22,7 @@ use std::time::Duration;
 use chrono::Utc;
 use tether_core::schedule::{Due, Key, Scheduler};
 use tether_core::store::{ConnectionStatus, Store};
-use tether_core::{Session, Vault};
+use tether_core::{Session, Timestamp, Vault};
 use tether_store::SeaStore;
 use tokio::task::{Id, JoinSet};
 use tokio_util::sync::CancellationToken;
@@ -278,6 +278,7 @@ impl Worker {
                         for kind in session.connector.kinds() {
                             self.scheduler
                                 .add(&name, kind.name(), work::writable(*kind), now);
+                            self.resume_at_once(&session, kind.name(), now).await;
                         }
                         tracing::info!(connection = %name, "keeping it in step");
                         self.warned.remove(&name);
@@ -300,6 +301,20 @@ impl Worker {
             }
         }
         self.count_api_calls();
+    }
+
+    /// A kind never pulled, or whose pull was left unfinished, is due now.
+    async fn resume_at_once(&mut self, session: &Session, kind: &str, now: Timestamp) {
+        let Ok(state) = self.store.sync_state(session.connection.id, kind).await else {
+            return;
+        };
+        if state.cursor.is_none() || state.checkpoint.is_some() || state.changes.is_some() {
+            let key = Key {
+                connection: session.connection.name.clone(),
+                kind: kind.to_owned(),
+            };
+            self.scheduler.due_now(&key, now);
+        }
     }
 
     fn warn_once(&mut self, name: &str, why: &str) {
@@ -330,7 +345,7 @@ impl Worker {
                 kind: kind.name().to_owned(),
             };
             if let Some(cursor) = self.read_cursor(&key).await {
-                oldest = Some(oldest.map_or(cursor, |o: tether_core::Timestamp| o.min(cursor)));
+                oldest = Some(oldest.map_or(cursor, |o: Timestamp| o.min(cursor)));
             }
         }
         if let Some(oldest) = oldest {
@@ -339,7 +354,7 @@ impl Worker {
         }
     }
 
-    async fn read_cursor(&mut self, key: &Key) -> Option<tether_core::Timestamp> {
+    async fn read_cursor(&mut self, key: &Key) -> Option<Timestamp> {
         let session = self.sessions.get(&key.connection)?;
         let state = self
             .store
