@@ -145,6 +145,48 @@ async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// From the run history's intervals: no kind ran twice at once, and no
+/// more than `concurrency` runs overlapped.
+fn never_two_at_once(runs: &[Value], concurrency: usize) {
+    let time = |v: &Value| {
+        v.as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+    };
+    let spans: Vec<_> = runs
+        .iter()
+        .map(|r| {
+            (
+                r["kind"].as_str().unwrap(),
+                time(&r["started_at"]),
+                time(&r["finished_at"]),
+            )
+        })
+        .collect();
+    for (i, a) in spans.iter().enumerate() {
+        let overlapping: Vec<_> = spans
+            .iter()
+            .enumerate()
+            .filter(|(j, b)| *j != i && b.1 < a.2 && a.1 < b.2)
+            .map(|(_, b)| b)
+            .collect();
+        assert!(
+            overlapping.iter().all(|b| b.0 != a.0),
+            "{} ran twice at once: {a:?} {overlapping:?}",
+            a.0
+        );
+        // Every run overlapping `a` at its start overlaps the others there.
+        let at_start = spans.iter().filter(|b| b.1 <= a.1 && a.1 < b.2).count();
+        assert!(
+            at_start <= concurrency,
+            "{at_start} runs at once at {}",
+            a.1
+        );
+    }
+    assert!(spans.len() > 10, "{} runs", spans.len());
+}
+
 /// One sample of the text format: name, labels, value.
 type Sample = (String, BTreeMap<String, String>, f64);
 
@@ -334,6 +376,7 @@ async fn the_worker_resyncs_every_kind_exports_edits_and_serves_metrics() {
     assert!(status.success(), "{status:?}");
     assert!(took < Duration::from_secs(5), "stopped in {took:?}");
     eprintln!("SIGTERM to exit: {took:?}");
+    never_two_at_once(&runs(&home), 4);
     assert!(runs(&home).iter().all(|r| r["status"] != "running"));
     // The log is JSON lines.
     let log = std::fs::read_to_string(home.dir.path().join("worker.log")).unwrap();

@@ -118,7 +118,12 @@ impl Worker {
         let mut next_refresh = tokio::time::Instant::now();
         while !cancel.is_cancelled() {
             if tokio::time::Instant::now() >= next_refresh {
-                self.refresh().await;
+                // Opening a session asks the provider for a token: a stop
+                // does not wait for it.
+                tokio::select! {
+                    () = self.refresh() => {}
+                    () = cancel.cancelled() => break,
+                }
                 next_refresh = tokio::time::Instant::now() + refresh_every;
             }
             let now = Utc::now();
@@ -129,11 +134,16 @@ impl Worker {
             for due in self.scheduler.take_due(now, free) {
                 self.spawn(due, cancel);
             }
-            let until_wake = self
-                .scheduler
-                .next_wake()
-                .and_then(|at| (at - Utc::now()).to_std().ok())
-                .unwrap_or(Duration::ZERO);
+            // When every place is taken, what is due waits for a run to end
+            // (which wakes the loop), not for a timer.
+            let until_wake = if self.tasks.len() >= concurrency {
+                Duration::from_secs(1)
+            } else {
+                self.scheduler
+                    .next_wake()
+                    .and_then(|at| (at - Utc::now()).to_std().ok())
+                    .unwrap_or(Duration::ZERO)
+            };
             let sleep = until_wake
                 .min(next_refresh.saturating_duration_since(tokio::time::Instant::now()))
                 .max(Duration::from_millis(20));
