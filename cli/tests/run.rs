@@ -509,3 +509,50 @@ async fn a_bad_schedule_is_refused_and_a_disconnected_connection_skipped_once() 
         db.drop_database().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kind_held_by_a_hand_run_sync_is_left_to_it_until_the_next_slot() {
+    let sim = start_sim(8000, 80).await;
+    let (home, db) = home().await;
+    connect(&home, &sim);
+    let hand = home
+        .command(&["sync", "acme", "--kind", "invoices"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn sync");
+    let started = Instant::now();
+    while checkpoint_pages_of(&home).await < 1 {
+        assert!(started.elapsed() < Duration::from_secs(60), "no page");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let worker = start_worker(&home, FAST).await;
+    let log = worker.log.clone();
+    let held = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .any(|l| l.contains("held by another process") && l.contains("invoices"))
+    };
+    wait_for("the worker to find invoices held", held).await;
+    let output = tokio::task::spawn_blocking(move || hand.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    wait_for("the worker's own run of invoices", || {
+        runs_of(&home, "invoices")
+            .iter()
+            .any(|r| r["run_type"] == "resync" && r["status"] == "succeeded")
+    })
+    .await;
+    let (_, status) = worker.terminate().await;
+    assert!(status.success());
+    let runs = runs(&home);
+    assert!(runs.iter().all(|r| r["status"] != "failed"), "{runs:?}");
+    // The worker's four places, and the hand-run sync.
+    never_two_at_once(&runs, 4 + 1);
+    sim.shutdown().await;
+    if let Some(db) = db {
+        db.drop_database().await;
+    }
+}
