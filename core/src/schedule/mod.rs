@@ -62,10 +62,11 @@ pub struct Due {
     pub job: Job,
 }
 
-/// Local edits of a (connection, kind), as a fingerprint of which records
-/// are pending at which revision: an export is due while it differs from
-/// what the last export left (edits it could not send, refused or in
-/// conflict, wait for a person, not for the next poll).
+/// Local edits of a (connection, kind) an export would send, as a
+/// fingerprint of which records are pending at which revision: an export is
+/// due while it differs from what the last export left. What an export
+/// could not send is tried again at the kind's next resync slot, not at
+/// every poll.
 pub type PendingPrint = Option<u64>;
 
 #[derive(Debug)]
@@ -202,10 +203,12 @@ impl Scheduler {
                 match job {
                     Job::Export => {}
                     Job::Full => {
+                        slot.settled = None;
                         slot.next_full = next_fire(&slot.plan.full, slot.plan.offset, now);
                         slot.next_resync = next_fire(&slot.plan.resync, slot.plan.offset, now);
                     }
                     Job::Resync => {
+                        slot.settled = None;
                         slot.next_resync = next_fire(&slot.plan.resync, slot.plan.offset, now);
                     }
                 }
@@ -420,10 +423,21 @@ mod tests {
         );
         assert!(s.take_due(later, 10).is_empty(), "never twice at once");
 
-        // What an export could not send waits for a change, not for the next poll.
+        // What an export could not send waits for a change, not for the
+        // next poll...
         s.finished(&due[0], Some(42));
         s.set_pending(&key("a", "invoices"), Some(42));
-        assert_eq!(s.take_due(later, 10)[0].job, Job::Resync);
+        let next = s.take_due(later, 10);
+        assert_eq!(next.len(), 1);
+        assert_eq!(next[0].job, Job::Resync, "a's resync slot, no export");
+        // ...and for the kind's next resync slot, after which it is tried again.
+        s.finished(&next[0], None);
+        let again = s.take_due(later, 10);
+        assert_eq!(
+            (again[0].key.connection.as_str(), again[0].job),
+            ("a", Job::Export)
+        );
+        // A new edit is exported at once.
         s.set_pending(&key("b", "invoices"), Some(7));
         s.finished(&due[2], None);
         assert_eq!(s.take_due(later, 10)[0].job, Job::Export);

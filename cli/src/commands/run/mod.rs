@@ -239,9 +239,14 @@ impl Worker {
         }
         let left = match self.sessions.get(&key.connection) {
             Some(session) if finished.due.job == tether_core::schedule::Job::Export => {
-                work::pending_print(&self.store, session.connection.id, &key.kind)
-                    .await
-                    .unwrap_or(None)
+                work::pending_print(
+                    &self.store,
+                    session.connection.id,
+                    &key.kind,
+                    Some(finished.started_at),
+                )
+                .await
+                .unwrap_or(None)
             }
             _ => None,
         };
@@ -379,7 +384,7 @@ impl Worker {
         let Some(session) = self.sessions.get(&key.connection) else {
             return;
         };
-        match work::pending_print(&self.store, session.connection.id, &key.kind).await {
+        match work::pending_print(&self.store, session.connection.id, &key.kind, None).await {
             Ok(print) => self.scheduler.set_pending(key, print),
             Err(e) => tracing::warn!(connection = %key.connection, kind = %key.kind,
                 error = %e, "cannot look for pending edits"),

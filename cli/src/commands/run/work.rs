@@ -6,10 +6,11 @@ use std::time::Instant;
 
 use tether_core::ObjectKind;
 use tether_core::export::Exporter;
+use tether_core::pending::PendingState;
 use tether_core::schedule::{Due, Job, PendingPrint};
 use tether_core::store::{ConnectionId, Pull, RunStatus, RunType, Store};
 use tether_core::sync::{SyncOptions, SyncOutcome, Syncer};
-use tether_core::{Error, Session};
+use tether_core::{Error, Session, Timestamp};
 use tether_store::SeaStore;
 use tokio_util::sync::CancellationToken;
 
@@ -30,6 +31,7 @@ pub struct Finished {
     pub held: bool,
     /// What stopped it before any run started.
     pub error: Option<String>,
+    pub started_at: Timestamp,
     pub seconds: f64,
 }
 
@@ -46,6 +48,7 @@ pub async fn execute(
         runs: Vec::new(),
         held: false,
         error: None,
+        started_at: chrono::Utc::now(),
         seconds: 0.0,
         due,
     };
@@ -116,15 +119,30 @@ fn said(session: &Session, e: Error) -> String {
     session.explain(e).to_string()
 }
 
-/// Which records of `kind` are pending, at which revision (see
-/// [`PendingPrint`]); `None` when none is.
+/// Which records of `kind` an export would send (ready, or sent without an
+/// answer), at which revision (see [`PendingPrint`]); `None` when none is,
+/// or when one was edited at or after `edited_since` (an edit made while an
+/// export ran is not taken as what that export left).
 pub async fn pending_print(
     store: &SeaStore,
     connection: ConnectionId,
     kind: &str,
+    edited_since: Option<Timestamp>,
 ) -> tether_core::Result<PendingPrint> {
-    let records = store.pending(connection, kind, 0, 500).await?;
-    if records.is_empty() {
+    let records: Vec<_> = store
+        .pending(connection, kind, 0, 500)
+        .await?
+        .into_iter()
+        .filter(|r| {
+            r.pending
+                .as_ref()
+                .is_some_and(|p| matches!(p.state, PendingState::Ready | PendingState::Uncertain))
+        })
+        .collect();
+    let fresh = |r: &tether_core::store::StoredRecord| {
+        edited_since.is_some_and(|since| r.local_updated_at.is_some_and(|at| at >= since))
+    };
+    if records.is_empty() || records.iter().any(fresh) {
         return Ok(None);
     }
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
