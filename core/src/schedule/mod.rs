@@ -232,14 +232,20 @@ impl Scheduler {
         }
     }
 
-    /// The earliest time something may fall due (a slot or a look for
-    /// pending edits), to sleep until; `None` when nothing is kept.
+    /// The earliest time something may fall due (a slot of a (connection,
+    /// kind) not running, or a look for pending edits), to sleep until;
+    /// `None` when nothing is kept. A run ending is a wake-up of its own.
     pub fn next_wake(&self) -> Option<Timestamp> {
         self.slots
             .values()
             .flat_map(|s| {
                 let check = s.writable.then_some(s.next_check);
-                [Some(s.next_resync), Some(s.next_full), check]
+                let idle = !s.running;
+                [
+                    idle.then_some(s.next_resync),
+                    idle.then_some(s.next_full),
+                    check,
+                ]
             })
             .flatten()
             .min()
@@ -457,9 +463,21 @@ mod tests {
         assert_eq!(due.len(), 1);
         assert_eq!(due[0].key.connection, "a");
         s.finished(&due[0], None);
-        assert_eq!(s.take_due(late, 1)[0].key.connection, "b");
+        let b = s.take_due(late, 1);
+        assert_eq!(b[0].key.connection, "b");
         assert!(s.take_due(late, 1).is_empty());
-        assert_eq!(s.next_wake(), Some(at(6, 45, 0)));
+        s.set_cursor(&key("a", "invoices"), None);
+        // b runs past its next slot: that slot wakes no one until it ends.
+        let past_b = at(7, 0, 0);
+        assert_eq!(s.next_wake(), Some(at(6, 45, 0)), "a's slot");
+        assert_eq!(s.take_due(past_b, 1)[0].key.connection, "a");
+        assert_eq!(s.next_wake(), None, "both running");
+        s.finished(&b[0], None);
+        assert_eq!(
+            s.next_wake(),
+            Some(at(6, 45, 0)),
+            "b's missed slot, at once"
+        );
     }
 
     #[test]

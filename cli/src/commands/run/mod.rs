@@ -136,13 +136,10 @@ impl Worker {
             }
             // When every place is taken, what is due waits for a run to end
             // (which wakes the loop), not for a timer.
-            let until_wake = if self.tasks.len() >= concurrency {
-                Duration::from_secs(1)
-            } else {
-                self.scheduler
-                    .next_wake()
-                    .and_then(|at| (at - Utc::now()).to_std().ok())
-                    .unwrap_or(Duration::ZERO)
+            let until_wake = match self.scheduler.next_wake() {
+                _ if self.tasks.len() >= concurrency => Duration::from_secs(1),
+                Some(at) => (at - Utc::now()).to_std().unwrap_or(Duration::ZERO),
+                None => refresh_every,
             };
             let sleep = until_wake
                 .min(next_refresh.saturating_duration_since(tokio::time::Instant::now()))
