@@ -182,7 +182,7 @@ async fn a_new_user_connects_syncs_exports_and_disconnects() {
         // when both exist: bare digits are refused, not guessed.
         let ours_too = records(&home, "customers")
             .iter()
-            .any(|r| r["id"].to_string() == id);
+            .any(|r| r["id"].as_i64().map(|n| n.to_string()).as_deref() == Some(id.as_str()));
         let output = home.run(&["--json", "records", "books", "customers", &id]);
         if ours_too {
             assert!(!output.status.success(), "an ambiguous id is refused");
