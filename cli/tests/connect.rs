@@ -174,7 +174,11 @@ async fn disconnect_unlinks_revokes_and_keeps_the_data() {
     let runs = json_lines(&home.run(&["runs", "--json", "--limit", "100"]));
     let connections: std::collections::BTreeSet<&str> = runs
         .iter()
-        .map(|r| r["connection"].as_str().expect("each run names its connection"))
+        .map(|r| {
+            r["connection"]
+                .as_str()
+                .expect("each run names its connection")
+        })
         .collect();
     assert_eq!(
         connections.into_iter().collect::<Vec<_>>(),
@@ -216,6 +220,32 @@ async fn disconnect_unlinks_revokes_and_keeps_the_data() {
     let output = home.run(&["records", "acme-demo-company-2", "invoices"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).lines().count() > 10, "its data is kept");
+
+    // Every connection at a glance: the one that needs a person first.
+    let overview = json_lines(&home.run(&["--json", "status"]));
+    let names: Vec<&str> = overview
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["acme-demo-company-2", "acme-demo-company-nz"]);
+    assert_eq!(overview[0]["attention"][0], "disconnected");
+    assert_eq!(
+        overview[0]["next_run_at"],
+        serde_json::Value::Null,
+        "not scheduled"
+    );
+    assert!(overview[1]["attention"].as_array().unwrap().is_empty());
+    assert!(
+        overview[1]["lag_secs"].as_i64().is_some_and(|s| s >= 0),
+        "{}",
+        overview[1]
+    );
+    let next: chrono::DateTime<chrono::Utc> = overview[1]["next_run_at"]
+        .as_str()
+        .expect("the worker's next slot")
+        .parse()
+        .unwrap();
+    assert!(next > chrono::Utc::now(), "{next}");
 
     // The last one revokes the grant.
     let output = home.run(&["--json", "disconnect", "acme-demo-company-nz"]);

@@ -47,7 +47,8 @@ pub enum Command {
     Resync(sync::ResyncArgs),
     /// Compare every record with the provider; exit 1 on any drift.
     Verify(verify::Args),
-    /// Show a connection, its kinds, cursors and totals.
+    /// Show every connection (those needing a person first, with lag and next
+    /// run), or one connection's kinds, cursors and totals.
     Status(status::Args),
     /// List the records of one kind.
     Records(records::Args),

@@ -9,6 +9,8 @@
 //! process exits; a second exits at once.
 
 mod config;
+
+pub use config::load as load_schedules;
 mod metrics;
 mod work;
 

@@ -1,21 +1,17 @@
-//! `tether status NAME`
+//! `tether status NAME`: one connection, its kinds, cursors, totals and
+//! the worker's next slot for each.
 
 use std::process::ExitCode;
 
+use tether_core::schedule::{Schedules, next_fire};
 use tether_core::store::{ConnectionStatus, Store};
 
-use crate::context::{Context, Global};
+use crate::context::Context;
 use crate::output::{Table, json_line, time};
 
-#[derive(clap::Args)]
-pub struct Args {
-    /// The connection.
-    pub name: String,
-}
-
-pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
-    let ctx = Context::open(global).await?;
-    let connection = ctx.connection(&args.name).await?;
+pub async fn run(ctx: &Context, name: &str, schedules: &Schedules) -> anyhow::Result<ExitCode> {
+    let now = chrono::Utc::now();
+    let connection = ctx.connection(name).await?;
     let connector = tether_core::connector(&connection.provider);
     let totals = ctx.store.totals(connection.id).await?;
     let kinds: Vec<&str> = match connector {
@@ -26,6 +22,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     for kind in kinds {
         let state = ctx.store.sync_state(connection.id, kind).await?;
         let total = totals.iter().find(|t| t.kind == kind);
+        let plan = schedules.plan(&connection.name, kind);
         rows.push(serde_json::json!({
             "kind": kind,
             "live": total.map_or(0, |t| t.live),
@@ -35,6 +32,8 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             "pending": total.map_or(0, |t| t.pending),
             "conflicts": total.map_or(0, |t| t.conflicts),
             "cursor": state.cursor,
+            "lag_secs": state.cursor.map(|c| (now - c).num_seconds()),
+            "next_resync_at": next_fire(&plan.resync, plan.offset, now),
             "last_full_sync_at": state.last_full_sync_at,
             "in_progress": state.checkpoint.as_ref().map(|c| serde_json::json!({"pages": c.pages, "sweep": c.sweep})),
         }));
@@ -82,6 +81,8 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         "PENDING",
         "CONFLICTS",
         "CURSOR",
+        "LAG",
+        "NEXT RESYNC",
         "LAST FULL SYNC",
         "IN PROGRESS",
     ]);
@@ -96,6 +97,8 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             row["pending"].to_string(),
             row["conflicts"].to_string(),
             when("cursor"),
+            super::lag(row["lag_secs"].as_i64()),
+            when("next_resync_at"),
             when("last_full_sync_at"),
             match row["in_progress"]["pages"].as_i64() {
                 Some(pages) => format!("{pages} pages in"),
