@@ -1,0 +1,360 @@
+//! Store ingest benchmark: page commits alone, no HTTP.
+//!
+//! `cargo run --release -p tether-tests --bin bench_store -- [--url URL]
+//! [--tenants T] [--pages P] [--runs R]` (defaults: the PostgreSQL server of
+//! `TETHER_TEST_POSTGRES_URL` or `postgres://postgres@127.0.0.1:5432/test`,
+//! 4 tenants, 250 pages each: 1M invoices, 3 runs). `--url sqlite` uses a
+//! SQLite file in a temporary directory instead. `--setup SQL` (repeatable)
+//! runs a statement on each fresh database before its pages, to measure a
+//! schema or setting change (`--setup "DROP INDEX ix_records_pending"`).
+//!
+//! One page of 1,000 invoices is listed once from the Xero simulator and
+//! parsed by the connector; every committed page is that page with a fresh
+//! random UUID per invoice (in its id and its JSON), as Xero's ids are. Each
+//! run creates a database of its own (dropped afterwards), a connection,
+//! lease and run per tenant, then commits every tenant's pages at once, one
+//! task per tenant, through `Store::commit_page` as a full sync does. It
+//! prints, per run, records/s over the wall clock and the commits' p50/p99
+//! latency, then the median records/s.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+use sea_orm::{ConnectionTrait, Database};
+use tether_core::auth::{GrantStore, NewTokens};
+use tether_core::lease::{Holder, Lease};
+use tether_core::store::{
+    Checkpoint, NewConnection, PageCommit, Provenance, Pull, RunCounts, RunType, Store,
+};
+use tether_core::{MasterKey, PageRequest, PageToken, ParsedObject, Secret, Vault};
+use tether_store::SeaStore;
+use tether_xero::sim::{SimConfig, SimLimits, SimSizes, XeroSim};
+
+/// Records per page, as a Xero listing page holds.
+const PAGE: usize = 1000;
+
+struct Options {
+    url: String,
+    tenants: usize,
+    pages: usize,
+    runs: usize,
+    setup: Vec<String>,
+}
+
+fn main() -> Result<()> {
+    let options = options()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(bench(options))
+}
+
+fn options() -> Result<Options> {
+    let mut options = Options {
+        url: std::env::var("TETHER_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned()),
+        tenants: 4,
+        pages: 250,
+        runs: 3,
+        setup: Vec::new(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--url" => options.url = value()?,
+            "--tenants" => options.tenants = value()?.parse()?,
+            "--pages" => options.pages = value()?.parse()?,
+            "--runs" => options.runs = value()?.parse()?,
+            "--setup" => options.setup.push(value()?),
+            "--help" | "-h" => {
+                println!(
+                    "bench_store [--url postgres://...|sqlite] [--tenants T] [--pages P] [--runs R] [--setup SQL]..."
+                );
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other} (try --help)"),
+        }
+    }
+    if options.tenants == 0 || options.pages == 0 || options.runs == 0 {
+        bail!("--tenants, --pages and --runs must be at least 1");
+    }
+    Ok(options)
+}
+
+async fn bench(options: Options) -> Result<()> {
+    let template = template_page().await?;
+    let bytes: usize = template.iter().map(|r| r.data.len()).sum();
+    println!(
+        "{} tenants x {} pages of {PAGE} invoices ({} bytes of JSON per invoice on average), {} runs on {}",
+        options.tenants,
+        options.pages,
+        bytes / template.len(),
+        options.runs,
+        engine(&options.url)
+    );
+    println!(
+        "{:>4}  {:>9}  {:>8}  {:>9}  {:>8}  {:>8}",
+        "run", "records", "seconds", "records/s", "p50 ms", "p99 ms"
+    );
+    let mut rates = Vec::with_capacity(options.runs);
+    for run in 1..=options.runs {
+        let db = BenchDb::create(&options.url).await?;
+        for sql in &options.setup {
+            db.store.db().execute_unprepared(sql).await?;
+        }
+        let outcome = one_run(&db.store, &template, options.tenants, options.pages).await;
+        db.drop_database().await?;
+        let (records, seconds, mut latencies) = outcome?;
+        latencies.sort_unstable();
+        let rate = records as f64 / seconds;
+        println!(
+            "{run:>4}  {records:>9}  {seconds:>8.2}  {rate:>9.0}  {:>8.1}  {:>8.1}",
+            millis(percentile(&latencies, 50)),
+            millis(percentile(&latencies, 99)),
+        );
+        rates.push(rate);
+    }
+    rates.sort_by(f64::total_cmp);
+    println!("median records/s: {:.0}", rates[rates.len() / 2]);
+    Ok(())
+}
+
+/// One page of invoices as the connector parses them from the simulator.
+async fn template_page() -> Result<Vec<ParsedObject>> {
+    let config = SimConfig {
+        seed: 1,
+        sizes: SimSizes::only_invoices(PAGE),
+        limits: SimLimits::off(),
+        ..SimConfig::default()
+    };
+    let sim = XeroSim::start(config, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let dir = tempfile::tempdir()?;
+    let store = SeaStore::connect(&SeaStore::url_for_sqlite_path(
+        dir.path().join("template.db"),
+    ))
+    .await?;
+    let vault = Vault::new(&MasterKey::generate());
+    let connection = tether_tests::connect_app(
+        &store,
+        &vault,
+        "xero",
+        "template",
+        &sim.base_url(),
+        (sim.client_id(), Secret::new(sim.client_secret())),
+        None,
+    )
+    .await?;
+    let session = tether_tests::open_session(&store, &vault, connection)?;
+    let kind = session
+        .connector
+        .kind("invoices")
+        .context("invoices kind")?;
+    let page = kind
+        .list_page(
+            &session.api,
+            PageRequest {
+                token: None,
+                modified_since: None,
+            },
+        )
+        .await?;
+    let parsed = page
+        .objects
+        .iter()
+        .map(|raw| kind.parse(raw))
+        .collect::<Result<Vec<_>, _>>()?;
+    if parsed.len() != PAGE {
+        bail!("the simulator's first page held {} invoices", parsed.len());
+    }
+    Ok(parsed)
+}
+
+/// Commits `pages` pages for each of `tenants` connections at once; returns
+/// the records committed, the wall-clock seconds and every commit's latency.
+async fn one_run(
+    store: &SeaStore,
+    template: &[ParsedObject],
+    tenants: usize,
+    pages: usize,
+) -> Result<(usize, f64, Vec<Duration>)> {
+    let mut work = Vec::with_capacity(tenants);
+    for t in 0..tenants {
+        let grant = store
+            .insert_grant(
+                "xero",
+                &NewTokens {
+                    sealed_grant: "v1:bench".to_owned(),
+                    sealed_access: "v1:bench:access".to_owned(),
+                    expires_at: Utc::now() + chrono::Duration::hours(1),
+                },
+            )
+            .await?;
+        let connection = store
+            .save_connection(&NewConnection {
+                name: format!("bench-{t}"),
+                provider: "xero".to_owned(),
+                tenant_id: format!("tenant-{t}"),
+                tenant_name: format!("Bench tenant {t}"),
+                tenant_link: None,
+                base_url: None,
+                grant,
+                rate_limits: None,
+            })
+            .await?;
+        let lease = Lease {
+            connection: connection.id,
+            kind: "invoices".to_owned(),
+            holder: Holder {
+                token: format!("bench-{t}"),
+                host: "bench".to_owned(),
+                pid: std::process::id(),
+            },
+            ttl: Duration::from_secs(600),
+        };
+        if let Some(holder) = store
+            .acquire_leases(std::slice::from_ref(&lease), &[])
+            .await?
+            .remove(0)
+        {
+            bail!("lease held by {holder:?}");
+        }
+        let run = store.start_run(&lease, RunType::Sync).await?;
+        work.push((lease, run));
+    }
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (lease, run) in work {
+        let store = store.clone();
+        let template = template.to_vec();
+        tasks.spawn(async move {
+            let mut latencies = Vec::with_capacity(pages);
+            let mut counts = RunCounts::default();
+            for p in 0..pages {
+                let records = fresh_ids(&template);
+                counts.pages += 1;
+                counts.api_calls += 1;
+                counts.fetched += PAGE as i64;
+                counts.stored += PAGE as i64;
+                let checkpoint = Checkpoint {
+                    pull: Pull::Full,
+                    sweep: run,
+                    next: (p + 1 < pages).then(|| PageToken((p + 2).to_string())),
+                    pending_cursor: Some(Utc::now()),
+                    pages: counts.pages,
+                };
+                let at = Instant::now();
+                store
+                    .commit_page(PageCommit {
+                        lease: &lease,
+                        run,
+                        synced_at: Utc::now(),
+                        records: &records,
+                        quarantined: &[],
+                        tombstones: &[],
+                        how: Provenance::FullPage,
+                        checkpoint: &checkpoint,
+                        counts: &counts,
+                    })
+                    .await?;
+                latencies.push(at.elapsed());
+            }
+            anyhow::Ok(latencies)
+        });
+    }
+    let mut latencies = Vec::with_capacity(tenants * pages);
+    while let Some(done) = tasks.join_next().await {
+        latencies.extend(done??);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    Ok((tenants * pages * PAGE, seconds, latencies))
+}
+
+/// The template page with a new random id per invoice, in its id and JSON.
+fn fresh_ids(template: &[ParsedObject]) -> Vec<ParsedObject> {
+    template
+        .iter()
+        .map(|r| {
+            let id = uuid::Uuid::new_v4().to_string();
+            ParsedObject {
+                data: r.data.replace(&r.external_id, &id),
+                external_id: id,
+                ..r.clone()
+            }
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[Duration], p: usize) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn engine(url: &str) -> &'static str {
+    if url == "sqlite" {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    }
+}
+
+/// A fresh database for one run: a PostgreSQL database created on the
+/// server (dropped afterwards), or a SQLite file in a temporary directory.
+struct BenchDb {
+    store: SeaStore,
+    postgres: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl BenchDb {
+    async fn create(url: &str) -> Result<BenchDb> {
+        if url == "sqlite" {
+            let dir = tempfile::tempdir()?;
+            let store =
+                SeaStore::connect(&SeaStore::url_for_sqlite_path(dir.path().join("bench.db")))
+                    .await?;
+            return Ok(BenchDb {
+                store,
+                postgres: None,
+                _dir: Some(dir),
+            });
+        }
+        let name = format!("tether_bench_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(url).await?;
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await?;
+        admin.close().await?;
+        let (base, query) = match url.split_once('?') {
+            Some((b, q)) => (b, format!("?{q}")),
+            None => (url, String::new()),
+        };
+        let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+        let store = SeaStore::connect(&format!("{base}/{name}{query}")).await?;
+        Ok(BenchDb {
+            store,
+            postgres: Some((url.to_owned(), name)),
+            _dir: None,
+        })
+    }
+
+    async fn drop_database(self) -> Result<()> {
+        self.store.close().await?;
+        if let Some((admin, name)) = self.postgres {
+            let admin = Database::connect(admin.as_str()).await?;
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await?;
+            admin.close().await?;
+        }
+        Ok(())
+    }
+}
