@@ -22,6 +22,8 @@ use crate::runs::save_counts;
 use crate::sea_store::{SeaStore, micros, now};
 use crate::sync_state::save_checkpoint;
 
+mod postgres;
+
 /// External ids bound by one `IN (...)` list: far below both engines' limits.
 pub(crate) const ID_CHUNK: usize = 1000;
 
@@ -205,9 +207,10 @@ impl SeaStore {
     }
 }
 
-/// The batched upsert: one `INSERT ... ON CONFLICT DO UPDATE` per chunk, a
-/// chunk being as many records as the engine's bind-parameter limit allows
-/// (a page of 1000 is one statement on both engines).
+/// The batched upsert: on PostgreSQL one `INSERT ... SELECT ... FROM
+/// UNNEST(...)` per page (see [`postgres`]); on SQLite one multi-row
+/// `INSERT ... ON CONFLICT DO UPDATE` per chunk, a chunk being as many
+/// records as the bind-parameter limit allows (a page of 1000 is one).
 async fn upsert_records<C: ConnectionTrait>(
     db: &C,
     backend: DbBackend,
@@ -217,8 +220,11 @@ async fn upsert_records<C: ConnectionTrait>(
     // In key order, one statement walks the external-id index forward
     // instead of jumping around it.
     records.sort_unstable_by(|a, b| a.external_id.cmp(&b.external_id));
-    let chunk = max_binds(backend) / BINDS_PER_RECORD;
     let created_at = now();
+    if backend == DbBackend::Postgres {
+        return postgres::upsert(db, page, &records, created_at).await;
+    }
+    let chunk = max_binds(backend) / BINDS_PER_RECORD;
     for rows in records.chunks(chunk) {
         records::Entity::insert_many(rows.iter().map(|r| upsert_row(page, r, created_at)))
             .on_conflict(on_conflict())
