@@ -223,6 +223,22 @@ async fn a_new_user_connects_syncs_exports_and_disconnects() {
         r#"{"FamilyName": "Exported"}"#,
     );
     assert!(output.status.success(), "{}", stderr(&output));
+    // An unpaid invoice voided here stays at QuickBooks, zeroed.
+    let unpaid = sim
+        .snapshot("invoices")
+        .into_iter()
+        .find(|i| i["Balance"] == i["TotalAmt"] && i["TotalAmt"].as_f64() > Some(0.0))
+        .expect("an unpaid invoice");
+    let voided = format!("remote:{}", unpaid["Id"].as_str().unwrap());
+    let output = home.run(&["void", "books", "invoices", &voided]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = home.run(&["void", "books", "customers", &format!("local:{local}")]);
+    assert!(!output.status.success(), "customers are not voided");
+    assert!(
+        stderr(&output).contains("does not void"),
+        "{}",
+        stderr(&output)
+    );
     let output = home.run(&["--json", "export", "books"]);
     assert_eq!(
         output.status.code(),
@@ -234,10 +250,20 @@ async fn a_new_user_connects_syncs_exports_and_disconnects() {
     let lines = json_lines(&output);
     let summary = &lines.last().unwrap()["summary"];
     assert_eq!(
-        (summary["created"].as_u64(), summary["updated"].as_u64()),
-        (Some(1), Some(1)),
+        (
+            summary["created"].as_u64(),
+            summary["updated"].as_u64(),
+            summary["voided"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1)),
         "{summary}"
     );
+    let at = sim
+        .snapshot("invoices")
+        .into_iter()
+        .find(|i| i["Id"] == unpaid["Id"])
+        .expect("a voided invoice stays");
+    assert_eq!(at["TotalAmt"].as_f64(), Some(0.0), "{at}");
     let customers = sim.snapshot("customers");
     let typed: Vec<&Value> = customers
         .iter()

@@ -272,6 +272,22 @@ pub trait ObjectWriter: Send + Sync {
         )))
     }
 
+    /// Whether the provider voids objects of this kind (the object stays,
+    /// its amounts zeroed): what [`ObjectWriter::void`] does.
+    fn can_void(&self) -> bool {
+        false
+    }
+
+    /// Voids one object at the provider; `request` names it and the
+    /// version it is based on, its body is empty. The answer is the voided
+    /// object, written like any update.
+    async fn void(&self, _api: &Api, request: &WriteRequest) -> Result<WriteOutcome> {
+        Err(Error::config(format!(
+            "voiding {}: this kind is not voided",
+            request.external_id.as_deref().unwrap_or("(no id)")
+        )))
+    }
+
     /// After a create whose answer was lost: the provider's objects that may
     /// be the one it made, found by the kind's natural key (an invoice
     /// number, a contact name, an item code) or, where that is not unique,

@@ -18,6 +18,9 @@ pub enum ChangeOp {
     Update,
     /// A deletion, done the way the provider deletes this kind.
     Delete,
+    /// A void: the object stays at the provider with its amounts zeroed
+    /// (QuickBooks' `operation=void`), for kinds whose writer voids.
+    Void,
 }
 
 impl ChangeOp {
@@ -27,6 +30,7 @@ impl ChangeOp {
             ChangeOp::Create => "create",
             ChangeOp::Update => "update",
             ChangeOp::Delete => "delete",
+            ChangeOp::Void => "void",
         }
     }
 
@@ -36,6 +40,7 @@ impl ChangeOp {
             "create" => ChangeOp::Create,
             "update" => ChangeOp::Update,
             "delete" => ChangeOp::Delete,
+            "void" => ChangeOp::Void,
             _ => return None,
         })
     }

@@ -361,10 +361,82 @@ async fn a_lost_create_answer_makes_one_object(backend: Backend) {
     env.finish().await;
 }
 
+/// A void keeps the invoice at QuickBooks, zeroed and marked voided, and
+/// the record stays live with the voided object; kinds QuickBooks does not
+/// void, and records it does not have yet, are refused up front.
+async fn a_void_keeps_the_invoice_zeroed(backend: Backend) {
+    let Some(env) = start(backend, 100).await else {
+        return;
+    };
+    env.sync(&[]).await;
+    let app = QuickBooksApp::connect(&env.sim).await;
+    let invoice = unpaid(&app, "Invoice", 1).await.remove(0);
+    let id = invoice["Id"].as_str().unwrap().to_owned();
+    env.stage(
+        "invoices",
+        tether_core::local::LocalEdit::Void(RecordKey::External(id.clone())),
+    )
+    .await
+    .expect("an invoice can be voided");
+    let outcome = env.export(&["invoices"], false).await;
+    assert_complete(&outcome);
+    let voided: usize = outcome
+        .reports
+        .iter()
+        .flat_map(|r| &r.items)
+        .filter(|i| i.action == tether_core::export::Action::Void)
+        .count();
+    assert_eq!(voided, 1, "{outcome:?}");
+    let at = at_provider(&env, "invoices", "Id", &id).expect("a voided invoice stays");
+    assert_eq!(at["TotalAmt"].as_f64(), Some(0.0), "{at}");
+    assert!(
+        at["PrivateNote"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("Voided")),
+        "{at}"
+    );
+    let record = &stored_records(&env.store, env.connection_id(), "invoices").await[&id];
+    assert!(record.deleted_at.is_none(), "a voided invoice is live");
+    assert!(record.pending.is_none());
+    assert_eq!(record.data["TotalAmt"].as_f64(), Some(0.0));
+
+    let customer = env.sim.snapshot("customers").remove(0);
+    let refused = env
+        .stage(
+            "customers",
+            tether_core::local::LocalEdit::Void(RecordKey::External(
+                customer["Id"].as_str().unwrap().to_owned(),
+            )),
+        )
+        .await
+        .expect_err("QuickBooks does not void customers");
+    assert!(refused.to_string().contains("does not void"), "{refused}");
+    let local = env
+        .put(
+            "invoices",
+            json!({
+                "CustomerRef": {"value": customer["Id"]},
+                "Line": [{"Amount": 1, "DetailType": "SalesItemLineDetail",
+                          "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}]
+            }),
+        )
+        .await;
+    let refused = env
+        .stage(
+            "invoices",
+            tether_core::local::LocalEdit::Void(RecordKey::Local(local)),
+        )
+        .await
+        .expect_err("nothing to void before it is exported");
+    assert!(refused.to_string().contains("nothing to void"), "{refused}");
+    env.finish().await;
+}
+
 on_every_store!(
     a_cdc_answer_over_1000_changes_loses_none,
     a_resync_after_30_days_falls_back_and_catches_deletions,
     export_creates_updates_and_deletes,
     an_edit_of_a_stale_version_is_a_conflict,
     a_lost_create_answer_makes_one_object,
+    a_void_keeps_the_invoice_zeroed,
 );

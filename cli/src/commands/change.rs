@@ -42,7 +42,7 @@ pub struct EditArgs {
     pub file: String,
 }
 
-/// `tether delete NAME KIND ID`.
+/// `tether delete NAME KIND ID`, and `tether void` with the same arguments.
 #[derive(clap::Args)]
 pub struct DeleteArgs {
     /// The connection.
@@ -59,6 +59,7 @@ enum Typed {
     Create(Value),
     Update(String, Value),
     Delete(String),
+    Void(String),
 }
 
 pub async fn put(args: PutArgs, global: &Global) -> anyhow::Result<ExitCode> {
@@ -81,6 +82,10 @@ pub async fn delete(args: DeleteArgs, global: &Global) -> anyhow::Result<ExitCod
     stage(global, &args.name, &args.kind, Typed::Delete(args.id)).await
 }
 
+pub async fn void(args: DeleteArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    stage(global, &args.name, &args.kind, Typed::Void(args.id)).await
+}
+
 /// Checks and stores the edit; prints the record's local id.
 async fn stage(global: &Global, name: &str, kind: &str, edit: Typed) -> anyhow::Result<ExitCode> {
     let ctx = Context::open(global).await?;
@@ -95,6 +100,9 @@ async fn stage(global: &Global, name: &str, kind: &str, edit: Typed) -> anyhow::
             patch,
         ),
         Typed::Delete(typed) => LocalEdit::Delete(
+            local::record_key(&ctx.store, connection.id, kind.name(), &typed).await?,
+        ),
+        Typed::Void(typed) => LocalEdit::Void(
             local::record_key(&ctx.store, connection.id, kind.name(), &typed).await?,
         ),
     };

@@ -99,6 +99,7 @@ fn print_outcome(outcome: &ExportOutcome, dry_run: bool, json: bool) -> anyhow::
                 "created": total(Action::Create),
                 "updated": total(Action::Update),
                 "deleted": total(Action::Delete),
+                "voided": total(Action::Void),
                 "linked": total(Action::Link),
                 "conflicts": total(Action::Conflict) + total(Action::Unresolved),
                 "refused": total(Action::Refused),
@@ -116,6 +117,7 @@ fn print_outcome(outcome: &ExportOutcome, dry_run: bool, json: bool) -> anyhow::
         "CREATE",
         "UPDATE",
         "DELETE",
+        "VOID",
         "LINK",
         "CONFLICT",
         "REFUSED",
@@ -135,6 +137,7 @@ fn print_outcome(outcome: &ExportOutcome, dry_run: bool, json: bool) -> anyhow::
             n(Action::Create),
             n(Action::Update),
             n(Action::Delete),
+            n(Action::Void),
             n(Action::Link),
             (r.items
                 .iter()

@@ -60,6 +60,9 @@ pub enum Command {
     Edit(change::EditArgs),
     /// Delete an object locally, the way the provider deletes its kind.
     Delete(change::DeleteArgs),
+    /// Void an object locally (it stays at the provider, zeroed), where the
+    /// provider voids its kind.
+    Void(change::DeleteArgs),
     /// Send pending local changes to the provider.
     Export(export::Args),
     /// List local edits the provider overtook, with both versions.
@@ -89,6 +92,7 @@ impl Command {
             Command::Put(args) => change::put(args, global).await,
             Command::Edit(args) => change::edit(args, global).await,
             Command::Delete(args) => change::delete(args, global).await,
+            Command::Void(args) => change::void(args, global).await,
             Command::Export(args) => export::run(args, global).await,
             Command::Conflicts(args) => conflicts::list(args, global).await,
             Command::Resolve(args) => conflicts::resolve(args, global).await,

@@ -10,6 +10,10 @@ use tether_core::{RemoteDelete, WriteCapabilities};
 
 use crate::config::BATCH_SIZE;
 
+/// The entities Intuit voids (`operation=void`): the object stays, its
+/// amounts zeroed and its note marked voided.
+pub(crate) const VOIDABLE: &[&str] = &["Invoice", "Payment", "BillPayment"];
+
 /// An entity's write rules.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct QbWrite {

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use tether_core::http::Api;
 use tether_core::local;
 use tether_core::{
-    ErrorKind, ObjectKind, ObjectWriter, ParseError, ParsedObject, Result, WriteOutcome,
+    Error, ErrorKind, ObjectKind, ObjectWriter, ParseError, ParsedObject, Result, WriteOutcome,
     WriteRequest,
 };
 
@@ -25,6 +25,7 @@ use crate::kinds::QbKind;
 use crate::lister;
 use crate::schema::QbObject;
 use crate::schema::time::query_stamp;
+use crate::write_rules;
 use batch::{BatchAnswer, batch_answers};
 use update::update_body;
 
@@ -143,45 +144,42 @@ impl<T: QbObject> ObjectWriter for QbKind<T> {
 
     async fn delete(&self, api: &Api, request: &WriteRequest) -> Result<WriteOutcome> {
         let id = request.external_id.as_deref().unwrap_or_default();
-        let Some(version) = request.version.as_deref() else {
-            return Ok(WriteOutcome::Rejected(format!(
-                "deleting {} {id}: no SyncToken to base the delete on",
-                self.entity.name
-            )));
-        };
-        let key = format!("tether-delete-{}-{id}-{version}", self.entity.path);
-        let query = [
-            ("operation", "delete".to_owned()),
-            ("requestid", request_id(&key)),
-        ];
-        let body = json!({ "Id": id, "SyncToken": version });
-        match client::send(
-            api,
-            Method::POST,
-            self.entity.path,
-            &query,
-            Some(Body::Json(&body)),
-        )
-        .await
-        {
+        match self.operation(api, request, "delete").await? {
             Ok(_) => Ok(WriteOutcome::Deleted),
             // Gone already: what the delete wanted.
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(WriteOutcome::Deleted),
-            Err(e) if e.kind() == ErrorKind::Conflict => {
-                let current = self.current(api, &[id.to_owned()]).await?;
-                Ok(match current.get(id) {
-                    Some(object) => WriteOutcome::Conflict {
-                        current: object.clone(),
-                        message: e.to_string(),
-                    },
-                    None => WriteOutcome::Deleted,
-                })
-            }
-            Err(e) if e.kind() == ErrorKind::Invalid => Ok(WriteOutcome::Rejected(e.to_string())),
-            Err(e) => Err(e),
+            Err(e) => self.refused(api, id, e).await,
         }
     }
 
+    fn can_void(&self) -> bool {
+        write_rules::VOIDABLE.contains(&self.entity.name)
+    }
+
+    /// `operation=void`: the object stays, zeroed; the answer is the object.
+    async fn void(&self, api: &Api, request: &WriteRequest) -> Result<WriteOutcome> {
+        let id = request.external_id.as_deref().unwrap_or_default();
+        match self.operation(api, request, "void").await? {
+            Ok(answer) => {
+                let mut objects: HashMap<String, Box<RawValue>> =
+                    serde_json::from_slice(&answer.body).map_err(|e| {
+                        Error::invalid(format!("QuickBooks' void answer for {id}: {e}"))
+                    })?;
+                Ok(match objects.remove(self.entity.name) {
+                    Some(raw) => self.written(&raw),
+                    None => WriteOutcome::Rejected(format!(
+                        "QuickBooks' void answer for {id} holds no {}",
+                        self.entity.name
+                    )),
+                })
+            }
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(WriteOutcome::Rejected(format!(
+                "{} {id} is no longer at QuickBooks: nothing to void",
+                self.entity.name
+            ))),
+            Err(e) => self.refused(api, id, e).await,
+        }
+    }
     async fn find_created(&self, api: &Api, object: &Value) -> Result<Vec<Box<RawValue>>> {
         let write = self.entity.write;
         let mut conditions: Vec<String> = write
@@ -290,6 +288,66 @@ impl<T: QbObject> QbKind<T> {
             }
         }
         Ok(found)
+    }
+
+    /// `POST /{entity}?operation=…` with the id and the `SyncToken` the
+    /// request is based on, under a `requestid` of its own; the provider's
+    /// refusal is the inner error.
+    async fn operation(
+        &self,
+        api: &Api,
+        request: &WriteRequest,
+        operation: &str,
+    ) -> Result<std::result::Result<client::QbAnswer, Error>> {
+        let id = request.external_id.as_deref().unwrap_or_default();
+        let Some(version) = request.version.as_deref() else {
+            return Ok(Err(Error::invalid(format!(
+                "{operation} of {} {id}: no SyncToken to base it on",
+                self.entity.name
+            ))));
+        };
+        let key = format!("tether-{operation}-{}-{id}-{version}", self.entity.path);
+        let query = [
+            ("operation", operation.to_owned()),
+            ("requestid", request_id(&key)),
+        ];
+        let body = json!({ "Id": id, "SyncToken": version });
+        let sent = client::send(
+            api,
+            Method::POST,
+            self.entity.path,
+            &query,
+            Some(Body::Json(&body)),
+        )
+        .await;
+        match sent {
+            Ok(answer) => Ok(Ok(answer)),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::NotFound | ErrorKind::Conflict | ErrorKind::Invalid
+                ) =>
+            {
+                Ok(Err(e))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A delete or void refused: stale (5010) is a conflict with the object
+    /// as it now stands, a validation Fault a refusal.
+    async fn refused(&self, api: &Api, id: &str, e: Error) -> Result<WriteOutcome> {
+        if e.kind() != ErrorKind::Conflict {
+            return Ok(WriteOutcome::Rejected(e.to_string()));
+        }
+        let current = self.current(api, &[id.to_owned()]).await?;
+        Ok(match current.get(id) {
+            Some(object) => WriteOutcome::Conflict {
+                current: object.clone(),
+                message: e.to_string(),
+            },
+            None => WriteOutcome::Deleted,
+        })
     }
 
     /// One item's object in a batch answer: written, or unreadable.

@@ -25,6 +25,8 @@ pub enum Action {
     Update,
     /// Delete it the way the provider deletes its kind.
     Delete,
+    /// Void it: it stays at the provider, its amounts zeroed.
+    Void,
     /// Link it to the object the provider already made from it (a create
     /// whose answer was lost).
     Link,
@@ -248,6 +250,7 @@ impl Exporter<'_> {
             let external = record.external_id.clone().unwrap_or_default();
             let remote = current.get(&external).cloned();
             let delete = pending.op == ChangeOp::Delete;
+            let void = pending.op == ChangeOp::Void;
             let hard = caps.is_some_and(|c| c.delete == RemoteDelete::Hard);
             let Some(remote) = remote else {
                 if delete && hard {
@@ -262,8 +265,12 @@ impl Exporter<'_> {
             };
             let moved_on = remote.version != pending.base_version;
             if pending.state == PendingState::Uncertain && moved_on {
-                // Our own lost answer, or someone else's edit?
-                if delete && remote.deleted {
+                // Our own lost answer, or someone else's edit? (A void
+                // cannot be told from another edit: a person decides.)
+                if void {
+                    plan.known
+                        .push((record, Known::Conflict(Some(remote), changed(&pending))));
+                } else if delete && remote.deleted {
                     plan.known.push((record, Known::Deleted(Some(remote))));
                 } else if !delete && applied(&body, &remote) {
                     plan.known.push((record, Known::Link(remote, None)));
@@ -287,6 +294,10 @@ impl Exporter<'_> {
                 action,
                 record: record.clone(),
             };
+            if void {
+                plan.deletes.push(send(Action::Void, Value::Null));
+                continue;
+            }
             match (delete, hard) {
                 (false, _) => plan.writes.push(send(Action::Update, body)),
                 (true, true) => plan.deletes.push(send(Action::Delete, Value::Null)),

@@ -194,7 +194,11 @@ impl Exporter<'_> {
         if marked.first() != Some(&true) {
             return Ok(());
         }
-        let outcome = match writer.delete(self.api, &send.request).await {
+        let sent = match send.action {
+            Action::Void => writer.void(self.api, &send.request).await,
+            _ => writer.delete(self.api, &send.request).await,
+        };
+        let outcome = match sent {
             Ok(outcome) => outcome,
             Err(e) => return self.lost(report, &[send], e),
         };
@@ -321,11 +325,12 @@ fn rest_after_send(send: &Send, now: &StoredRecord, outcome: &WriteOutcome) -> O
     let patch = match pending.op {
         ChangeOp::Create => crate::local::diff_objects(&send.request.body, &now.data),
         ChangeOp::Update => pending.patch.clone(),
-        ChangeOp::Delete => serde_json::Value::Null,
+        ChangeOp::Delete | ChangeOp::Void => serde_json::Value::Null,
     };
     Some(Pending {
         op: match pending.op {
             ChangeOp::Delete => ChangeOp::Delete,
+            ChangeOp::Void => ChangeOp::Void,
             _ => ChangeOp::Update,
         },
         patch,
@@ -367,7 +372,7 @@ fn count(report: &mut KindExport, action: Action, done: bool) {
     let c = &mut report.counts;
     c.fetched += 1;
     match action {
-        Action::Create | Action::Update | Action::Link => c.written += 1,
+        Action::Create | Action::Update | Action::Link | Action::Void => c.written += 1,
         Action::Delete => c.deleted += 1,
         Action::Conflict | Action::Unresolved => c.conflicts += 1,
         Action::Refused => c.refused += 1,

@@ -36,6 +36,8 @@ pub enum LocalEdit {
     Update(RecordKey, Value),
     /// Deleting a record, the way the provider deletes its kind.
     Delete(RecordKey),
+    /// Voiding a record the provider has, for kinds it voids.
+    Void(RecordKey),
 }
 
 /// How many times an edit is recomputed when the record moved on meanwhile.
@@ -60,7 +62,18 @@ pub async fn stage(
             LocalEdit::Update(key, change) => {
                 update(store, connection, kind, &caps, writer, key, change).await
             }
-            LocalEdit::Delete(key) => delete(store, connection, kind, &caps, key).await,
+            LocalEdit::Delete(key) => {
+                retire(store, connection, kind, &caps, key, ChangeOp::Delete).await
+            }
+            LocalEdit::Void(_) if !writer.can_void() => {
+                return Err(Error::invalid(format!(
+                    "{}: the provider does not void them; delete instead",
+                    kind.name()
+                )));
+            }
+            LocalEdit::Void(key) => {
+                retire(store, connection, kind, &caps, key, ChangeOp::Void).await
+            }
         };
         match attempt {
             Err(e) if e.kind() == ErrorKind::Conflict => last = Some(e),
@@ -192,29 +205,40 @@ async fn update(
         .await
 }
 
-async fn delete(
+/// Stages a delete or a void (`op`): the record leaves or is zeroed at the
+/// provider, and takes no other edit until exported.
+async fn retire(
     store: &dyn Store,
     connection: ConnectionId,
     kind: &dyn ObjectKind,
     caps: &WriteCapabilities,
     key: &RecordKey,
+    op: ChangeOp,
 ) -> Result<i64> {
     let record = load(store, connection, kind, key).await?;
     let subject = subject(kind, &record);
     refuse_if_gone(&subject, &record)?;
-    if record.external_id.is_some() {
-        rules::delete_fields(&subject, caps, &record.data)?;
+    match (op, &record.external_id) {
+        (ChangeOp::Void, None) => {
+            return Err(Error::invalid(format!(
+                "{subject}: not at the provider yet, so there is nothing to void; delete it instead"
+            )));
+        }
+        (ChangeOp::Delete, Some(_)) => {
+            rules::delete_fields(&subject, caps, &record.data)?;
+        }
+        _ => {}
     }
     let pending = match &record.pending {
         Some(p) => Pending {
-            op: ChangeOp::Delete,
+            op,
             patch: Value::Null,
             state: after_edit(p.state),
             error: None,
             ..p.clone()
         },
         None => Pending {
-            op: ChangeOp::Delete,
+            op,
             patch: Value::Null,
             state: PendingState::Ready,
             base_version: record.remote_version.clone(),
@@ -231,7 +255,7 @@ async fn delete(
             data: &record.data,
             pending: Some(&pending),
             source: Provenance::Local,
-            op: "delete",
+            op: op.as_str(),
             input: &Value::Null,
         })
         .await
@@ -285,10 +309,10 @@ fn refuse_if_gone(subject: &Subject<'_>, record: &StoredRecord) -> Result<()> {
     if record
         .pending
         .as_ref()
-        .is_some_and(|p| p.op == ChangeOp::Delete)
+        .is_some_and(|p| matches!(p.op, ChangeOp::Delete | ChangeOp::Void))
     {
         return Err(Error::invalid(format!(
-            "{subject}: is being deleted; it cannot be edited"
+            "{subject}: is being deleted or voided; it cannot be edited"
         )));
     }
     // A status deletion (voided, deleted) is the status rules' to judge.
