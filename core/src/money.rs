@@ -10,7 +10,7 @@
 //! (`0.1` -> `"0.1"` -> `0.1`), never through its binary value. serde_json parses
 //! numbers of up to 15 significant digits (and up to 22 decimal places) to the
 //! nearest `f64`, and the shortest text of that `f64` is the original digits, so
-//! such values - which covers any amount of money (QuickBooks sends at most two
+//! such values - which covers any amount of money (providers send at most two
 //! decimals, quantities more) - arrive exact.
 //!
 //! Writing: a JSON number, since the stored object stays the provider's JSON.

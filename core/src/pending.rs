@@ -19,7 +19,7 @@ pub enum ChangeOp {
     /// A deletion, done the way the provider deletes this kind.
     Delete,
     /// A void: the object stays at the provider with its amounts zeroed
-    /// (QuickBooks' `operation=void`), for kinds whose writer voids.
+    /// (a provider's `operation=void`), for kinds whose writer voids.
     Void,
 }
 

@@ -1,7 +1,7 @@
 //! What a person types to name a record: our local id, or the provider's
-//! id. Xero's ids are UUIDs, so digits were always ours; QuickBooks' ids
-//! are digits too, so bare digits are looked up both ways and a clash is
-//! refused rather than guessed.
+//! id. Some providers' ids are UUIDs, others digits like our local ids,
+//! so bare digits are looked up both ways and a clash is refused rather
+//! than guessed.
 
 use crate::pending::RecordKey;
 use crate::store::{ConnectionId, Store};
