@@ -4,30 +4,9 @@
 
 mod common;
 
-use std::io::Write as _;
-use std::process::{Output, Stdio};
-
 use common::*;
 use serde_json::{Value, json};
 use tether_xero::sim::SimHandle;
-
-/// Runs `tether` with `input` on standard input.
-fn run_with_input(home: &Home, args: &[&str], input: &str) -> Output {
-    let mut child = home
-        .command(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn tether");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().expect("tether ends")
-}
 
 /// Changes a contact at the provider, as an accountant in Xero would.
 async fn edit_at_provider(sim: &SimHandle, id: &str, body: Value) {
@@ -62,8 +41,7 @@ async fn the_export_workflow_from_the_command_line() {
     let contacts_before = json_lines(&home.run(&["records", "acme", "contacts", "--json"])).len();
 
     // put: the new local id alone on stdout, from a file or standard input.
-    let output = run_with_input(
-        &home,
+    let output = home.run_with_input(
         &["put", "acme", "contacts", "--file", "-"],
         r#"{"Name": "Typed Ltd"}"#,
     );
@@ -88,8 +66,7 @@ async fn the_export_workflow_from_the_command_line() {
         .expect("{\"local_id\": …}");
 
     // Refused input stores nothing and says which field.
-    let output = run_with_input(
-        &home,
+    let output = home.run_with_input(
         &["put", "acme", "contacts", "--file", "-"],
         r#"{"EmailAddress": "x"}"#,
     );
@@ -99,11 +76,7 @@ async fn the_export_workflow_from_the_command_line() {
         "{}",
         stderr(&output)
     );
-    let output = run_with_input(
-        &home,
-        &["put", "acme", "contacts", "--file", "-"],
-        "{not json",
-    );
+    let output = home.run_with_input(&["put", "acme", "contacts", "--file", "-"], "{not json");
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("not valid JSON"),
@@ -126,8 +99,7 @@ async fn the_export_workflow_from_the_command_line() {
         .as_str()
         .unwrap()
         .to_owned();
-    let output = run_with_input(
-        &home,
+    let output = home.run_with_input(
         &["edit", "acme", "contacts", &target, "--file", "-"],
         r#"{"FirstName": "Edited"}"#,
     );
@@ -177,8 +149,7 @@ async fn the_export_workflow_from_the_command_line() {
     );
 
     // A provider change after our edit: a conflict, exit 3, both versions shown.
-    let output = run_with_input(
-        &home,
+    let output = home.run_with_input(
         &["edit", "acme", "contacts", &target, "--file", "-"],
         r#"{"LastName": "Ours"}"#,
     );

@@ -5,9 +5,8 @@
 
 mod common;
 
-use std::io::Write as _;
 use std::net::SocketAddr;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 use common::{Home, connect_by_consent, json_lines, stderr, stdout};
 use serde_json::{Value, json};
@@ -37,24 +36,6 @@ async fn start_sim() -> SimHandle {
     QuickBooksSim::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .expect("start the QuickBooks simulator")
-}
-
-/// Runs `tether` with `input` on standard input.
-fn run_with_input(home: &Home, args: &[&str], input: &str) -> Output {
-    let mut child = home
-        .command(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn tether");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().expect("tether ends")
 }
 
 /// Renames a customer at QuickBooks, as the company's bookkeeper would.
@@ -210,15 +191,13 @@ async fn a_new_user_connects_syncs_exports_and_disconnects() {
     assert!(listed[0]["last_success_at"].is_string(), "{}", listed[0]);
 
     // A customer made here and one edited here reach QuickBooks by export.
-    let output = run_with_input(
-        &home,
+    let output = home.run_with_input(
         &["--json", "put", "books", "customers", "--file", "-"],
         r#"{"DisplayName": "Typed At The Terminal"}"#,
     );
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(json_lines(&output)[0]["local_id"].is_i64());
-    let output = run_with_input(
-        &home,
+    let output = home.run_with_input(
         &["edit", "books", "customers", &local, "--file", "-"],
         r#"{"FamilyName": "Exported"}"#,
     );

@@ -59,6 +59,25 @@ impl Home {
     pub fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().expect("run tether")
     }
+
+    /// Runs `tether` with `input` on standard input.
+    pub fn run_with_input(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = self
+            .command(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn tether");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().expect("tether ends")
+    }
 }
 
 pub fn stdout(output: &Output) -> String {
