@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::auth::{GrantId, GrantStore, StoredTokens, TokenSource};
-use crate::http::{Api, ApiBuilder, default_http_client};
+use crate::http::{Api, ApiBuilder, BudgetKey, default_http_client};
 use crate::store::{Connection, ConnectionStatus};
 use crate::{Connector, Error, ErrorKind, RateLimitPolicy, Result, Vault};
 
@@ -69,6 +69,7 @@ impl Session {
         let limits = connection
             .rate_limits
             .unwrap_or_else(|| connector.rate_limits());
+        let budget = grants.call_budget();
         let (api, tokens) = stack(
             connector,
             connection.grant,
@@ -77,7 +78,14 @@ impl Session {
             connection.base_url.as_deref(),
             limits,
         )?;
-        let api = api.tenant(connection.tenant_id.clone()).build()?;
+        let mut api = api.tenant(connection.tenant_id.clone());
+        if let Some(budget) = budget {
+            api = api.budget(
+                budget,
+                BudgetKey::tenant(connector.id(), &connection.tenant_id),
+            );
+        }
+        let api = api.build()?;
         Ok(Session {
             connector,
             connection,
@@ -140,6 +148,7 @@ pub(crate) fn stack(
     let api = ApiBuilder::new(endpoints.api, limits)
         .tokens(tokens.clone())
         .budget_header(connector.budget_header())
+        .timeout(REQUEST_TIMEOUT)
         .http_client(http);
     Ok((api, tokens))
 }

@@ -13,6 +13,7 @@
 //! what lets a crashed sync resume without losing or duplicating anything.
 #![deny(missing_docs)]
 
+mod budget;
 mod connections;
 mod deletions;
 pub mod entity;

@@ -212,6 +212,11 @@ impl GrantStore for SeaStore {
     ) -> Result<()> {
         Ok(self.set_grant_status_impl(id, status, reason).await?)
     }
+
+    /// Sessions over the store share each tenant's budget across processes.
+    fn call_budget(&self) -> Option<std::sync::Arc<dyn tether_core::http::CallBudget>> {
+        Some(std::sync::Arc::new(self.clone()))
+    }
 }
 
 #[async_trait]

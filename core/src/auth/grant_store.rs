@@ -130,4 +130,11 @@ pub trait GrantStore: Send + Sync {
         status: GrantStatus,
         reason: Option<&str>,
     ) -> Result<()>;
+
+    /// The tenants' call budget kept in this store, when it keeps one:
+    /// every session opened over it, in every process, then spends one
+    /// shared budget per tenant instead of one each.
+    fn call_budget(&self) -> Option<std::sync::Arc<dyn crate::http::CallBudget>> {
+        None
+    }
 }

@@ -2,33 +2,40 @@
 //! limits by itself so a normal run provokes no 429, and when one comes
 //! anyway every request of the tenant waits out its `Retry-After` (or, from
 //! a provider that sends none, one window of its limit).
+//!
+//! The window, the calls in flight and the day are the tenant's
+//! [`CallBudget`]'s, shared by every process working for the tenant when it
+//! lives in the store; a local semaphore first keeps this process's own
+//! calls from asking the budget in vain.
 
-use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use http::Extensions;
 use reqwest::{Request, Response, StatusCode};
 use reqwest_middleware::{Middleware, Next};
 use tokio::sync::{Mutex, Semaphore};
 use tokio::time::Instant;
 
+use super::budget::{Begun, BudgetKey, CallBudget, Reservation};
+use super::memory_budget::MemoryBudget;
 use crate::{Error, ErrorKind, RateLimitPolicy};
 
 /// Longest `Retry-After` waited out in-process; past it the call fails as
 /// rate limited and the run resumes later from its checkpoint.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
-/// One tenant's limits: in-flight requests, requests per window, the daily
-/// budget the provider reports, and a pause set by a 429.
+/// One tenant's limits: its call budget (window, in flight, day), this
+/// process's own calls in flight, and a pause set by a 429.
 pub struct TenantLimiter {
     in_flight: Semaphore,
-    rate: DefaultDirectRateLimiter,
+    budget: Arc<dyn CallBudget>,
+    key: BudgetKey,
+    policy: RateLimitPolicy,
+    /// How long a reservation of a call that never ended holds its place.
+    ttl: Duration,
     budget_header: Option<&'static str>,
-    day_remaining: AtomicI64,
     paused_until: Mutex<Option<Instant>>,
     /// How long a 429 without `Retry-After` is waited out: one window of
     /// the provider's limit, after which a sliding window has room again.
@@ -36,14 +43,34 @@ pub struct TenantLimiter {
 }
 
 impl TenantLimiter {
-    /// A limiter keeping to `policy`; `budget_header` names the response
-    /// header with the provider's remaining daily budget.
+    /// A limiter keeping to `policy` in this process alone; `budget_header`
+    /// names the response header with the provider's remaining daily budget.
     pub fn new(policy: RateLimitPolicy, budget_header: Option<&'static str>) -> Self {
+        TenantLimiter::shared(
+            policy,
+            budget_header,
+            Arc::new(MemoryBudget::default()),
+            BudgetKey::tenant("local", ""),
+            Duration::from_secs(90),
+        )
+    }
+
+    /// A limiter keeping to `policy` within `key`'s share of `budget`,
+    /// where a reservation never ended expires after `ttl`.
+    pub fn shared(
+        policy: RateLimitPolicy,
+        budget_header: Option<&'static str>,
+        budget: Arc<dyn CallBudget>,
+        key: BudgetKey,
+        ttl: Duration,
+    ) -> Self {
         TenantLimiter {
             in_flight: Semaphore::new(policy.concurrency.max(1) as usize),
-            rate: RateLimiter::direct(window_quota(policy.per_window, policy.window)),
+            budget,
+            key,
+            policy,
+            ttl,
             budget_header,
-            day_remaining: AtomicI64::new(i64::MAX),
             paused_until: Mutex::new(None),
             window: policy.window,
         }
@@ -64,31 +91,56 @@ impl TenantLimiter {
         }
     }
 
-    fn observe_budget(&self, response: &Response) {
-        let remaining = self
-            .budget_header
+    /// Waits until the budget lets a call start; fails at once when the
+    /// tenant's day is spent.
+    async fn reserve(&self) -> crate::Result<Reservation> {
+        loop {
+            self.wait_for_pause().await;
+            match self.budget.begin(&self.key, &self.policy, self.ttl).await? {
+                Begun::Go(reservation) => return Ok(reservation),
+                Begun::Wait(wait) => tokio::time::sleep(wait).await,
+            }
+        }
+    }
+
+    fn day_remaining(&self, response: &Response) -> Option<u64> {
+        self.budget_header
             .and_then(|h| response.headers().get(h))
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<i64>().ok());
-        if let Some(remaining) = remaining {
-            self.day_remaining.store(remaining, Ordering::Relaxed);
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .map(|v| u64::try_from(v).unwrap_or(0))
+    }
+}
+
+/// Ends a reservation: explicitly once the answer came, or, when the call
+/// was dropped half-way (a timeout above, Ctrl-C), from a task of its own.
+struct Ending {
+    budget: Arc<dyn CallBudget>,
+    reservation: Option<Reservation>,
+}
+
+impl Ending {
+    async fn end(mut self, day_remaining: Option<u64>) {
+        if let Some(r) = self.reservation.take()
+            && let Err(e) = self.budget.end(&r, day_remaining).await
+        {
+            // The reservation expires on its own; the call itself went well.
+            tracing::warn!(key = %r.key, error = %e, "could not end a call's reservation");
         }
     }
 }
 
-/// A GCRA quota that can never exceed `limit` calls in any window of length
-/// `window`, whatever the provider's window alignment: a burst `b` plus
-/// `limit - b` evenly spaced calls. A plain "limit per window" quota would
-/// allow a full burst plus a full refill inside one sliding window.
-fn window_quota(limit: u32, window: Duration) -> Quota {
-    let limit = limit.max(1);
-    let burst = (limit / 6).max(1);
-    let refill = (limit - burst).max(1);
-    let period = window / refill;
-    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
-    Quota::with_period(period.max(Duration::from_micros(1)))
-        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MAX))
-        .allow_burst(burst)
+impl Drop for Ending {
+    fn drop(&mut self) {
+        if let Some(r) = self.reservation.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let budget = self.budget.clone();
+            runtime.spawn(async move {
+                let _ = budget.end(&r, None).await;
+            });
+        }
+    }
 }
 
 /// The `Retry-After` of a response, in seconds or as an HTTP date.
@@ -128,22 +180,22 @@ impl Middleware for RateLimitLayer {
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
         let limiter = &self.limiter;
-        if limiter.day_remaining.load(Ordering::Relaxed) <= 0 {
-            return Err(Error::new(
-                ErrorKind::RateLimited,
-                "the provider's daily call budget for this tenant is spent; run again tomorrow",
-            )
-            .into());
-        }
-        limiter.wait_for_pause().await;
         let _permit = limiter
             .in_flight
             .acquire()
             .await
             .map_err(|e| Error::new(ErrorKind::Permanent, e.to_string()))?;
-        limiter.rate.until_ready().await;
-        let response = next.run(req, extensions).await?;
-        limiter.observe_budget(&response);
+        let ending = Ending {
+            budget: limiter.budget.clone(),
+            reservation: Some(limiter.reserve().await?),
+        };
+        let response = next.run(req, extensions).await;
+        let remaining = response
+            .as_ref()
+            .ok()
+            .and_then(|r| limiter.day_remaining(r));
+        ending.end(remaining).await;
+        let response = response?;
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
             let wait = retry_after(&response).unwrap_or(limiter.window);
             tracing::warn!(
@@ -175,26 +227,6 @@ impl Middleware for RateLimitLayer {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quota_never_exceeds_the_window() {
-        // burst + refills inside one window must stay within the limit
-        for (limit, window) in [(60, 60), (60, 2), (10, 1), (2, 1), (5000, 86_400)] {
-            let window = Duration::from_secs(window);
-            let quota = window_quota(limit, window);
-            let burst = quota.burst_size().get();
-            let refills =
-                (window.as_secs_f64() / quota.replenish_interval().as_secs_f64()).floor() as u32;
-            assert!(
-                burst + refills <= limit.max(1),
-                "limit {limit}: {burst} + {refills}"
-            );
-            assert!(
-                burst + refills >= limit * 9 / 10,
-                "limit {limit} underused: {burst} + {refills}"
-            );
-        }
-    }
 
     #[tokio::test]
     async fn pause_only_moves_forward() {

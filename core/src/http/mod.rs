@@ -7,9 +7,11 @@
 //! at the limiter, carries a fresh token, and is counted as one API call.
 
 mod auth;
+mod budget;
 mod calls;
 mod date;
 mod limit;
+mod memory_budget;
 mod retry;
 
 use std::sync::Arc;
@@ -22,9 +24,14 @@ use crate::RateLimitPolicy;
 use crate::auth::TokenSource;
 
 pub use auth::BearerAuthLayer;
+pub use budget::{
+    Begun, BudgetKey, CallBudget, DAY_MS, POLL, Reservation, Verdict, WINDOW_MARGIN, day_limit,
+    day_spent, until_leaves, verdict, window_ms,
+};
 pub use calls::{ApiStats, CallLog};
 pub use date::provider_time;
 pub use limit::{RateLimitLayer, TenantLimiter};
+pub use memory_budget::MemoryBudget;
 pub use retry::{RetryLayer, RetryPolicy};
 
 /// A connection's door to its provider: the middleware stack, the API root
@@ -87,7 +94,12 @@ pub struct ApiBuilder {
     retry: RetryPolicy,
     timeout: Duration,
     http: Option<reqwest::Client>,
+    budget: Option<(Arc<dyn CallBudget>, BudgetKey)>,
 }
+
+/// How long past the request timeout a call's reservation outlives a
+/// process that died during the call.
+const RESERVATION_MARGIN: Duration = Duration::from_secs(30);
 
 impl ApiBuilder {
     /// Starts a builder for the API rooted at `base`, kept to `limits`.
@@ -101,6 +113,7 @@ impl ApiBuilder {
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(60),
             http: None,
+            budget: None,
         }
     }
 
@@ -128,9 +141,24 @@ impl ApiBuilder {
         self
     }
 
-    /// A shared reqwest client (connection pool) to build on.
+    /// A shared reqwest client (connection pool) to build on; its timeout
+    /// must not exceed `timeout` (60 s unless set).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
+        self
+    }
+
+    /// The longest a request may take (the default client's timeout, and
+    /// what a call's reservation in the budget outlives).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Spends `key`'s share of `budget`, which other `Api`s and processes
+    /// may share; without one, the `Api` keeps its limits on its own.
+    pub fn budget(mut self, budget: Arc<dyn CallBudget>, key: BudgetKey) -> Self {
+        self.budget = Some((budget, key));
         self
     }
 
@@ -141,7 +169,16 @@ impl ApiBuilder {
             None => default_http_client(self.timeout)?,
         };
         let stats = Arc::new(ApiStats::default());
-        let limiter = Arc::new(TenantLimiter::new(self.limits, self.budget_header));
+        let limiter = Arc::new(match self.budget {
+            Some((budget, key)) => TenantLimiter::shared(
+                self.limits,
+                self.budget_header,
+                budget,
+                key,
+                self.timeout + RESERVATION_MARGIN,
+            ),
+            None => TenantLimiter::new(self.limits, self.budget_header),
+        });
         let mut builder = ClientBuilder::new(http)
             .with(RetryLayer::new(self.retry, stats.clone()))
             .with(RateLimitLayer::new(limiter));

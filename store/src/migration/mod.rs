@@ -17,6 +17,7 @@ mod m0008_quarantine_per_object;
 mod m0009_local_changes;
 mod m0010_resync;
 mod m0011_grants;
+mod m0012_call_budget;
 
 /// Applies the store's migrations; [`crate::SeaStore::connect`] runs it.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_local_changes::Migration),
             Box::new(m0010_resync::Migration),
             Box::new(m0011_grants::Migration),
+            Box::new(m0012_call_budget::Migration),
         ]
     }
 }
