@@ -4,7 +4,12 @@
 //! the day's spend outlives a restart, a tenant whose day is spent fails
 //! at once while another goes on, and a dead process's reservation expires.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use tether_core::Result;
+use tether_core::auth::{GrantId, GrantStatus, GrantStore, NewTokens, StoredGrant};
 
 use tether_core::http::{Begun, BudgetKey, CallBudget};
 use tether_core::lease::Holder;
@@ -13,8 +18,8 @@ use tether_core::sync::{KindReport, Syncer};
 use tether_core::{ErrorKind, MasterKey, RateLimitPolicy, Session, Vault};
 use tether_store::SeaStore;
 use tether_tests::{
-    Backend, ScaledLimits, Scenario, Simulator, TestDb, kinds_named, on_every_provider,
-    on_every_store, open_session,
+    Backend, ScaledLimits, Scenario, Simulator, TestDb, XeroSimulator, kinds_named,
+    on_every_provider, on_every_store, open_session,
 };
 
 /// A simulator, a database and a connection to it; each [`World::process`]
@@ -273,11 +278,84 @@ async fn a_dead_processs_reservation_expires(backend: Backend) {
 
 on_every_store!(a_dead_processs_reservation_expires);
 
+/// A store that keeps no budget: what every process had before, each
+/// session keeping the tenant's limits on its own.
+struct Unshared(SeaStore);
+
+#[async_trait]
+impl GrantStore for Unshared {
+    async fn insert_grant(&self, provider: &str, tokens: &NewTokens) -> Result<GrantId> {
+        self.0.insert_grant(provider, tokens).await
+    }
+    async fn grant(&self, id: GrantId) -> Result<StoredGrant> {
+        self.0.grant(id).await
+    }
+    async fn claim_refresh(
+        &self,
+        id: GrantId,
+        version: i64,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<bool> {
+        self.0.claim_refresh(id, version, holder, ttl).await
+    }
+    async fn save_tokens(
+        &self,
+        id: GrantId,
+        version: i64,
+        holder: &str,
+        tokens: &NewTokens,
+    ) -> Result<bool> {
+        self.0.save_tokens(id, version, holder, tokens).await
+    }
+    async fn release_refresh(&self, id: GrantId, holder: &str) -> Result<()> {
+        self.0.release_refresh(id, holder).await
+    }
+    async fn set_grant_status(
+        &self,
+        id: GrantId,
+        status: GrantStatus,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        self.0.set_grant_status(id, status, reason).await
+    }
+}
+
+/// The control of `two_processes_keep_to_one_window`: the same two
+/// processes, each with a budget of its own, do provoke 429s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_shared_budget_two_processes_are_throttled() {
+    let limits = ScaledLimits {
+        concurrent: 2,
+        per_window: 3,
+        window: Duration::from_secs(1),
+    };
+    let scenario = Scenario {
+        limits: Some(limits),
+        ..Scenario::sized(8000)
+    };
+    let world = World::<XeroSimulator>::new(Backend::Sqlite, &scenario, limits.policy())
+        .await
+        .expect("SQLite is always there");
+    let (mut one, mut two) = (world.process().await, world.process().await);
+    for p in [&mut one, &mut two] {
+        let unshared = Arc::new(Unshared(p.store.clone()));
+        p.session =
+            Session::open(world.connection.clone(), &world.vault, unshared).expect("open session");
+    }
+    let (a, b) = tokio::join!(one.sync(|k| k == "invoices"), two.sync(|k| k != "invoices"));
+    let (a, b) = (assert_succeeded(&a), assert_succeeded(&b));
+    let throttled = world.sim.stats().throttled;
+    eprintln!("unshared: {a} + {b} calls; 429s {throttled}");
+    assert!(throttled > 0, "two budgets of one tenant were not caught");
+    world.finish().await;
+}
+
 /// The store is the budget every session over it shares.
 #[tokio::test]
 async fn sessions_over_a_store_share_its_budget() {
     let store = SeaStore::connect("sqlite::memory:")
         .await
         .expect("open store");
-    assert!(tether_core::auth::GrantStore::call_budget(&store).is_some());
+    assert!(store.call_budget().is_some());
 }
