@@ -5,6 +5,9 @@
 //! The stack, outermost first: [`RetryLayer`] → [`RateLimitLayer`] →
 //! [`BearerAuthLayer`] → [`CallLog`]. Every attempt therefore waits its turn
 //! at the limiter, carries a fresh token, and is counted as one API call.
+//! The limiter spends the tenant's [`CallBudget`]: the store's when the
+//! `Api` was built for a session over one (shared by every process), else
+//! a [`MemoryBudget`] of its own.
 
 mod auth;
 mod budget;
