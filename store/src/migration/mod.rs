@@ -18,6 +18,7 @@ mod m0009_local_changes;
 mod m0010_resync;
 mod m0011_grants;
 mod m0012_call_budget;
+mod m0013_records_ingest;
 
 /// Applies the store's migrations; [`crate::SeaStore::connect`] runs it.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_resync::Migration),
             Box::new(m0011_grants::Migration),
             Box::new(m0012_call_budget::Migration),
+            Box::new(m0013_records_ingest::Migration),
         ]
     }
 }

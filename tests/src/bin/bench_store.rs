@@ -1,7 +1,7 @@
 //! Store ingest benchmark: page commits alone, no HTTP.
 //!
 //! `cargo run --release -p tether-tests --bin bench_store -- [--url URL]
-//! [--tenants T] [--pages P] [--runs R]` (defaults: the PostgreSQL server of
+//! [--tenants T] [--pages P] [--runs R] [--setup SQL] [--raw]` (defaults: the PostgreSQL server of
 //! `TETHER_TEST_POSTGRES_URL` or `postgres://postgres@127.0.0.1:5432/test`,
 //! 4 tenants, 250 pages each: 1M invoices, 3 runs). `--url sqlite` uses a
 //! SQLite file in a temporary directory instead. `--setup SQL` (repeatable)
@@ -16,13 +16,22 @@
 //! task per tenant, through `Store::commit_page` as a full sync does. It
 //! prints, per run, records/s over the wall clock and the commits' p50/p99
 //! latency, then the median records/s.
+//!
+//! `--raw` adds, after each run, a run of the same shape that inserts the
+//! same rows (fresh ids, same columns and values) with a plain multi-row
+//! `INSERT` into `raw_records`, a copy of `records`' columns with no index
+//! but the row id, one transaction per page: the engine's raw insert speed,
+//! which the last line compares the commits' median to.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::{
+    ConnectionTrait, Database, DbBackend, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait, Value,
+};
 use tether_core::auth::{GrantStore, NewTokens};
 use tether_core::lease::{Holder, Lease};
 use tether_core::store::{
@@ -41,6 +50,7 @@ struct Options {
     pages: usize,
     runs: usize,
     setup: Vec<String>,
+    raw: bool,
 }
 
 fn main() -> Result<()> {
@@ -59,6 +69,7 @@ fn options() -> Result<Options> {
         pages: 250,
         runs: 3,
         setup: Vec::new(),
+        raw: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -69,9 +80,10 @@ fn options() -> Result<Options> {
             "--pages" => options.pages = value()?.parse()?,
             "--runs" => options.runs = value()?.parse()?,
             "--setup" => options.setup.push(value()?),
+            "--raw" => options.raw = true,
             "--help" | "-h" => {
                 println!(
-                    "bench_store [--url postgres://...|sqlite] [--tenants T] [--pages P] [--runs R] [--setup SQL]..."
+                    "bench_store [--url postgres://...|sqlite] [--tenants T] [--pages P] [--runs R] [--setup SQL]... [--raw]"
                 );
                 std::process::exit(0);
             }
@@ -100,6 +112,7 @@ async fn bench(options: Options) -> Result<()> {
         "run", "records", "seconds", "records/s", "p50 ms", "p99 ms"
     );
     let mut rates = Vec::with_capacity(options.runs);
+    let mut raw_rates = Vec::with_capacity(options.runs);
     for run in 1..=options.runs {
         let db = BenchDb::create(&options.url).await?;
         for sql in &options.setup {
@@ -116,9 +129,35 @@ async fn bench(options: Options) -> Result<()> {
             millis(percentile(&latencies, 99)),
         );
         rates.push(rate);
+        if options.raw {
+            let db = BenchDb::create(&options.url).await?;
+            let outcome = raw_run(&db.store, &template, options.tenants, options.pages).await;
+            db.drop_database().await?;
+            let (records, seconds, mut latencies) = outcome?;
+            latencies.sort_unstable();
+            let rate = records as f64 / seconds;
+            println!(
+                "{:>4}  {records:>9}  {seconds:>8.2}  {rate:>9.0}  {:>8.1}  {:>8.1}",
+                "raw",
+                millis(percentile(&latencies, 50)),
+                millis(percentile(&latencies, 99)),
+            );
+            raw_rates.push(rate);
+        }
     }
-    rates.sort_by(f64::total_cmp);
-    println!("median records/s: {:.0}", rates[rates.len() / 2]);
+    let median = |rates: &mut Vec<f64>| {
+        rates.sort_by(f64::total_cmp);
+        rates[rates.len() / 2]
+    };
+    let commits = median(&mut rates);
+    println!("median records/s: {commits:.0}");
+    if options.raw {
+        let raw = median(&mut raw_rates);
+        println!(
+            "median raw records/s: {raw:.0}; commits / raw = {:.2}",
+            commits / raw
+        );
+    }
     Ok(())
 }
 
@@ -259,6 +298,114 @@ async fn one_run(
                         counts: &counts,
                     })
                     .await?;
+                latencies.push(at.elapsed());
+            }
+            anyhow::Ok(latencies)
+        });
+    }
+    let mut latencies = Vec::with_capacity(tenants * pages);
+    while let Some(done) = tasks.join_next().await {
+        latencies.extend(done??);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    Ok((tenants * pages * PAGE, seconds, latencies))
+}
+
+/// The columns `--raw` inserts: those a page commit writes.
+const RAW_COLUMNS: [&str; 13] = [
+    "connection_id",
+    "kind",
+    "external_id",
+    "data",
+    "remote_updated_at",
+    "remote_version",
+    "synced_at",
+    "deleted_at",
+    "deletion_source",
+    "seen_in_sweep",
+    "changed_by_run",
+    "changed_how",
+    "created_at",
+];
+
+/// `--raw`: the same pages as [`one_run`], one task per tenant, each page a
+/// plain multi-row `INSERT` of the same values into an index-free copy of
+/// `records`, in a transaction of its own.
+async fn raw_run(
+    store: &SeaStore,
+    template: &[ParsedObject],
+    tenants: usize,
+    pages: usize,
+) -> Result<(usize, f64, Vec<Duration>)> {
+    let db = store.db();
+    let backend = db.get_database_backend();
+    db.execute_unprepared("CREATE TABLE raw_records AS SELECT * FROM records WHERE 1 = 0")
+        .await?;
+    let mut n = 0;
+    let rows: Vec<String> = (0..PAGE)
+        .map(|_| {
+            let row: Vec<String> = RAW_COLUMNS
+                .iter()
+                .map(|_| {
+                    n += 1;
+                    match backend {
+                        DbBackend::Postgres => format!("${n}"),
+                        _ => "?".to_owned(),
+                    }
+                })
+                .collect();
+            format!("({})", row.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO raw_records ({}) VALUES {}",
+        RAW_COLUMNS.join(", "),
+        rows.join(", ")
+    );
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for t in 0..tenants {
+        let store = store.clone();
+        let template = template.to_vec();
+        let sql = sql.clone();
+        tasks.spawn(async move {
+            let db = store.db();
+            let mut latencies = Vec::with_capacity(pages);
+            for run in 0..pages {
+                let records = fresh_ids(&template);
+                let at = Instant::now();
+                let synced_at = Utc::now();
+                let mut values: Vec<Value> = Vec::with_capacity(PAGE * RAW_COLUMNS.len());
+                for r in &records {
+                    values.extend([
+                        Value::from(t as i64 + 1),
+                        "invoices".into(),
+                        r.external_id.clone().into(),
+                        r.data.clone().into(),
+                        r.remote_updated_at.into(),
+                        r.version.clone().into(),
+                        Some(synced_at).into(),
+                        r.deleted.then_some(synced_at).into(),
+                        r.deleted.then(|| "status".to_owned()).into(),
+                        Some(1_i64).into(),
+                        Some(run as i64 + 1).into(),
+                        Some("full_page".to_owned()).into(),
+                        synced_at.into(),
+                    ]);
+                }
+                let txn = db
+                    .begin_with_options(TransactionOptions {
+                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                        ..Default::default()
+                    })
+                    .await?;
+                txn.execute_raw(Statement::from_sql_and_values(
+                    backend,
+                    sql.as_str(),
+                    values,
+                ))
+                .await?;
+                txn.commit().await?;
                 latencies.push(at.elapsed());
             }
             anyhow::Ok(latencies)
