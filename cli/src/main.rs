@@ -57,7 +57,10 @@ fn init_logging(verbose: u8, command: &Command) {
     };
     let default = match (verbose, service) {
         (0, None) => "warn",
-        (0 | 1, _) => "info",
+        // Tether's own lines; the libraries' (the job engine's per-job
+        // lines, the database's notices) only when they warn.
+        (0, _) => "warn,tether=info,tether_core=info,tether_store=info",
+        (1, _) => "info",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("TETHER_LOG")

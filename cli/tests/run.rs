@@ -85,6 +85,16 @@ async fn start_worker(home: &Home, config: &str) -> Worker {
     Worker { child, base, log }
 }
 
+/// A test that fails does not leave its worker running.
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            self.child.kill().ok();
+            self.child.wait().ok();
+        }
+    }
+}
+
 impl Worker {
     async fn get(&self, path: &str) -> (u16, String) {
         let response = reqwest::get(format!("{}{path}", self.base)).await.unwrap();
@@ -512,21 +522,53 @@ async fn a_bad_schedule_is_refused_and_a_disconnected_connection_skipped_once() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kind_held_by_a_hand_run_sync_is_left_to_it_until_the_next_slot() {
-    let sim = start_sim(8000, 80).await;
+    // Calls of 300 ms: the hand-run pull of eight pages outlasts the
+    // worker's resyncs of invoices, one a second.
+    let sim = start_sim(8000, 300).await;
     let (home, db) = home().await;
     connect(&home, &sim);
-    let hand = home
-        .command(&["sync", "acme", "--kind", "invoices"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn sync");
-    let started = Instant::now();
-    while checkpoint_pages_of(&home).await < 1 {
-        assert!(started.elapsed() < Duration::from_secs(60), "no page");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let worker = start_worker(&home, FAST).await;
+    let config = r#"
+[defaults]
+resync = "0 0 3 1 1 *"
+full = "0 0 3 1 1 *"
+jitter_secs = 0
+
+[connections.acme.kinds.invoices]
+resync = "* * * * * *"
+"#;
+    let worker = start_worker(&home, config).await;
+    wait_for("the worker's first pull of invoices", || {
+        runs_of(&home, "invoices")
+            .iter()
+            .any(|r| r["status"] == "succeeded")
+    })
+    .await;
+    // A full pull by hand, started between two of the worker's resyncs
+    // (one that meets the worker's own run exits 4 and is started again).
+    let pages_before = checkpoint_pages_of(&home).await;
+    let hand = loop {
+        let mut hand = home
+            .command(&["sync", "acme", "--kind", "invoices"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn sync");
+        let started = Instant::now();
+        let held_off = loop {
+            if checkpoint_pages_of(&home).await > pages_before {
+                break false;
+            }
+            if let Some(status) = hand.try_wait().unwrap() {
+                assert_eq!(status.code(), Some(4), "held off by the worker, or paging");
+                break true;
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "no page");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        if !held_off {
+            break hand;
+        }
+    };
     let log = worker.log.clone();
     let held = || {
         std::fs::read_to_string(&log)
@@ -539,10 +581,16 @@ async fn a_kind_held_by_a_hand_run_sync_is_left_to_it_until_the_next_slot() {
         .await
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    wait_for("the worker's own run of invoices", || {
-        runs_of(&home, "invoices")
-            .iter()
-            .any(|r| r["run_type"] == "resync" && r["status"] == "succeeded")
+    let hand_ended = chrono::Utc::now();
+    wait_for("the worker's own run of invoices after it", || {
+        runs_of(&home, "invoices").iter().any(|r| {
+            r["run_type"] == "resync"
+                && r["status"] == "succeeded"
+                && r["started_at"]
+                    .as_str()
+                    .and_then(|at| at.parse::<chrono::DateTime<chrono::Utc>>().ok())
+                    .is_some_and(|at| at > hand_ended)
+        })
     })
     .await;
     let (_, status) = worker.terminate().await;

@@ -20,6 +20,7 @@ pub mod entity;
 mod error;
 mod export;
 mod grants;
+mod leader;
 mod leases;
 mod local;
 pub mod migration;
@@ -31,5 +32,8 @@ mod sea_store;
 mod sync_state;
 
 pub use error::StoreError;
+pub use leader::Leadership;
 pub use migration::Migrator;
+/// The PostgreSQL pool type [`SeaStore::postgres_pool`] hands out.
+pub use sea_orm::sqlx::PgPool;
 pub use sea_store::SeaStore;

@@ -119,6 +119,13 @@ impl SeaStore {
         Ok(lock)
     }
 
+    /// The PostgreSQL pool under the store, for the job engine several
+    /// `tether run` workers share; `None` on SQLite (one process, no engine).
+    pub fn postgres_pool(&self) -> Option<sea_orm::sqlx::PgPool> {
+        (self.db.get_database_backend() == DbBackend::Postgres)
+            .then(|| self.db.get_postgres_connection_pool().clone())
+    }
+
     /// The underlying connection, for tests and tools that inspect the tables.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db

@@ -232,6 +232,26 @@ impl Scheduler {
         }
     }
 
+    /// Reports `due` handed to a job engine that runs it elsewhere (another
+    /// process may): it is no longer this scheduler's to watch, and an
+    /// export is taken as settling what is pending now, so it is not handed
+    /// out again until the edits change or the kind's next resync.
+    pub fn handed_off(&mut self, due: &Due) {
+        if let Some(slot) = self.slots.get_mut(&due.key) {
+            slot.running = false;
+            if due.job == Job::Export {
+                // Asked again at the next look: still these edits (the job
+                // has not run yet, or could not send them) is settled.
+                slot.settled = slot.pending.take();
+            }
+        }
+    }
+
+    /// How far `key` is in step, as last told by [`Scheduler::set_cursor`].
+    pub fn cursor(&self, key: &Key) -> Option<Timestamp> {
+        self.slots.get(key).and_then(|s| s.cursor)
+    }
+
     /// The earliest time something may fall due (a slot of a (connection,
     /// kind) not running, or a look for pending edits), to sleep until;
     /// `None` when nothing is kept. A run ending is a wake-up of its own.
@@ -447,6 +467,27 @@ mod tests {
         s.set_pending(&key("b", "invoices"), Some(7));
         s.finished(&due[2], None);
         assert_eq!(s.take_due(later, 10)[0].job, Job::Export);
+    }
+
+    #[test]
+    fn a_job_handed_off_is_free_again_and_its_export_settles_what_is_pending() {
+        let mut s = Scheduler::new(schedules(no_jitter()));
+        let now = at(5, 31, 0);
+        s.add("a", "invoices", true, now);
+        s.set_pending(&key("a", "invoices"), Some(9));
+        let due = s.take_due(now, 10);
+        assert_eq!(due[0].job, Job::Export);
+        s.handed_off(&due[0]);
+        assert!(s.take_due(now, 10).is_empty());
+        s.set_pending(&key("a", "invoices"), Some(9));
+        assert!(
+            s.take_due(now, 10).is_empty(),
+            "the same edits are not handed out twice"
+        );
+        s.set_pending(&key("a", "invoices"), Some(10));
+        assert_eq!(s.take_due(now, 10)[0].job, Job::Export, "new edits are");
+        s.set_cursor(&key("a", "invoices"), Some(at(5, 0, 0)));
+        assert_eq!(s.cursor(&key("a", "invoices")), Some(at(5, 0, 0)));
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //! loop runs) and `GET /metrics` (the OpenMetrics text format Prometheus
 //! scrapes, written by `prometheus-client`).
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::State;
@@ -16,6 +17,8 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
+
+use super::sessions::Sessions;
 
 type Labels = Vec<(&'static str, String)>;
 
@@ -40,9 +43,32 @@ pub struct Metrics {
     pub needs_reauth: Gauge,
     /// `tether_runs_in_progress`.
     pub in_progress: Gauge,
+    /// API calls and 429s per connection already counted.
+    api_seen: Arc<Mutex<HashMap<String, (u64, u64)>>>,
 }
 
 impl Metrics {
+    /// Adds each session's API calls and 429s since the last look.
+    pub fn count_api_calls(&self, sessions: &Sessions) {
+        let mut api_seen = self
+            .api_seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (name, session) in sessions.all() {
+            let stats = session.api.stats();
+            let (calls, throttled) = (stats.calls(), stats.throttled());
+            let seen = api_seen.entry(name).or_default();
+            let label = vec![("provider", session.connection.provider.clone())];
+            self.api_calls
+                .get_or_create(&label)
+                .inc_by(calls.saturating_sub(seen.0));
+            self.api_throttled
+                .get_or_create(&label)
+                .inc_by(throttled.saturating_sub(seen.1));
+            *seen = (calls, throttled);
+        }
+    }
+
     fn registry(&self) -> Registry {
         let mut r = Registry::default();
         r.register(

@@ -1,8 +1,11 @@
 //! `tether run [--config FILE] [--listen ADDR] [--log-format text|json]`:
-//! one long-running process that keeps every active connection in step.
-//! What is due comes from `tether_core::schedule`; this loop only opens one
-//! session per connection (reused by all its runs), runs what is due with
-//! the Syncer and the Exporter, a bounded number at once, and reports.
+//! a long-running process that keeps every active connection in step.
+//! What is due comes from `tether_core::schedule`; this loop opens one
+//! session per connection (reused by all its runs) and dispatches what is
+//! due: on SQLite to its own tasks, a bounded number at once; on PostgreSQL
+//! to the job engine (see [`queue`]) shared by every `tether run` process,
+//! and only while this process holds the scheduler role. The runs are the
+//! Syncer's and the Exporter's either way.
 //!
 //! The first SIGTERM or Ctrl-C stops the runs in progress at their next page
 //! (committed, recorded as interrupted, resumed by the next run) and the
@@ -12,6 +15,8 @@ mod config;
 
 pub use config::load as load_schedules;
 mod metrics;
+mod queue;
+mod sessions;
 mod work;
 
 use std::collections::HashMap;
@@ -24,18 +29,33 @@ use std::time::Duration;
 use chrono::Utc;
 use tether_core::schedule::{Due, Key, Scheduler};
 use tether_core::store::{ConnectionStatus, Store};
-use tether_core::{Session, Timestamp, Vault};
-use tether_store::SeaStore;
+use tether_core::{Session, Timestamp};
+use tether_store::{Leadership, SeaStore};
 use tokio::task::{Id, JoinSet};
 use tokio_util::sync::CancellationToken;
 
 use crate::context::{Context, Global};
 use crate::interrupt;
 use metrics::Metrics;
+use queue::{Engine, Queue};
+use sessions::Sessions;
 use work::Finished;
 
 /// How long the runs in progress get to stop after the first signal.
 const GRACE: Duration = Duration::from_secs(4);
+
+/// How often every connection's cursors, conflicts and held deletions are
+/// read for the priority and the gauges (a run that ends reads its own).
+const FACTS_EVERY: Duration = Duration::from_secs(30);
+
+/// How often a worker without the scheduler role asks for it, and the
+/// scheduler checks it still holds it.
+const LEAD_CHECK: Duration = Duration::from_secs(5);
+
+/// A worker without the scheduler role follows the schedule this far
+/// behind the clock, so that when it takes the role it still queues the
+/// slots the previous scheduler may have missed as it died.
+const FOLLOW_BEHIND: chrono::TimeDelta = chrono::TimeDelta::seconds(15);
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -51,9 +71,13 @@ pub struct Args {
     /// How the log lines on stderr are written.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
-    /// How many (connection, kind)s are worked at once.
+    /// How many (connection, kind)s this process works at once.
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub concurrency: usize,
+    /// On PostgreSQL: a worker silent this many seconds is taken as dead,
+    /// and its jobs go to the others.
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub takeover_after: u64,
 }
 
 /// `--log-format`.
@@ -80,42 +104,95 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         "tether run started"
     );
     let cancel = interrupt::on_signal(true);
+    let sessions = Sessions::new(ctx.store.clone(), ctx.vault.clone());
+    let (dispatch, engine) = match ctx.store.postgres_pool() {
+        None => (
+            Dispatch::Local {
+                tasks: JoinSet::new(),
+                jobs: HashMap::new(),
+                concurrency: args.concurrency.max(1),
+            },
+            None,
+        ),
+        Some(pool) => {
+            let engine = Engine::start(
+                &ctx.store,
+                sessions.clone(),
+                metrics.clone(),
+                cancel.clone(),
+                args.concurrency,
+                Duration::from_secs(args.takeover_after.max(2)),
+            )
+            .await?;
+            let dispatch = Dispatch::Queue {
+                queue: engine.queue(),
+                pool,
+                leader: None,
+                next_check: tokio::time::Instant::now(),
+            };
+            let engine = tokio::spawn(async move { engine.run().await });
+            (dispatch, Some(engine))
+        }
+    };
     let mut worker = Worker {
         store: ctx.store.clone(),
-        vault: ctx.vault.clone(),
         scheduler: Scheduler::new(schedules),
         metrics,
-        sessions: HashMap::new(),
+        sessions,
         warned: HashMap::new(),
-        api_seen: HashMap::new(),
-        tasks: JoinSet::new(),
-        jobs: HashMap::new(),
+        dispatch,
+        next_facts: tokio::time::Instant::now(),
+        cancel: cancel.clone(),
     };
-    worker.work(args.concurrency.max(1), &cancel).await;
+    worker.work(&cancel).await;
     running.store(false, Ordering::Relaxed);
     worker.drain().await;
+    if let Some(engine) = engine {
+        match tokio::time::timeout(GRACE + Duration::from_secs(1), engine).await {
+            Ok(Ok(Err(e))) => tracing::warn!(error = %e, "the job engine stopped badly"),
+            Err(_) => tracing::warn!("the job engine still stopping; its jobs resume elsewhere"),
+            _ => {}
+        }
+    }
     tracing::info!("tether run stopped");
     Ok(ExitCode::SUCCESS)
 }
 
-/// The loop's state: its sessions, the schedule, the runs in progress.
+/// Where due jobs go.
+enum Dispatch {
+    /// SQLite: run by this process, at most `concurrency` at once.
+    Local {
+        tasks: JoinSet<Finished>,
+        jobs: HashMap<Id, Due>,
+        concurrency: usize,
+    },
+    /// PostgreSQL: queued for the job engine, while this process holds the
+    /// scheduler role.
+    Queue {
+        queue: Queue,
+        pool: tether_store::PgPool,
+        leader: Option<Leadership>,
+        next_check: tokio::time::Instant,
+    },
+}
+
+/// The loop's state: its sessions, the schedule, where jobs go.
 struct Worker {
     store: SeaStore,
-    vault: Vault,
     scheduler: Scheduler,
     metrics: Metrics,
-    /// One open session per active connection, by name.
-    sessions: HashMap<String, Arc<Session>>,
+    sessions: Sessions,
     /// The last warning said per connection, so a skipped one is said once.
     warned: HashMap<String, String>,
-    /// API calls and 429s per connection already counted.
-    api_seen: HashMap<String, (u64, u64)>,
-    tasks: JoinSet<Finished>,
-    jobs: HashMap<Id, Due>,
+    dispatch: Dispatch,
+    /// When the cursors, conflicts and held deletions are next read.
+    next_facts: tokio::time::Instant,
+    /// Fired by the first signal: runs stop at their next page.
+    cancel: CancellationToken,
 }
 
 impl Worker {
-    async fn work(&mut self, concurrency: usize, cancel: &CancellationToken) {
+    async fn work(&mut self, cancel: &CancellationToken) {
         let refresh_every = Duration::from_secs(tether_core::schedule::DEFAULT_EXPORT_POLL_SECS);
         let mut next_refresh = tokio::time::Instant::now();
         while !cancel.is_cancelled() {
@@ -128,43 +205,133 @@ impl Worker {
                 }
                 next_refresh = tokio::time::Instant::now() + refresh_every;
             }
-            let now = Utc::now();
-            for key in self.scheduler.checks_due(now) {
-                self.check_pending(&key).await;
-            }
-            let free = concurrency.saturating_sub(self.tasks.len());
-            for due in self.scheduler.take_due(now, free) {
-                self.spawn(due, cancel);
-            }
+            let busy = self.dispatch_due().await;
             // When every place is taken, what is due waits for a run to end
             // (which wakes the loop), not for a timer.
             let until_wake = match self.scheduler.next_wake() {
-                _ if self.tasks.len() >= concurrency => Duration::from_secs(1),
+                _ if busy => Duration::from_secs(1),
                 Some(at) => (at - Utc::now()).to_std().unwrap_or(Duration::ZERO),
                 None => refresh_every,
             };
-            let sleep = until_wake
+            let mut sleep = until_wake
                 .min(next_refresh.saturating_duration_since(tokio::time::Instant::now()))
                 .max(Duration::from_millis(20));
-            tokio::select! {
-                Some(done) = self.tasks.join_next_with_id(), if !self.tasks.is_empty() => {
-                    self.finished(done).await;
+            if matches!(self.dispatch, Dispatch::Queue { .. }) {
+                sleep = sleep.min(LEAD_CHECK);
+            }
+            let finished = async {
+                match &mut self.dispatch {
+                    Dispatch::Local { tasks, .. } if !tasks.is_empty() => {
+                        tasks.join_next_with_id().await
+                    }
+                    _ => std::future::pending().await,
                 }
+            };
+            tokio::select! {
+                Some(done) = finished => self.finished(done).await,
                 () = tokio::time::sleep(sleep) => {}
                 () = cancel.cancelled() => {}
             }
         }
-        tracing::info!(
-            runs = self.tasks.len(),
-            "stopping: the runs in progress stop after the page in hand"
-        );
+        if let Dispatch::Local { tasks, .. } = &self.dispatch {
+            tracing::info!(
+                runs = tasks.len(),
+                "stopping: the runs in progress stop after the page in hand"
+            );
+        }
+    }
+
+    /// Hands out what is due; whether every place is taken.
+    async fn dispatch_due(&mut self) -> bool {
+        let now = Utc::now();
+        if matches!(self.dispatch, Dispatch::Queue { .. }) && !self.leading().await {
+            // Follow the schedule without queuing: another worker does.
+            for due in self.scheduler.take_due(now - FOLLOW_BEHIND, usize::MAX) {
+                self.scheduler.handed_off(&due);
+            }
+            return false;
+        }
+        for key in self.scheduler.checks_due(now) {
+            self.check_pending(&key).await;
+        }
+        match &self.dispatch {
+            Dispatch::Local {
+                tasks, concurrency, ..
+            } => {
+                let free = concurrency.saturating_sub(tasks.len());
+                for due in self.scheduler.take_due(now, free) {
+                    self.spawn(due);
+                }
+                match &self.dispatch {
+                    Dispatch::Local {
+                        tasks, concurrency, ..
+                    } => tasks.len() >= *concurrency,
+                    Dispatch::Queue { .. } => false,
+                }
+            }
+            Dispatch::Queue { queue, .. } => {
+                let queue = queue.clone();
+                for due in self.scheduler.take_due(now, usize::MAX) {
+                    let cursor = self.scheduler.cursor(&due.key);
+                    if let Err(e) = queue.add(&due, cursor, now).await {
+                        tracing::warn!(error = %e, "could not queue; tried again at the next slot");
+                    }
+                    self.scheduler.handed_off(&due);
+                }
+                false
+            }
+        }
+    }
+
+    /// Whether this process holds the scheduler role (asked again every
+    /// [`LEAD_CHECK`]).
+    async fn leading(&mut self) -> bool {
+        let Dispatch::Queue {
+            pool,
+            leader,
+            next_check,
+            ..
+        } = &mut self.dispatch
+        else {
+            return true;
+        };
+        if tokio::time::Instant::now() < *next_check {
+            return leader.is_some();
+        }
+        *next_check = tokio::time::Instant::now() + LEAD_CHECK;
+        if let Some(held) = leader {
+            if held.still_held().await {
+                return true;
+            }
+            tracing::warn!("lost the scheduler role; another worker may take it");
+            *leader = None;
+        }
+        match Leadership::try_take(pool).await {
+            Ok(Some(taken)) => {
+                tracing::info!("this worker now schedules for all workers");
+                *leader = Some(taken);
+                true
+            }
+            Ok(None) => false,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot ask for the scheduler role");
+                false
+            }
+        }
     }
 
     /// Waits for the runs in progress to record how they stopped.
     async fn drain(&mut self) {
         let all = async {
-            while let Some(done) = self.tasks.join_next_with_id().await {
-                self.finished(done).await;
+            loop {
+                let done = match &mut self.dispatch {
+                    Dispatch::Local { tasks, .. } => tasks.join_next_with_id().await,
+                    Dispatch::Queue { .. } => None,
+                };
+                match done {
+                    Some(done) => self.finished(done).await,
+                    None => break,
+                }
             }
         };
         if tokio::time::timeout(GRACE, all).await.is_err() {
@@ -172,27 +339,38 @@ impl Worker {
         }
     }
 
-    fn spawn(&mut self, due: Due, cancel: &CancellationToken) {
-        let Some(session) = self.sessions.get(&due.key.connection).cloned() else {
+    fn spawn(&mut self, due: Due) {
+        let Some(session) = self.sessions.get(&due.key.connection) else {
             self.scheduler.finished(&due, None);
             return;
         };
+        let Dispatch::Local { tasks, jobs, .. } = &mut self.dispatch else {
+            return;
+        };
         self.metrics.in_progress.inc();
-        let task = work::execute(self.store.clone(), session, due.clone(), cancel.clone());
-        let handle = self.tasks.spawn(task);
-        self.jobs.insert(handle.id(), due);
+        let task = work::execute(
+            self.store.clone(),
+            session,
+            due.clone(),
+            self.cancel.clone(),
+        );
+        let handle = tasks.spawn(task);
+        jobs.insert(handle.id(), due);
     }
 
     async fn finished(&mut self, done: Result<(Id, Finished), tokio::task::JoinError>) {
         self.metrics.in_progress.dec();
+        let Dispatch::Local { jobs, .. } = &mut self.dispatch else {
+            return;
+        };
         let finished = match done {
             Ok((id, finished)) => {
-                self.jobs.remove(&id);
+                jobs.remove(&id);
                 finished
             }
             Err(e) => {
                 tracing::error!(error = %e, "a run panicked");
-                if let Some(due) = self.jobs.remove(&e.id()) {
+                if let Some(due) = jobs.remove(&e.id()) {
                     self.scheduler.finished(&due, None);
                 }
                 return;
@@ -203,39 +381,7 @@ impl Worker {
             .sessions
             .get(&key.connection)
             .map_or_else(String::new, |s| s.connection.provider.clone());
-        for run in &finished.runs {
-            let labels = vec![
-                ("provider", provider.clone()),
-                ("kind", key.kind.clone()),
-                ("type", run.run_type.as_str().to_owned()),
-                ("outcome", run.status.as_str().to_owned()),
-            ];
-            self.metrics.runs.get_or_create(&labels).inc();
-            let changed = vec![("provider", provider.clone()), ("kind", key.kind.clone())];
-            self.metrics
-                .records_changed
-                .get_or_create(&changed)
-                .inc_by(run.changed);
-            tracing::info!(
-                connection = %key.connection,
-                kind = %key.kind,
-                job = finished.due.job.as_str(),
-                run = run.run_type.as_str(),
-                outcome = run.status.as_str(),
-                changed = run.changed,
-                seconds = finished.seconds,
-                error = run.error.as_deref(),
-                "run ended"
-            );
-        }
-        if finished.held {
-            tracing::info!(connection = %key.connection, kind = %key.kind,
-                "held by another process; tried again at the next slot");
-        }
-        if let Some(error) = &finished.error {
-            tracing::warn!(connection = %key.connection, kind = %key.kind, %error,
-                "could not run; tried again at the next slot");
-        }
+        work::report(&self.metrics, &provider, &finished);
         let left = match self.sessions.get(&key.connection) {
             Some(session) if finished.due.job == tether_core::schedule::Job::Export => {
                 work::pending_print(
@@ -252,7 +398,7 @@ impl Worker {
         let due = finished.due.clone();
         self.scheduler.finished(&due, left);
         self.read_facts(&due.key.connection).await;
-        self.count_api_calls();
+        self.metrics.count_api_calls(&self.sessions);
     }
 
     /// Reads the connections again: opens a session for each new active
@@ -272,20 +418,20 @@ impl Worker {
             .count();
         self.metrics.needs_reauth.set(reauth as i64);
         let now = Utc::now();
+        let read_facts = tokio::time::Instant::now() >= self.next_facts;
+        if read_facts {
+            self.next_facts = tokio::time::Instant::now() + FACTS_EVERY;
+        }
         for c in connections {
             let name = c.name.clone();
-            let stale = self.sessions.get(&name).is_some_and(|s| {
-                s.connection.grant != c.grant || s.connection.base_url != c.base_url
-            });
-            if c.status != ConnectionStatus::Active || stale {
+            if c.status != ConnectionStatus::Active || self.sessions.stale(&c) {
                 self.sessions.remove(&name);
                 self.scheduler.remove_connection(&name);
             }
-            if c.status == ConnectionStatus::Active && !self.sessions.contains_key(&name) {
-                let session = Session::open(c, &self.vault, Arc::new(self.store.clone()));
-                let opened = match session {
-                    Ok(s) => s.authenticate().await.map(|()| s),
-                    Err(e) => Err(e),
+            if c.status == ConnectionStatus::Active && !self.scheduler.keeps(&name) {
+                let opened = match self.sessions.get(&name) {
+                    Some(session) => Ok(session),
+                    None => self.sessions.open(c).await,
                 };
                 match opened {
                     Ok(session) => {
@@ -296,7 +442,7 @@ impl Worker {
                         }
                         tracing::info!(connection = %name, "keeping it in step");
                         self.warned.remove(&name);
-                        self.sessions.insert(name.clone(), Arc::new(session));
+                        self.read_facts(&name).await;
                     }
                     Err(e) => self.warn_once(&name, &e.to_string()),
                 }
@@ -309,12 +455,11 @@ impl Worker {
                         .unwrap_or_default()
                 );
                 self.warn_once(&name, &why);
-            }
-            if self.sessions.contains_key(&name) {
+            } else if read_facts {
                 self.read_facts(&name).await;
             }
         }
-        self.count_api_calls();
+        self.metrics.count_api_calls(&self.sessions);
     }
 
     /// A kind never pulled, or whose pull was left unfinished, is due now.
@@ -340,43 +485,16 @@ impl Worker {
 
     /// Cursors (for the priority and the lag), conflicts and held deletions.
     async fn read_facts(&mut self, name: &str) {
-        let Some(session) = self.sessions.get(name).cloned() else {
+        let Some(session) = self.sessions.get(name) else {
             return;
         };
-        let label = vec![("connection", name.to_owned())];
-        if let Ok(totals) = self.store.totals(session.connection.id).await {
-            let sum = |f: fn(&tether_core::store::KindTotals) -> i64| totals.iter().map(f).sum();
-            self.metrics
-                .conflicts
-                .get_or_create(&label)
-                .set(sum(|t| t.conflicts));
-            self.metrics.held.get_or_create(&label).set(sum(|t| t.held));
-        }
-        let mut oldest = None;
-        for kind in session.connector.kinds() {
+        for (kind, cursor) in work::read_facts(&self.store, &self.metrics, &session).await {
             let key = Key {
                 connection: name.to_owned(),
-                kind: kind.name().to_owned(),
+                kind,
             };
-            if let Some(cursor) = self.read_cursor(&key).await {
-                oldest = Some(oldest.map_or(cursor, |o: Timestamp| o.min(cursor)));
-            }
+            self.scheduler.set_cursor(&key, cursor);
         }
-        if let Some(oldest) = oldest {
-            let lag = (Utc::now() - oldest).num_milliseconds() as f64 / 1000.0;
-            self.metrics.lag.get_or_create(&label).set(lag.max(0.0));
-        }
-    }
-
-    async fn read_cursor(&mut self, key: &Key) -> Option<Timestamp> {
-        let session = self.sessions.get(&key.connection)?;
-        let state = self
-            .store
-            .sync_state(session.connection.id, &key.kind)
-            .await
-            .ok()?;
-        self.scheduler.set_cursor(key, state.cursor);
-        state.cursor
     }
 
     async fn check_pending(&mut self, key: &Key) {
@@ -387,25 +505,6 @@ impl Worker {
             Ok(print) => self.scheduler.set_pending(key, print),
             Err(e) => tracing::warn!(connection = %key.connection, kind = %key.kind,
                 error = %e, "cannot look for pending edits"),
-        }
-    }
-
-    /// Adds each session's API calls and 429s since the last look.
-    fn count_api_calls(&mut self) {
-        for (name, session) in &self.sessions {
-            let stats = session.api.stats();
-            let (calls, throttled) = (stats.calls(), stats.throttled());
-            let seen = self.api_seen.entry(name.clone()).or_default();
-            let label = vec![("provider", session.connection.provider.clone())];
-            self.metrics
-                .api_calls
-                .get_or_create(&label)
-                .inc_by(calls.saturating_sub(seen.0));
-            self.metrics
-                .api_throttled
-                .get_or_create(&label)
-                .inc_by(throttled.saturating_sub(seen.1));
-            *seen = (calls, throttled);
         }
     }
 }

@@ -14,6 +14,8 @@ use tether_core::{Error, Session, Timestamp};
 use tether_store::SeaStore;
 use tokio_util::sync::CancellationToken;
 
+use super::metrics::Metrics;
+
 /// A run as the run history recorded it.
 pub struct Ended {
     pub run_type: RunType,
@@ -162,4 +164,76 @@ pub async fn pending_print(
 /// Whether `kind` can be exported.
 pub fn writable(kind: &dyn ObjectKind) -> bool {
     kind.capabilities().write.is_some()
+}
+
+/// Counts `finished` in the metrics and logs how each of its runs ended:
+/// the same lines whichever process ran it.
+pub fn report(metrics: &Metrics, provider: &str, finished: &Finished) {
+    let key = &finished.due.key;
+    for run in &finished.runs {
+        let labels = vec![
+            ("provider", provider.to_owned()),
+            ("kind", key.kind.clone()),
+            ("type", run.run_type.as_str().to_owned()),
+            ("outcome", run.status.as_str().to_owned()),
+        ];
+        metrics.runs.get_or_create(&labels).inc();
+        let changed = vec![
+            ("provider", provider.to_owned()),
+            ("kind", key.kind.clone()),
+        ];
+        metrics
+            .records_changed
+            .get_or_create(&changed)
+            .inc_by(run.changed);
+        tracing::info!(
+            connection = %key.connection,
+            kind = %key.kind,
+            job = finished.due.job.as_str(),
+            run = run.run_type.as_str(),
+            outcome = run.status.as_str(),
+            changed = run.changed,
+            seconds = finished.seconds,
+            error = run.error.as_deref(),
+            "run ended"
+        );
+    }
+    if finished.held {
+        tracing::info!(connection = %key.connection, kind = %key.kind,
+            "held by another process; tried again later");
+    }
+    if let Some(error) = &finished.error {
+        tracing::warn!(connection = %key.connection, kind = %key.kind, %error,
+            "could not run; tried again at the next slot");
+    }
+}
+
+/// Reads `session`'s cursors, conflicts and held deletions into the gauges
+/// (lag = now − the oldest cursor of its kinds); the cursors by kind, for
+/// the scheduler's priority.
+pub async fn read_facts(
+    store: &SeaStore,
+    metrics: &Metrics,
+    session: &Session,
+) -> Vec<(String, Option<Timestamp>)> {
+    let label = vec![("connection", session.connection.name.clone())];
+    if let Ok(totals) = store.totals(session.connection.id).await {
+        let sum = |f: fn(&tether_core::store::KindTotals) -> i64| totals.iter().map(f).sum();
+        metrics
+            .conflicts
+            .get_or_create(&label)
+            .set(sum(|t| t.conflicts));
+        metrics.held.get_or_create(&label).set(sum(|t| t.held));
+    }
+    let mut cursors = Vec::new();
+    for kind in session.connector.kinds() {
+        if let Ok(state) = store.sync_state(session.connection.id, kind.name()).await {
+            cursors.push((kind.name().to_owned(), state.cursor));
+        }
+    }
+    if let Some(oldest) = cursors.iter().filter_map(|(_, c)| *c).min() {
+        let lag = (chrono::Utc::now() - oldest).num_milliseconds() as f64 / 1000.0;
+        metrics.lag.get_or_create(&label).set(lag.max(0.0));
+    }
+    cursors
 }
