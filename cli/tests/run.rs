@@ -6,10 +6,10 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::worker::Worker;
 use common::*;
 use serde_json::Value;
 use tether_tests::{Backend, TestDb};
@@ -44,82 +44,8 @@ async fn home() -> (Home, Option<TestDb>) {
     }
 }
 
-/// A running `tether run` and the address it serves on.
-struct Worker {
-    child: Child,
-    base: String,
-    log: std::path::PathBuf,
-}
-
 async fn start_worker(home: &Home, config: &str) -> Worker {
-    let file = home.dir.path().join("worker.toml");
-    std::fs::write(&file, config).unwrap();
-    let log = home.dir.path().join("worker.log");
-    let mut child = home
-        .command(&[
-            "run",
-            "--config",
-            file.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .expect("spawn tether run");
-    let stdout = child.stdout.take().unwrap();
-    let line = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).unwrap();
-        line
-    })
-    .await
-    .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("the bound address first: {line:?}"))
-        .to_owned();
-    Worker { child, base, log }
-}
-
-/// A test that fails does not leave its worker running.
-impl Drop for Worker {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            self.child.kill().ok();
-            self.child.wait().ok();
-        }
-    }
-}
-
-impl Worker {
-    async fn get(&self, path: &str) -> (u16, String) {
-        let response = reqwest::get(format!("{}{path}", self.base)).await.unwrap();
-        (response.status().as_u16(), response.text().await.unwrap())
-    }
-
-    /// SIGTERM, then how long it took to exit and how.
-    async fn terminate(mut self) -> (Duration, ExitStatus) {
-        let sent = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(sent.success());
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return (started.elapsed(), status);
-            }
-            if started.elapsed() > Duration::from_secs(20) {
-                self.child.kill().ok();
-                panic!("tether run did not stop within 20 s after SIGTERM");
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
+    Worker::start(home, "worker", config, &[]).await
 }
 
 /// Runs of one kind, newest first.

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod worker;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
