@@ -32,6 +32,9 @@ jitter_secs = 5
 
 type Key = (String, String);
 
+/// A run's interval and the worker that ran it.
+type Span = (DateTime<Utc>, DateTime<Utc>, String);
+
 fn time(v: &Value) -> Option<DateTime<Utc>> {
     v.as_str()?.parse().ok()
 }
@@ -186,7 +189,7 @@ async fn three_workers_share_two_hundred_connections_and_outlive_a_sigkill() {
 
     // No (connection, kind) ran in two processes at once.
     let runs = all_runs(&home);
-    let mut spans: BTreeMap<Key, Vec<(DateTime<Utc>, DateTime<Utc>, String)>> = BTreeMap::new();
+    let mut spans: BTreeMap<Key, Vec<Span>> = BTreeMap::new();
     for r in &runs {
         let (Some(start), Some(end)) = (time(&r["started_at"]), time(&r["finished_at"])) else {
             panic!("a run left unfinished: {r}");
