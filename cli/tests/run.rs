@@ -463,6 +463,21 @@ jitter_secs = 0
 resync = "* * * * * *"
 "#;
     let worker = start_worker(&home, config).await;
+    // While the worker pulls invoices, a sync by hand says who holds them.
+    wait_for("the worker's first pull of invoices to start", || {
+        runs_of(&home, "invoices")
+            .iter()
+            .any(|r| r["status"] == "running")
+    })
+    .await;
+    let refused = home.run(&["sync", "acme", "--kind", "invoices"]);
+    assert_eq!(refused.status.code(), Some(4), "{}", stderr(&refused));
+    let pid = format!("pid {}", worker.child.id());
+    assert!(
+        stderr(&refused).contains(&pid),
+        "names {pid}: {}",
+        stderr(&refused)
+    );
     wait_for("the worker's first pull of invoices", || {
         runs_of(&home, "invoices")
             .iter()
