@@ -286,6 +286,10 @@ impl Store for SeaStore {
         Ok(self.sync_state_impl(connection, kind).await?)
     }
 
+    async fn cursors(&self) -> Result<Vec<(ConnectionId, String, Timestamp)>> {
+        Ok(self.cursors_impl().await?)
+    }
+
     async fn commit_page(&self, page: PageCommit<'_>) -> Result<u64> {
         Ok(self.commit_page_impl(page).await?)
     }

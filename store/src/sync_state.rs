@@ -2,7 +2,7 @@
 //! the transactions of `commit_page` and `finish_pull`.
 
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use tether_core::store::{Checkpoint, ConnectionId, Pull, RunId, SyncState};
 use tether_core::{PageToken, Timestamp};
 
@@ -11,6 +11,21 @@ use crate::error::{Doing, StoreError};
 use crate::sea_store::{SeaStore, micros, now};
 
 impl SeaStore {
+    /// Every cursor there is, in one query.
+    pub(crate) async fn cursors_impl(
+        &self,
+    ) -> Result<Vec<(ConnectionId, String, Timestamp)>, StoreError> {
+        let rows = sync_state::Entity::find()
+            .filter(Column::Cursor.is_not_null())
+            .all(self.db())
+            .await
+            .doing(|| "reading every cursor".to_owned())?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|m| Some((ConnectionId(m.connection_id), m.kind, m.cursor?)))
+            .collect())
+    }
+
     /// The (connection, kind)'s state; the default when it never synced.
     pub(crate) async fn sync_state_impl(
         &self,

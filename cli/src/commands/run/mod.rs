@@ -44,9 +44,9 @@ use work::Finished;
 /// How long the runs in progress get to stop after the first signal.
 const GRACE: Duration = Duration::from_secs(4);
 
-/// How often every connection's cursors, conflicts and held deletions are
-/// read for the priority and the gauges (a run that ends reads its own).
-const FACTS_EVERY: Duration = Duration::from_secs(30);
+/// How often every connection's conflicts and held deletions are counted
+/// for the gauges (cursors are read, in one query, at every refresh).
+const TOTALS_EVERY: Duration = Duration::from_secs(30);
 
 /// How often a worker without the scheduler role asks for it, and the
 /// scheduler checks it still holds it.
@@ -141,7 +141,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         sessions,
         warned: HashMap::new(),
         dispatch,
-        next_facts: tokio::time::Instant::now(),
+        next_totals: tokio::time::Instant::now(),
         cancel: cancel.clone(),
     };
     worker.work(&cancel).await;
@@ -185,8 +185,8 @@ struct Worker {
     /// The last warning said per connection, so a skipped one is said once.
     warned: HashMap<String, String>,
     dispatch: Dispatch,
-    /// When the cursors, conflicts and held deletions are next read.
-    next_facts: tokio::time::Instant,
+    /// When the conflicts and held deletions are next counted.
+    next_totals: tokio::time::Instant,
     /// Fired by the first signal: runs stop at their next page.
     cancel: CancellationToken,
 }
@@ -397,7 +397,9 @@ impl Worker {
         };
         let due = finished.due.clone();
         self.scheduler.finished(&due, left);
-        self.read_facts(&due.key.connection).await;
+        if let Some(session) = self.sessions.get(&due.key.connection) {
+            work::read_totals(&self.store, &self.metrics, &session).await;
+        }
         self.metrics.count_api_calls(&self.sessions);
     }
 
@@ -418,9 +420,9 @@ impl Worker {
             .count();
         self.metrics.needs_reauth.set(reauth as i64);
         let now = Utc::now();
-        let read_facts = tokio::time::Instant::now() >= self.next_facts;
-        if read_facts {
-            self.next_facts = tokio::time::Instant::now() + FACTS_EVERY;
+        let count_totals = tokio::time::Instant::now() >= self.next_totals;
+        if count_totals {
+            self.next_totals = tokio::time::Instant::now() + TOTALS_EVERY;
         }
         for c in connections {
             let name = c.name.clone();
@@ -442,7 +444,7 @@ impl Worker {
                         }
                         tracing::info!(connection = %name, "keeping it in step");
                         self.warned.remove(&name);
-                        self.read_facts(&name).await;
+                        work::read_totals(&self.store, &self.metrics, &session).await;
                     }
                     Err(e) => self.warn_once(&name, &e.to_string()),
                 }
@@ -455,10 +457,11 @@ impl Worker {
                         .unwrap_or_default()
                 );
                 self.warn_once(&name, &why);
-            } else if read_facts {
-                self.read_facts(&name).await;
+            } else if count_totals && let Some(session) = self.sessions.get(&name) {
+                work::read_totals(&self.store, &self.metrics, &session).await;
             }
         }
+        self.read_cursors().await;
         self.metrics.count_api_calls(&self.sessions);
     }
 
@@ -483,17 +486,41 @@ impl Worker {
         }
     }
 
-    /// Cursors (for the priority and the lag), conflicts and held deletions.
-    async fn read_facts(&mut self, name: &str) {
-        let Some(session) = self.sessions.get(name) else {
-            return;
+    /// Every kept kind's cursor, in one read: the scheduler's priority,
+    /// and each connection's lag (now − its oldest cursor).
+    async fn read_cursors(&mut self) {
+        let cursors = match self.store.cursors().await {
+            Ok(cursors) => cursors,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the cursors");
+                return;
+            }
         };
-        for (kind, cursor) in work::read_facts(&self.store, &self.metrics, &session).await {
-            let key = Key {
-                connection: name.to_owned(),
-                kind,
-            };
-            self.scheduler.set_cursor(&key, cursor);
+        let by_id: HashMap<_, _> = cursors
+            .into_iter()
+            .map(|(connection, kind, cursor)| ((connection, kind), cursor))
+            .collect();
+        let now = Utc::now();
+        for (name, session) in self.sessions.all() {
+            let mut oldest: Option<Timestamp> = None;
+            for kind in session.connector.kinds() {
+                let cursor = by_id
+                    .get(&(session.connection.id, kind.name().to_owned()))
+                    .copied();
+                let key = Key {
+                    connection: name.clone(),
+                    kind: kind.name().to_owned(),
+                };
+                self.scheduler.set_cursor(&key, cursor);
+                if let Some(c) = cursor {
+                    oldest = Some(oldest.map_or(c, |o| o.min(c)));
+                }
+            }
+            if let Some(oldest) = oldest {
+                let lag = (now - oldest).num_milliseconds() as f64 / 1000.0;
+                let label = vec![("connection", name)];
+                self.metrics.lag.get_or_create(&label).set(lag.max(0.0));
+            }
         }
     }
 

@@ -208,14 +208,8 @@ pub fn report(metrics: &Metrics, provider: &str, finished: &Finished) {
     }
 }
 
-/// Reads `session`'s cursors, conflicts and held deletions into the gauges
-/// (lag = now − the oldest cursor of its kinds); the cursors by kind, for
-/// the scheduler's priority.
-pub async fn read_facts(
-    store: &SeaStore,
-    metrics: &Metrics,
-    session: &Session,
-) -> Vec<(String, Option<Timestamp>)> {
+/// Reads `session`'s conflicts and held deletions into the gauges.
+pub async fn read_totals(store: &SeaStore, metrics: &Metrics, session: &Session) {
     let label = vec![("connection", session.connection.name.clone())];
     if let Ok(totals) = store.totals(session.connection.id).await {
         let sum = |f: fn(&tether_core::store::KindTotals) -> i64| totals.iter().map(f).sum();
@@ -225,15 +219,4 @@ pub async fn read_facts(
             .set(sum(|t| t.conflicts));
         metrics.held.get_or_create(&label).set(sum(|t| t.held));
     }
-    let mut cursors = Vec::new();
-    for kind in session.connector.kinds() {
-        if let Ok(state) = store.sync_state(session.connection.id, kind.name()).await {
-            cursors.push((kind.name().to_owned(), state.cursor));
-        }
-    }
-    if let Some(oldest) = cursors.iter().filter_map(|(_, c)| *c).min() {
-        let lag = (chrono::Utc::now() - oldest).num_milliseconds() as f64 / 1000.0;
-        metrics.lag.get_or_create(&label).set(lag.max(0.0));
-    }
-    cursors
 }

@@ -2,6 +2,7 @@
 //! person (re-auth, held deletions, conflicts, failing runs) first, then the
 //! furthest behind.
 
+use std::collections::HashMap;
 use std::process::ExitCode;
 
 use tether_core::schedule::{Schedules, next_fire};
@@ -27,6 +28,13 @@ struct Line {
 pub async fn run(ctx: &Context, schedules: &Schedules) -> anyhow::Result<ExitCode> {
     let now = chrono::Utc::now();
     let mut lines = Vec::new();
+    let cursors: HashMap<_, _> = ctx
+        .store
+        .cursors()
+        .await?
+        .into_iter()
+        .map(|(connection, kind, cursor)| ((connection, kind), cursor))
+        .collect();
     for connection in ctx.store.connections().await? {
         let kinds: Vec<String> = match tether_core::connector(&connection.provider) {
             Some(c) => c.kinds().iter().map(|k| k.name().to_owned()).collect(),
@@ -35,8 +43,7 @@ pub async fn run(ctx: &Context, schedules: &Schedules) -> anyhow::Result<ExitCod
         let mut oldest = None;
         let mut next_run = None;
         for kind in &kinds {
-            let state = ctx.store.sync_state(connection.id, kind).await?;
-            if let Some(c) = state.cursor {
+            if let Some(&c) = cursors.get(&(connection.id, kind.clone())) {
                 oldest = Some(oldest.map_or(c, |o: tether_core::Timestamp| o.min(c)));
             }
             let plan = schedules.plan(&connection.name, kind);
