@@ -16,6 +16,14 @@ use crate::error::StoreError;
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Connections in a SQLite file pool: WAL lets readers run beside the one writer.
 const SQLITE_POOL_SIZE: u32 = 4;
+/// WAL pages between automatic checkpoints (SQLite's default is 1,000, less
+/// than one page commit writes, so nearly every commit also checkpointed).
+/// A checkpoint writes each page once however many commits changed it in
+/// between, so spacing them out writes the index's hot leaves fewer times.
+const SQLITE_WAL_AUTOCHECKPOINT: u32 = 65_536;
+/// What a WAL file is cut back to once a checkpoint has emptied it, so the
+/// file a large sync grew does not stay on disk.
+const SQLITE_WAL_KEPT_BYTES: u64 = 64 * 1024 * 1024;
 /// How long the first PostgreSQL connection may take.
 const POSTGRES_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -36,6 +44,11 @@ pub(crate) async fn sqlite(url: &str) -> Result<DatabaseConnection, StoreError> 
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(SQLITE_BUSY_TIMEOUT)
             .foreign_keys(true)
+            // Statement journals (an upsert's undo within the page's
+            // transaction) stay in memory instead of spilling to a temp file.
+            .pragma("temp_store", "memory")
+            .pragma("wal_autocheckpoint", SQLITE_WAL_AUTOCHECKPOINT.to_string())
+            .pragma("journal_size_limit", SQLITE_WAL_KEPT_BYTES.to_string())
     });
     if memory {
         // An in-memory database lives as long as its last connection: keep one.
