@@ -1,0 +1,566 @@
+//! Workers benchmark: 1, 2 and 4 `tether run` processes sharing the
+//! connections of a multi-tenant sandbox on PostgreSQL (issue #14).
+//!
+//! `cargo build --release -p tether-cli -p tether-tests && cargo run --release
+//! -p tether-tests --bin bench_workers -- [--url URL] [--workers 1,2,4]
+//! [--connections 1000] [--secs 90] [--concurrency 4] [--size 5] [--logs DIR]`
+//! (defaults: the PostgreSQL server of `TETHER_TEST_POSTGRES_URL` or
+//! `postgres://postgres@127.0.0.1:5432/test`, 1, 2 then 4 workers, 1,000
+//! connections, a 90 s window, 4 jobs at once per worker, 5 invoices per
+//! tenant). The `tether` binary is the one next to this one: build it first.
+//!
+//! Each configuration starts a Xero simulator in this process serving one
+//! organisation per connection (`SimSizes::scaled(size)`: about 60 objects
+//! over 10 kinds each), its limits on but scaled down to a 10 s window (5 at
+//! once, 10 calls per tenant, 1,666 calls for the app: Xero's rates over a
+//! sixth of the minute), and a fresh database (dropped afterwards) holding
+//! the connections, made by one consent through the real connect path with a
+//! rate policy that matches. The workers start together, each `tether
+//! --database URL run --config FILE --concurrency C --log-format json` with
+//! its own home (the master key in `TETHER_MASTER_KEY`) and its log in a file,
+//! and a resync of every kind every 30 s (moved by up to 10 s per
+//! (connection, kind)); no full reconciliation.
+//!
+//! After `--secs` from the start (the first pulls, and the workers' own
+//! start-up, count) it reads the figures, then stops the workers with SIGTERM:
+//!
+//! - runs/min: runs that finished within the window, per minute;
+//! - records/s: their records stored or marked deleted, per second;
+//! - peak RSS: the highest `VmHWM` of the workers (and their mean);
+//! - p99 lag: per connection, now − the start of the oldest of its kinds'
+//!   last successful runs (a kind never pulled counts as the whole window),
+//!   its 99th percentile over the connections. The cursors are not used: a
+//!   cursor sits 5 min (the overlap) behind its pull and a resync that finds
+//!   no change leaves it where it was, so on a sandbox that does not change
+//!   it tells the data's age, not the workers'.
+//!
+//! Also printed: failed runs, 429s given by the simulator, and the warnings
+//! and errors in the workers' logs (kept in `--logs DIR` when given; the
+//! jobs the SIGTERM stopped, said as warnings, are not counted).
+//!
+//! Defaults on a 2-core machine busy with builds, 5.6 min in all: 1 worker
+//! 4,469 runs/min, 534 records/s, 384 MiB; 2 workers 4,339, 458, 377 MiB;
+//! 4 workers 5,539, 584, 383 MiB; the first pull of the 1,000 connections
+//! unfinished at 90 s in each (479, 647, 828 done), so p99 lag 90 s (the
+//! whole window); 13 429s (the app's limit) with 4 workers.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+use tether_core::auth::authorize::App;
+use tether_core::{ConnectRequest, MasterKey, RateLimitPolicy, Secret, Vault};
+use tether_store::SeaStore;
+use tether_xero::sim::{SimConfig, SimLimits, SimSizes, XeroSim};
+
+/// A resync every 30 s, moved by up to 10 s per (connection, kind); the full
+/// reconciliation once a year, so never during a run of the bench.
+const WORKER_CONFIG: &str = r#"
+[defaults]
+resync = "*/30 * * * * *"
+full = "0 0 3 1 1 *"
+jitter_secs = 10
+"#;
+
+/// Xero's limits over a 10 s window instead of a minute.
+const WINDOW: Duration = Duration::from_secs(10);
+const CONCURRENT: u32 = 5;
+const PER_WINDOW: u32 = 10;
+const APP_PER_WINDOW: u32 = 10_000 / 6;
+
+/// How long a worker gets to stop after SIGTERM before it is killed.
+const STOP_WITHIN: Duration = Duration::from_secs(20);
+
+struct Options {
+    url: String,
+    workers: Vec<usize>,
+    connections: usize,
+    secs: u64,
+    concurrency: usize,
+    size: usize,
+    logs: Option<PathBuf>,
+}
+
+fn main() -> Result<()> {
+    let options = options()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(bench(options))
+}
+
+fn options() -> Result<Options> {
+    let mut options = Options {
+        url: std::env::var("TETHER_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned()),
+        workers: vec![1, 2, 4],
+        connections: 1000,
+        secs: 90,
+        concurrency: 4,
+        size: 5,
+        logs: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--url" => options.url = value()?,
+            "--workers" => {
+                options.workers = value()?
+                    .split(',')
+                    .map(|n| n.trim().parse())
+                    .collect::<Result<_, _>>()?
+            }
+            "--connections" => options.connections = value()?.parse()?,
+            "--secs" => options.secs = value()?.parse()?,
+            "--concurrency" => options.concurrency = value()?.parse()?,
+            "--size" => options.size = value()?.parse()?,
+            "--logs" => options.logs = Some(value()?.into()),
+            "--help" | "-h" => {
+                println!(
+                    "bench_workers [--url postgres://...] [--workers 1,2,4] [--connections N] [--secs S] [--concurrency C] [--size INVOICES] [--logs DIR]"
+                );
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other} (try --help)"),
+        }
+    }
+    if options.workers.is_empty() || options.workers.contains(&0) {
+        bail!("--workers needs counts of at least 1");
+    }
+    if options.connections == 0 || options.secs == 0 || options.concurrency == 0 {
+        bail!("--connections, --secs and --concurrency must be at least 1");
+    }
+    if !options.url.starts_with("postgres") {
+        bail!("several workers share the work on PostgreSQL only: --url postgres://...");
+    }
+    Ok(options)
+}
+
+/// What one configuration measured.
+struct Figures {
+    workers: usize,
+    runs_per_min: f64,
+    records_per_sec: f64,
+    peak_rss_kib: Vec<u64>,
+    p99_lag: f64,
+    failed: usize,
+    throttled: u64,
+    pulled: usize,
+    warnings: usize,
+    errors: usize,
+}
+
+async fn bench(options: Options) -> Result<()> {
+    let tether = std::env::current_exe()?.with_file_name("tether");
+    if !tether.exists() {
+        bail!(
+            "no tether binary at {}: run `cargo build --release -p tether-cli -p tether-tests` first",
+            tether.display()
+        );
+    }
+    if let Some(dir) = &options.logs {
+        std::fs::create_dir_all(dir)?;
+    }
+    println!(
+        "{} connections (one tenant each, {} invoices), a {} s window, --concurrency {}, on PostgreSQL",
+        options.connections, options.size, options.secs, options.concurrency
+    );
+    let mut all = Vec::new();
+    for &workers in &options.workers {
+        let figures = configuration(&options, &tether, workers).await?;
+        println!(
+            "{workers} worker(s): {:.0} runs/min, {:.0} records/s, peak RSS {} MiB per worker (max), p99 lag {:.1} s; {}/{} connections pulled, {} failed runs, {} 429s, log: {} warnings, {} errors",
+            figures.runs_per_min,
+            figures.records_per_sec,
+            mib(figures.peak_rss_kib.iter().copied().max().unwrap_or(0)),
+            figures.p99_lag,
+            figures.pulled,
+            options.connections,
+            figures.failed,
+            figures.throttled,
+            figures.warnings,
+            figures.errors,
+        );
+        all.push(figures);
+    }
+    println!();
+    println!(
+        "{:>7}  {:>8}  {:>9}  {:>12}  {:>13}  {:>9}  {:>6}  {:>5}",
+        "workers",
+        "runs/min",
+        "records/s",
+        "peak RSS MiB",
+        "mean RSS MiB",
+        "p99 lag s",
+        "failed",
+        "429s"
+    );
+    for f in &all {
+        let mean = f.peak_rss_kib.iter().sum::<u64>() / f.peak_rss_kib.len().max(1) as u64;
+        println!(
+            "{:>7}  {:>8.0}  {:>9.0}  {:>12}  {:>13}  {:>9.1}  {:>6}  {:>5}",
+            f.workers,
+            f.runs_per_min,
+            f.records_per_sec,
+            mib(f.peak_rss_kib.iter().copied().max().unwrap_or(0)),
+            mib(mean),
+            f.p99_lag,
+            f.failed,
+            f.throttled,
+        );
+    }
+    Ok(())
+}
+
+/// One configuration: its own simulator, database, home and workers, all
+/// gone when it returns.
+async fn configuration(options: &Options, tether: &Path, workers: usize) -> Result<Figures> {
+    let config = SimConfig {
+        seed: 14,
+        sizes: SimSizes::scaled(options.size),
+        limits: SimLimits {
+            enabled: true,
+            concurrent: CONCURRENT,
+            per_window: PER_WINDOW,
+            window: WINDOW,
+            per_day: 5000,
+            app_per_window: APP_PER_WINDOW,
+        },
+        tenants: options.connections,
+        ..SimConfig::default()
+    };
+    let sim = XeroSim::start(config, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let db = BenchDb::create(&options.url).await?;
+    let outcome = measure(options, tether, workers, &sim, &db).await;
+    db.drop_database().await?;
+    sim.shutdown().await;
+    outcome
+}
+
+async fn measure(
+    options: &Options,
+    tether: &Path,
+    workers: usize,
+    sim: &tether_xero::sim::SimHandle,
+    db: &BenchDb,
+) -> Result<Figures> {
+    let key = MasterKey::generate();
+    let vault = Vault::new(&key);
+    let connecting = Instant::now();
+    let connections = tether_tests::connect_by_consent(
+        &db.store,
+        &vault,
+        "xero",
+        ConnectRequest {
+            name: "bench".to_owned(),
+            base_url: Some(sim.base_url()),
+            tenant: None,
+            rate_limits: Some(RateLimitPolicy {
+                concurrency: CONCURRENT,
+                per_window: PER_WINDOW,
+                window: WINDOW,
+                per_day: None,
+            }),
+            replace: false,
+        },
+        App {
+            client_id: sim.client_id().to_owned(),
+            client_secret: Some(Secret::new(sim.client_secret())),
+        },
+    )
+    .await?;
+    if connections.len() != options.connections {
+        bail!(
+            "the consent made {} connections, not {}",
+            connections.len(),
+            options.connections
+        );
+    }
+    eprintln!(
+        "{workers} worker(s): {} connections made in {:.1?}",
+        connections.len(),
+        connecting.elapsed()
+    );
+    let kinds: Vec<String> = tether_core::connector("xero")
+        .context("the xero connector")?
+        .kinds()
+        .iter()
+        .map(|k| k.name().to_owned())
+        .collect();
+
+    let home = tempfile::tempdir()?;
+    let config = home.path().join("worker.toml");
+    std::fs::write(&config, WORKER_CONFIG)?;
+    let logs = options
+        .logs
+        .clone()
+        .unwrap_or_else(|| home.path().to_owned());
+    let mut running = Workers(Vec::new());
+    let start = Utc::now();
+    let started = Instant::now();
+    for i in 0..workers {
+        let log = logs.join(format!("workers{workers}-w{i}.log"));
+        let child = Command::new(tether)
+            .args(["--database", &db.url, "run", "--config"])
+            .arg(&config)
+            .args([
+                "--concurrency",
+                &options.concurrency.to_string(),
+                "--log-format",
+                "json",
+            ])
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("TETHER_MASTER_KEY", key.encode())
+            .env_remove("TETHER_DATABASE_URL")
+            .env_remove("TETHER_WORKER_CONFIG")
+            .env_remove("TETHER_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log)?)
+            .spawn()
+            .with_context(|| format!("starting {}", tether.display()))?;
+        running.0.push((child, log));
+    }
+
+    let window = Duration::from_secs(options.secs);
+    let mut next_note = Duration::from_secs(30);
+    while started.elapsed() < window {
+        tokio::time::sleep(Duration::from_secs(1).min(window - started.elapsed())).await;
+        for (child, log) in &mut running.0 {
+            if let Some(status) = child.try_wait()? {
+                bail!(
+                    "a worker stopped by itself ({status}); see {}",
+                    log.display()
+                );
+            }
+        }
+        if started.elapsed() >= next_note && started.elapsed() < window {
+            let runs = runs(&db.store).await?;
+            let pulled = pulled(&runs, &kinds);
+            eprintln!(
+                "  {:>4.0?}: {} runs, {pulled} connections pulled",
+                started.elapsed(),
+                runs.len()
+            );
+            next_note += Duration::from_secs(30);
+        }
+    }
+    let peak_rss_kib = running
+        .0
+        .iter()
+        .map(|(child, _)| vm_hwm_kib(child.id()))
+        .collect::<Result<Vec<_>>>()?;
+    let end = Utc::now();
+    let runs = runs(&db.store).await?;
+    let throttled = sim.stats().throttled;
+    running.stop().await?;
+
+    let secs = (end - start).num_milliseconds() as f64 / 1000.0;
+    let finished: Vec<&Run> = runs
+        .iter()
+        .filter(|r| r.finished_at.is_some_and(|t| t >= start && t <= end))
+        .collect();
+    let records: i64 = finished.iter().map(|r| r.changed).sum();
+    let failed = finished.iter().filter(|r| r.status == "failed").count();
+
+    // Per connection, the oldest of its kinds' last successful starts.
+    let mut last: HashMap<(i64, &str), DateTime<Utc>> = HashMap::new();
+    for r in runs.iter().filter(|r| r.status == "succeeded") {
+        let at = last.entry((r.connection, &r.kind)).or_insert(r.started_at);
+        *at = (*at).max(r.started_at);
+    }
+    let mut lags: Vec<f64> = connections
+        .iter()
+        .map(|c| {
+            kinds
+                .iter()
+                .map(|k| match last.get(&(c.id.0, k.as_str())) {
+                    Some(at) => (end - *at).num_milliseconds() as f64 / 1000.0,
+                    None => secs,
+                })
+                .fold(0.0, f64::max)
+        })
+        .collect();
+    lags.sort_by(f64::total_cmp);
+    let p99_lag = lags[(lags.len() * 99 / 100).min(lags.len() - 1)];
+
+    let (mut warnings, mut errors) = (0, 0);
+    for (_, log) in &running.0 {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        // A job stopped by the SIGTERM is said as a warning: not counted.
+        warnings += text
+            .lines()
+            .filter(|l| l.contains(r#""level":"WARN""#) && !l.contains("stopped by a shutdown"))
+            .count();
+        errors += text.matches(r#""level":"ERROR""#).count();
+    }
+    Ok(Figures {
+        workers,
+        runs_per_min: finished.len() as f64 * 60.0 / secs,
+        records_per_sec: records as f64 / secs,
+        peak_rss_kib,
+        p99_lag,
+        failed,
+        throttled,
+        pulled: pulled(&runs, &kinds),
+        warnings,
+        errors,
+    })
+}
+
+/// A run as the run history holds it.
+struct Run {
+    connection: i64,
+    kind: String,
+    status: String,
+    started_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
+    /// Records stored or marked deleted.
+    changed: i64,
+}
+
+async fn runs(store: &SeaStore) -> Result<Vec<Run>> {
+    let rows = store
+        .db()
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT connection_id, kind, status, started_at, finished_at, stored + deleted AS changed FROM runs",
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Run {
+                connection: row.try_get("", "connection_id")?,
+                kind: row.try_get("", "kind")?,
+                status: row.try_get("", "status")?,
+                started_at: row.try_get("", "started_at")?,
+                finished_at: row.try_get("", "finished_at")?,
+                changed: row.try_get("", "changed")?,
+            })
+        })
+        .collect()
+}
+
+/// How many connections had every kind pulled once.
+fn pulled(runs: &[Run], kinds: &[String]) -> usize {
+    let mut done: HashMap<i64, Vec<&str>> = HashMap::new();
+    for r in runs.iter().filter(|r| r.status == "succeeded") {
+        let kinds = done.entry(r.connection).or_default();
+        if !kinds.contains(&r.kind.as_str()) {
+            kinds.push(&r.kind);
+        }
+    }
+    done.values().filter(|k| k.len() >= kinds.len()).count()
+}
+
+/// A process's peak resident set (`VmHWM`), in KiB.
+fn vm_hwm_kib(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .context("VmHWM in /proc/PID/status")
+}
+
+fn mib(kib: u64) -> u64 {
+    kib / 1024
+}
+
+/// The workers of one configuration and their logs; killed if left running.
+struct Workers(Vec<(Child, PathBuf)>);
+
+impl Workers {
+    /// SIGTERM to all, then waits for each (killed after [`STOP_WITHIN`]).
+    async fn stop(&mut self) -> Result<()> {
+        for (child, _) in &self.0 {
+            Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status()?;
+        }
+        let asked = Instant::now();
+        for (child, log) in &mut self.0 {
+            loop {
+                if let Some(status) = child.try_wait()? {
+                    if !status.success() {
+                        eprintln!("  a worker exited with {status}; see {}", log.display());
+                    }
+                    break;
+                }
+                if asked.elapsed() > STOP_WITHIN {
+                    eprintln!("  a worker still running {STOP_WITHIN:?} after SIGTERM: killed");
+                    child.kill().ok();
+                    child.wait().ok();
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        eprintln!("  stopped in {:.1?}", asked.elapsed());
+        Ok(())
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        for (child, _) in &mut self.0 {
+            if child.try_wait().ok().flatten().is_none() {
+                child.kill().ok();
+                child.wait().ok();
+            }
+        }
+    }
+}
+
+/// A fresh PostgreSQL database for one configuration, dropped afterwards.
+struct BenchDb {
+    url: String,
+    store: SeaStore,
+    admin: String,
+    name: String,
+}
+
+impl BenchDb {
+    async fn create(url: &str) -> Result<BenchDb> {
+        let name = format!("tether_bench_workers_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(url).await?;
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await?;
+        admin.close().await?;
+        let (base, query) = match url.split_once('?') {
+            Some((b, q)) => (b, format!("?{q}")),
+            None => (url, String::new()),
+        };
+        let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+        let db_url = format!("{base}/{name}{query}");
+        let store = SeaStore::connect(&db_url).await?;
+        Ok(BenchDb {
+            url: db_url,
+            store,
+            admin: url.to_owned(),
+            name,
+        })
+    }
+
+    async fn drop_database(self) -> Result<()> {
+        self.store.close().await?;
+        let admin = Database::connect(self.admin.as_str()).await?;
+        admin
+            .execute_unprepared(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ))
+            .await?;
+        admin.close().await?;
+        Ok(())
+    }
+}
