@@ -272,6 +272,13 @@ impl Worker {
             Dispatch::Queue { queue, .. } => {
                 let queue = queue.clone();
                 for due in self.scheduler.take_due(now, usize::MAX) {
+                    // Thousands may fall due at once: a stop does not wait
+                    // for them all to be queued (what is left is due again
+                    // at the next start).
+                    if self.cancel.is_cancelled() {
+                        self.scheduler.finished(&due, None);
+                        continue;
+                    }
                     let cursor = self.scheduler.cursor(&due.key);
                     if let Err(e) = queue.add(&due, cursor, now).await {
                         tracing::warn!(error = %e, "could not queue; tried again at the next slot");
