@@ -286,8 +286,11 @@ impl Store for SeaStore {
         Ok(self.sync_state_impl(connection, kind).await?)
     }
 
-    async fn cursors(&self) -> Result<Vec<(ConnectionId, String, Timestamp)>> {
-        Ok(self.cursors_impl().await?)
+    async fn cursors(
+        &self,
+        connection: Option<ConnectionId>,
+    ) -> Result<Vec<(ConnectionId, String, Timestamp)>> {
+        Ok(self.cursors_impl(connection).await?)
     }
 
     async fn commit_page(&self, page: PageCommit<'_>) -> Result<u64> {

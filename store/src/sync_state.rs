@@ -11,12 +11,16 @@ use crate::error::{Doing, StoreError};
 use crate::sea_store::{SeaStore, micros, now};
 
 impl SeaStore {
-    /// Every cursor there is, in one query.
+    /// Every cursor there is, of `connection` or of all, in one query.
     pub(crate) async fn cursors_impl(
         &self,
+        connection: Option<ConnectionId>,
     ) -> Result<Vec<(ConnectionId, String, Timestamp)>, StoreError> {
-        let rows = sync_state::Entity::find()
-            .filter(Column::Cursor.is_not_null())
+        let mut query = sync_state::Entity::find().filter(Column::Cursor.is_not_null());
+        if let Some(connection) = connection {
+            query = query.filter(Column::ConnectionId.eq(connection.0));
+        }
+        let rows = query
             .all(self.db())
             .await
             .doing(|| "reading every cursor".to_owned())?;

@@ -83,10 +83,14 @@ pub trait Store: GrantStore {
     /// The sync state of a (connection, kind); empty when never synced.
     async fn sync_state(&self, connection: ConnectionId, kind: &str) -> Result<SyncState>;
 
-    /// Every (connection, kind)'s cursor in one read (those never synced
-    /// are absent): views over many connections (a worker's priorities
-    /// and lag, `tether status`) would otherwise read them one by one.
-    async fn cursors(&self) -> Result<Vec<(ConnectionId, String, crate::Timestamp)>>;
+    /// Every (connection, kind)'s cursor in one read, of one connection or
+    /// of all (those never synced are absent): views over many connections
+    /// (a worker's priorities and lag, `tether status`) would otherwise read
+    /// them kind by kind.
+    async fn cursors(
+        &self,
+        connection: Option<ConnectionId>,
+    ) -> Result<Vec<(ConnectionId, String, crate::Timestamp)>>;
 
     /// Upserts a page of records (batched), applies its tombstones, stores
     /// its quarantined objects and its checkpoint, in one transaction.

@@ -406,6 +406,13 @@ impl Worker {
         self.scheduler.finished(&due, left);
         if let Some(session) = self.sessions.get(&due.key.connection) {
             work::read_totals(&self.store, &self.metrics, &session).await;
+            for (kind, cursor) in work::read_lag(&self.store, &self.metrics, &session).await {
+                let key = Key {
+                    connection: due.key.connection.clone(),
+                    kind,
+                };
+                self.scheduler.set_cursor(&key, Some(cursor));
+            }
         }
         self.metrics.count_api_calls(&self.sessions);
     }
@@ -496,7 +503,7 @@ impl Worker {
     /// Every kept kind's cursor, in one read: the scheduler's priority,
     /// and each connection's lag (now − its oldest cursor).
     async fn read_cursors(&mut self) {
-        let cursors = match self.store.cursors().await {
+        let cursors = match self.store.cursors(None).await {
             Ok(cursors) => cursors,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the cursors");
@@ -507,7 +514,6 @@ impl Worker {
             .into_iter()
             .map(|(connection, kind, cursor)| ((connection, kind), cursor))
             .collect();
-        let now = Utc::now();
         for (name, session) in self.sessions.all() {
             let mut oldest: Option<Timestamp> = None;
             for kind in session.connector.kinds() {
@@ -523,11 +529,7 @@ impl Worker {
                     oldest = Some(oldest.map_or(c, |o| o.min(c)));
                 }
             }
-            if let Some(oldest) = oldest {
-                let lag = (now - oldest).num_milliseconds() as f64 / 1000.0;
-                let label = vec![("connection", name)];
-                self.metrics.lag.get_or_create(&label).set(lag.max(0.0));
-            }
+            work::set_lag(&self.metrics, &name, oldest);
         }
     }
 

@@ -106,6 +106,7 @@ impl JobEnv {
         self.metrics.in_progress.dec();
         work::report(&self.metrics, &session.connection.provider, &finished);
         self.metrics.count_api_calls(&self.sessions);
+        work::read_lag(&self.store, &self.metrics, &session).await;
         if self.cancel.is_cancelled() {
             return Err("stopped by a shutdown; resumed by the next worker to take it".to_owned());
         }

@@ -220,3 +220,35 @@ pub async fn read_totals(store: &SeaStore, metrics: &Metrics, session: &Session)
         metrics.held.get_or_create(&label).set(sum(|t| t.held));
     }
 }
+
+/// Reads `session`'s cursors (one query) and sets its lag gauge; the
+/// cursors by kind, for the scheduler's priority.
+pub async fn read_lag(
+    store: &SeaStore,
+    metrics: &Metrics,
+    session: &Session,
+) -> Vec<(String, Timestamp)> {
+    let cursors: Vec<(String, Timestamp)> = match store.cursors(Some(session.connection.id)).await {
+        Ok(cursors) => cursors.into_iter().map(|(_, k, c)| (k, c)).collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the cursors");
+            return Vec::new();
+        }
+    };
+    set_lag(
+        metrics,
+        &session.connection.name,
+        cursors.iter().map(|(_, c)| *c).min(),
+    );
+    cursors
+}
+
+/// `tether_lag_seconds{connection}`: now − the oldest cursor of its kinds
+/// (none synced yet: no lag).
+pub fn set_lag(metrics: &Metrics, connection: &str, oldest: Option<Timestamp>) {
+    if let Some(oldest) = oldest {
+        let lag = (chrono::Utc::now() - oldest).num_milliseconds() as f64 / 1000.0;
+        let label = vec![("connection", connection.to_owned())];
+        metrics.lag.get_or_create(&label).set(lag.max(0.0));
+    }
+}

@@ -30,7 +30,7 @@ pub async fn run(ctx: &Context, schedules: &Schedules) -> anyhow::Result<ExitCod
     let mut lines = Vec::new();
     let cursors: HashMap<_, _> = ctx
         .store
-        .cursors()
+        .cursors(None)
         .await?
         .into_iter()
         .map(|(connection, kind, cursor)| ((connection, kind), cursor))
