@@ -16,6 +16,7 @@ mod config;
 pub use config::load as load_schedules;
 mod metrics;
 mod queue;
+mod role;
 mod sessions;
 mod work;
 
@@ -30,7 +31,7 @@ use chrono::Utc;
 use tether_core::schedule::{Due, Key, Scheduler};
 use tether_core::store::{ConnectionStatus, Store};
 use tether_core::{Session, Timestamp};
-use tether_store::{Leadership, SeaStore};
+use tether_store::SeaStore;
 use tokio::task::{Id, JoinSet};
 use tokio_util::sync::CancellationToken;
 
@@ -38,6 +39,7 @@ use crate::context::{Context, Global};
 use crate::interrupt;
 use metrics::Metrics;
 use queue::{Engine, Queue};
+use role::{LEAD_CHECK, SchedulerRole};
 use sessions::Sessions;
 use work::Finished;
 
@@ -47,10 +49,6 @@ const GRACE: Duration = Duration::from_secs(4);
 /// How often every connection's conflicts and held deletions are counted
 /// for the gauges (cursors are read, in one query, at every refresh).
 const TOTALS_EVERY: Duration = Duration::from_secs(30);
-
-/// How often a worker without the scheduler role asks for it, and the
-/// scheduler checks it still holds it.
-const LEAD_CHECK: Duration = Duration::from_secs(5);
 
 /// A worker without the scheduler role follows the schedule this far
 /// behind the clock, so that when it takes the role it still queues the
@@ -126,9 +124,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             .await?;
             let dispatch = Dispatch::Queue {
                 queue: engine.queue(),
-                pool,
-                leader: None,
-                next_check: tokio::time::Instant::now(),
+                role: SchedulerRole::new(pool),
             };
             let engine = tokio::spawn(async move { engine.run().await });
             (dispatch, Some(engine))
@@ -168,12 +164,7 @@ enum Dispatch {
     },
     /// PostgreSQL: queued for the job engine, while this process holds the
     /// scheduler role.
-    Queue {
-        queue: Queue,
-        pool: tether_store::PgPool,
-        leader: Option<Leadership>,
-        next_check: tokio::time::Instant,
-    },
+    Queue { queue: Queue, role: SchedulerRole },
 }
 
 /// The loop's state: its sessions, the schedule, where jobs go.
@@ -244,7 +235,11 @@ impl Worker {
     /// Hands out what is due; whether every place is taken.
     async fn dispatch_due(&mut self) -> bool {
         let now = Utc::now();
-        if matches!(self.dispatch, Dispatch::Queue { .. }) && !self.leading().await {
+        let leading = match &mut self.dispatch {
+            Dispatch::Queue { role, .. } => role.held().await,
+            Dispatch::Local { .. } => true,
+        };
+        if !leading {
             // Follow the schedule without queuing: another worker does.
             for due in self.scheduler.take_due(now - FOLLOW_BEHIND, usize::MAX) {
                 self.scheduler.handed_off(&due);
@@ -285,43 +280,6 @@ impl Worker {
                     }
                     self.scheduler.handed_off(&due);
                 }
-                false
-            }
-        }
-    }
-
-    /// Whether this process holds the scheduler role (asked again every
-    /// [`LEAD_CHECK`]).
-    async fn leading(&mut self) -> bool {
-        let Dispatch::Queue {
-            pool,
-            leader,
-            next_check,
-            ..
-        } = &mut self.dispatch
-        else {
-            return true;
-        };
-        if tokio::time::Instant::now() < *next_check {
-            return leader.is_some();
-        }
-        *next_check = tokio::time::Instant::now() + LEAD_CHECK;
-        if let Some(held) = leader {
-            if held.still_held().await {
-                return true;
-            }
-            tracing::warn!("lost the scheduler role; another worker may take it");
-            *leader = None;
-        }
-        match Leadership::try_take(pool).await {
-            Ok(Some(taken)) => {
-                tracing::info!("this worker now schedules for all workers");
-                *leader = Some(taken);
-                true
-            }
-            Ok(None) => false,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot ask for the scheduler role");
                 false
             }
         }
