@@ -67,7 +67,7 @@ impl Context {
     /// refuses the credentials is said before any work starts.
     pub async fn session(&self, name: &str) -> Result<Session> {
         let connection = self.connection(name).await?;
-        let session = Session::open(connection, &self.vault, Arc::new(self.store.clone()))?;
+        let session = Session::open(connection, &self.vault, Arc::new(self.store.clone())).await?;
         session.authenticate().await?;
         Ok(session)
     }

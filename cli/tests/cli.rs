@@ -9,7 +9,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::Value;
+use tether_store::SeaStore;
 use tether_xero::sim::{SimConfig, SimLimits, XeroSim};
 
 #[test]
@@ -382,6 +384,70 @@ async fn ctrl_c_stops_at_a_page_and_says_how_to_resume() {
     );
     let resumed = home.run(&["sync", "acme", "--kind", "invoices", "--json"]);
     assert_eq!(json_lines(&resumed)[0]["resumed"], true);
+    sim.shutdown().await;
+}
+
+/// A second Ctrl-C does not wait for the work in hand: the sync exits at
+/// once, even while the store keeps it from recording its end, and the next
+/// run picks up from the last committed page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_ctrl_c_quits_at_once_and_the_next_run_resumes() {
+    let sim = start_sim(8000, 80).await;
+    let home = Home::new();
+    connect(&home, &sim);
+    let child = home
+        .command(&["sync", "acme", "--kind", "invoices"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn sync");
+    let started = Instant::now();
+    while checkpoint_pages(&home.db()).await < 2 && started.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Another process holds SQLite's write lock: the sync can neither commit
+    // its next page nor record that it was interrupted (it would wait 30 s).
+    let other = SeaStore::connect(&SeaStore::url_for_sqlite_path(home.db()))
+        .await
+        .expect("open the store");
+    let lock = other.db().begin().await.expect("begin");
+    lock.execute_unprepared("UPDATE connections SET name = name")
+        .await
+        .expect("take the write lock");
+    for _ in 0..2 {
+        let sent = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("send SIGINT");
+        assert!(sent.success());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let output = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio::task::spawn_blocking(move || child.wait_with_output()),
+    )
+    .await
+    .expect("the second Ctrl-C ended the sync while the store was locked")
+    .expect("waiter")
+    .expect("sync ends");
+    lock.rollback().await.expect("release the write lock");
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    let said = stderr(&output);
+    assert!(said.contains("press Ctrl-C again"), "{said}");
+    assert!(
+        !said.contains("interrupted after"),
+        "it quit at once: {said}"
+    );
+    let resumed = home.run(&["sync", "acme", "--kind", "invoices", "--json"]);
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert_eq!(json_lines(&resumed)[0]["resumed"], true);
+    let records = json_lines(&home.run(&["records", "acme", "invoices", "--json"]));
+    let ours: BTreeSet<&str> = records
+        .iter()
+        .map(|r| r["external_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ours.len(), records.len(), "no duplicates");
+    assert_eq!(ours.len(), sim.snapshot("invoices").len(), "nothing lost");
     sim.shutdown().await;
 }
 

@@ -55,6 +55,11 @@ pub struct RateLimitPolicy {
     pub window: Duration,
     /// Requests per day per tenant, when the provider has a daily budget.
     pub per_day: Option<u32>,
+    /// Requests per window across every tenant of one app (OAuth client),
+    /// when the provider also limits an app as a whole: a deployment with
+    /// many tenants reaches it long before any tenant reaches its own.
+    #[serde(default)]
+    pub app_per_window: Option<u32>,
 }
 
 mod secs {
@@ -92,6 +97,12 @@ pub trait Connector: Send + Sync + 'static {
 
     /// The provider's name for people.
     fn display_name(&self) -> &'static str;
+
+    /// What the provider calls one tenant, for messages a person reads
+    /// ("organisation" at Xero, "company" at QuickBooks).
+    fn tenant_noun(&self) -> &'static str {
+        "organisation"
+    }
 
     /// The endpoints, moved under `base_url` when one is given.
     fn endpoints(&self, base_url: Option<&str>) -> Endpoints;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::auth::{GrantId, GrantStore, StoredTokens, TokenSource};
+use crate::auth::{Grant, GrantId, GrantStore, StoredTokens, TokenSource};
 use crate::http::{Api, ApiBuilder, BudgetKey, default_http_client};
 use crate::store::{Connection, ConnectionStatus};
 use crate::{Connector, Error, ErrorKind, RateLimitPolicy, Result, Vault};
@@ -26,7 +26,7 @@ impl Session {
     /// Opens `connection`: finds its connector and builds the stack over its
     /// grant's tokens, kept in `grants`. A disconnected connection, or one
     /// whose grant needs a person, is refused with what to do.
-    pub fn open(
+    pub async fn open(
         connection: Connection,
         vault: &Vault,
         grants: Arc<dyn GrantStore>,
@@ -70,6 +70,13 @@ impl Session {
             .rate_limits
             .unwrap_or_else(|| connector.rate_limits());
         let budget = grants.call_budget();
+        let app = match (&budget, limits.app_per_window) {
+            (Some(_), Some(_)) => Some(BudgetKey::app(
+                connector.id(),
+                &app_of(&*grants, connection.grant, vault).await?,
+            )),
+            _ => None,
+        };
         let (api, tokens) = stack(
             connector,
             connection.grant,
@@ -84,6 +91,9 @@ impl Session {
                 budget,
                 BudgetKey::tenant(connector.id(), &connection.tenant_id),
             );
+            if let Some(app) = app {
+                api = api.app(app);
+            }
         }
         let api = api.build()?;
         Ok(Session {
@@ -125,6 +135,13 @@ impl Session {
             _ => e,
         }
     }
+}
+
+/// The client id of the app a grant was given to: the key of the app's
+/// budget across its tenants.
+async fn app_of(grants: &dyn GrantStore, grant: GrantId, vault: &Vault) -> Result<String> {
+    let stored = grants.grant(grant).await?;
+    Ok(vault.open::<Grant>(&stored.sealed)?.client_id().to_owned())
 }
 
 /// The HTTP stack over a grant's shared tokens, not yet bound to a tenant.

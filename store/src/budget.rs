@@ -356,6 +356,7 @@ mod tests {
             per_window,
             window: Duration::from_millis(400),
             per_day,
+            app_per_window: None,
         }
     }
 

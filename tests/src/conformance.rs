@@ -58,6 +58,7 @@ pub async fn check(connector: &'static dyn Connector) {
                 per_window: 100_000,
                 window: Duration::from_secs(1),
                 per_day: None,
+                app_per_window: None,
             }),
             replace: false,
         },
@@ -79,7 +80,9 @@ pub async fn check(connector: &'static dyn Connector) {
         !grant.sealed.contains(info.client_secret.expose()) && !sealed_access.contains("Bearer"),
         "credentials are sealed at rest"
     );
-    let session = crate::open_session(&store, &vault, connection).expect("session opens");
+    let session = crate::open_session(&store, &vault, connection)
+        .await
+        .expect("session opens");
 
     full_sync_is_complete_and_cheap(connector, &store, &session).await;
     second_sync_changes_nothing(connector, &store, &session).await;

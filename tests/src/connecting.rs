@@ -46,12 +46,12 @@ pub async fn connect_app(
 }
 
 /// Opens `connection` for work over `store`'s shared tokens.
-pub fn open_session(
+pub async fn open_session(
     store: &SeaStore,
     vault: &Vault,
     connection: Connection,
 ) -> tether_core::Result<Session> {
-    Session::open(connection, vault, Arc::new(store.clone()))
+    Session::open(connection, vault, Arc::new(store.clone())).await
 }
 
 /// Connects by a person's consent, the test playing the person's browser:

@@ -89,7 +89,9 @@ impl<S: Simulator> Env<S> {
         let store = SeaStore::connect(&db.url).await.expect("open store");
         let vault = Vault::new(&MasterKey::generate());
         let connection = sim.connect(&store, &vault, limits).await;
-        let session = crate::open_session(&store, &vault, connection).expect("open session");
+        let session = crate::open_session(&store, &vault, connection)
+            .await
+            .expect("open session");
         Env {
             sim,
             store,
@@ -108,7 +110,9 @@ impl<S: Simulator> Env<S> {
             .await
             .expect("read connection")
             .expect("connection saved");
-        crate::open_session(&self.store, &self.vault, connection).expect("open session")
+        crate::open_session(&self.store, &self.vault, connection)
+            .await
+            .expect("open session")
     }
 
     /// A syncer for `session` holding leases as this test's one process,
@@ -191,6 +195,7 @@ fn client_limits(limits: &SimLimits) -> Option<RateLimitPolicy> {
             per_window: 1_000_000,
             window: Duration::from_secs(1),
             per_day: None,
+            app_per_window: None,
         });
     }
     Some(RateLimitPolicy {
@@ -198,5 +203,6 @@ fn client_limits(limits: &SimLimits) -> Option<RateLimitPolicy> {
         per_window: limits.per_window,
         window: limits.window,
         per_day: Some(limits.per_day),
+        app_per_window: Some(limits.app_per_window),
     })
 }

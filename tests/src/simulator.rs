@@ -56,6 +56,7 @@ impl ScaledLimits {
             per_window: self.per_window,
             window: self.window,
             per_day: None,
+            app_per_window: None,
         }
     }
 }

@@ -52,7 +52,9 @@ impl World {
         )
         .await
         .expect("connects through the client-credentials flow");
-        let session = open_session(&store, &vault, connection).expect("session opens");
+        let session = open_session(&store, &vault, connection)
+            .await
+            .expect("session opens");
         Some(World {
             tally,
             store,

@@ -95,6 +95,7 @@ impl World {
     /// Syncs `kinds` of connection `name`, opened afresh as a new command would.
     async fn sync(&self, name: &str, kinds: &[&str]) -> Vec<KindReport> {
         let session = open_session(&self.store, &self.vault, self.connection(name).await)
+            .await
             .expect("open session");
         Syncer::new(&self.store, &session)
             .sync_kinds(&kinds_named(&session, kinds))
@@ -417,7 +418,8 @@ async fn a_refresh_token_unused_for_60_days_needs_reauth(backend: Backend) {
         &w.store,
         &w.vault,
         w.connection("acme-demo-company-2").await,
-    );
+    )
+    .await;
     let refused = session.err().expect("refused before any call");
     assert!(
         refused

@@ -59,8 +59,9 @@ impl<S: Simulator> World<S> {
 
     async fn process(&self) -> Process {
         let store = SeaStore::connect(&self.db.url).await.expect("open store");
-        let session =
-            open_session(&store, &self.vault, self.connection.clone()).expect("open session");
+        let session = open_session(&store, &self.vault, self.connection.clone())
+            .await
+            .expect("open session");
         Process { store, session }
     }
 
@@ -184,6 +185,7 @@ async fn a_spent_day_outlives_a_restart<S: Simulator>(backend: Backend) {
         per_window: 1000,
         window: Duration::from_secs(1),
         per_day: Some(4),
+        app_per_window: None,
     };
     let Some(world) = World::<S>::new(backend, &Scenario::sized(50), limits).await else {
         return;
@@ -242,6 +244,7 @@ async fn a_dead_processs_reservation_expires(backend: Backend) {
         per_window: 100,
         window: Duration::from_secs(1),
         per_day: None,
+        app_per_window: None,
     };
     let key = BudgetKey::tenant("xero", "tenant");
     let ttl = Duration::from_millis(500);
@@ -340,8 +343,9 @@ async fn without_a_shared_budget_two_processes_are_throttled() {
     let (mut one, mut two) = (world.process().await, world.process().await);
     for p in [&mut one, &mut two] {
         let unshared = Arc::new(Unshared(p.store.clone()));
-        p.session =
-            Session::open(world.connection.clone(), &world.vault, unshared).expect("open session");
+        p.session = Session::open(world.connection.clone(), &world.vault, unshared)
+            .await
+            .expect("open session");
     }
     let (a, b) = tokio::join!(one.sync(|k| k == "invoices"), two.sync(|k| k != "invoices"));
     let (a, b) = (assert_succeeded(&a), assert_succeeded(&b));

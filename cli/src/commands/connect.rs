@@ -64,6 +64,10 @@ pub struct Args {
     /// Keep to this many calls in flight.
     #[arg(long)]
     pub concurrency: Option<u32>,
+    /// Keep to this many calls per window across every tenant of the app
+    /// (a sandbox whose app limit is scaled down with its window).
+    #[arg(long)]
+    pub app_limit: Option<u32>,
     /// Replace the connection of this name if there is one (its records
     /// stay; its tenant, credentials and settings are replaced).
     #[arg(long)]
@@ -93,11 +97,12 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         && !args.replace
     {
         bail!(
-            "a connection named `{}` exists already ({} organisation `{}`) and works; pass \
+            "a connection named `{}` exists already ({} {} `{}`) and works; pass \
              --replace to replace its tenant, credentials and settings (its records stay), or \
              choose another name",
             existing.name,
             existing.provider,
+            tether_core::connector(&existing.provider).map_or("tenant", |c| c.tenant_noun()),
             existing.tenant_name
         );
     }
@@ -224,10 +229,11 @@ fn say(
         }))?;
     } else {
         println!(
-            "{} `{}` to {} organisation `{}` ({})",
+            "{} `{}` to {} {} `{}` ({})",
             if repaired { "reconnected" } else { "connected" },
             connection.name,
             connector.display_name(),
+            connector.tenant_noun(),
             connection.tenant_name,
             connection.tenant_id
         );
@@ -236,7 +242,11 @@ fn say(
 }
 
 fn limits(args: &Args, published: RateLimitPolicy) -> anyhow::Result<Option<RateLimitPolicy>> {
-    if args.minute_limit.is_none() && args.window_secs.is_none() && args.concurrency.is_none() {
+    if args.minute_limit.is_none()
+        && args.window_secs.is_none()
+        && args.concurrency.is_none()
+        && args.app_limit.is_none()
+    {
         return Ok(None);
     }
     let window = match args.window_secs {
@@ -250,5 +260,6 @@ fn limits(args: &Args, published: RateLimitPolicy) -> anyhow::Result<Option<Rate
         per_window: args.minute_limit.unwrap_or(published.per_window),
         window,
         per_day: published.per_day,
+        app_per_window: args.app_limit.or(published.app_per_window),
     }))
 }

@@ -212,7 +212,7 @@ async fn demo_one(
         connection.name, connection.tenant_name
     ));
     say("  syncing every kind, within the provider's published rate limits:".to_string());
-    let session = Session::open(connection, &ctx.vault, store)?;
+    let session = Session::open(connection, &ctx.vault, store).await?;
     let bars = Bars::new(global.json);
     let _retries = bars.watch(session.api.stats_handle());
     let outcome = Syncer::new(&ctx.store, &session)

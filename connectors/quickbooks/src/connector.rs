@@ -24,6 +24,10 @@ impl Connector for QuickBooksConnector {
         "QuickBooks Online"
     }
 
+    fn tenant_noun(&self) -> &'static str {
+        "company"
+    }
+
     fn endpoints(&self, base_url: Option<&str>) -> Endpoints {
         config::endpoints(base_url)
     }

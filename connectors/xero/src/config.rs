@@ -43,13 +43,14 @@ pub(crate) const CONSENT_SCOPES: &[&str] = &[
     "accounting.settings",
 ];
 
-/// Xero's published per-tenant limits: 5 calls in flight, 60 a minute,
-/// 5,000 a day.
+/// Xero's published limits: per tenant 5 calls in flight, 60 a minute,
+/// 5,000 a day; per app 10,000 a minute across all its tenants.
 pub(crate) const RATE_LIMITS: RateLimitPolicy = RateLimitPolicy {
     concurrency: 5,
     per_window: 60,
     window: Duration::from_secs(60),
     per_day: Some(5000),
+    app_per_window: Some(10_000),
 };
 
 /// Xero reports the tenant's remaining daily calls on every response.

@@ -30,7 +30,8 @@ pub const POLL: Duration = Duration::from_millis(25);
 pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// Whose budget a call spends: one per provider and tenant, so two
-/// connections to one tenant (or two processes) share it.
+/// connections to one tenant (or two processes) share it; and, where the
+/// provider limits an app as a whole, one per app across its tenants.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BudgetKey(String);
 
@@ -38,6 +39,12 @@ impl BudgetKey {
     /// The key of `tenant` at `provider`.
     pub fn tenant(provider: &str, tenant: &str) -> BudgetKey {
         BudgetKey(format!("{provider}:{tenant}"))
+    }
+
+    /// The key of the app (OAuth client) `client_id` at `provider`, whose
+    /// calls for all its tenants count against one limit.
+    pub fn app(provider: &str, client_id: &str) -> BudgetKey {
+        BudgetKey(format!("{provider}:app:{client_id}"))
     }
 
     /// The key as stored.
@@ -147,6 +154,19 @@ pub fn day_limit(policy: &RateLimitPolicy, cap: Option<i64>) -> Option<i64> {
     }
 }
 
+/// The policy of an app's budget under a tenant `policy` that has an app
+/// limit: its calls per window, over the same window, with no limit of its
+/// own on calls in flight or per day (those are the tenants').
+pub fn app_policy(policy: &RateLimitPolicy) -> Option<RateLimitPolicy> {
+    policy.app_per_window.map(|per_window| RateLimitPolicy {
+        concurrency: u32::MAX,
+        per_window,
+        window: policy.window,
+        per_day: None,
+        app_per_window: None,
+    })
+}
+
 /// The refusal of a call whose key spent its day; it may go again at the
 /// UTC day's reset, `now_ms` being the budget's clock.
 pub fn day_spent(key: &BudgetKey, spent: i64, now_ms: i64) -> Error {
@@ -172,6 +192,7 @@ mod tests {
             per_window,
             window: Duration::from_secs(2),
             per_day: Some(100),
+            app_per_window: None,
         }
     }
 
@@ -202,6 +223,26 @@ mod tests {
         assert_eq!(day_limit(&p, Some(400)), Some(100));
         let none = RateLimitPolicy { per_day: None, ..p };
         assert_eq!(day_limit(&none, None), None);
+    }
+
+    #[test]
+    fn an_app_budget_limits_only_its_window() {
+        let p = RateLimitPolicy {
+            app_per_window: Some(1000),
+            ..policy(3, 10)
+        };
+        let app = app_policy(&p).unwrap();
+        assert_eq!(
+            (app.per_window, app.window, app.per_day),
+            (1000, p.window, None)
+        );
+        assert_eq!(verdict(&app, 500, 999), Verdict::Go);
+        assert_eq!(verdict(&app, 500, 1000), Verdict::UntilLeaves(0));
+        assert_eq!(app_policy(&policy(3, 10)), None);
+        assert_ne!(
+            BudgetKey::app("xero", "t1"),
+            BudgetKey::tenant("xero", "t1")
+        );
     }
 
     #[test]

@@ -5,8 +5,10 @@
 //!
 //! The window, the calls in flight and the day are the tenant's
 //! [`CallBudget`]'s, shared by every process working for the tenant when it
-//! lives in the store; a local semaphore first keeps this process's own
-//! calls from asking the budget in vain.
+//! lives in the store; where the provider also limits an app across its
+//! tenants, a call then finds room in the app's window too (always in that
+//! order, so no two calls each hold a place the other waits for). A local semaphore
+//! first keeps this process's own calls from asking the budget in vain.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +20,7 @@ use reqwest_middleware::{Middleware, Next};
 use tokio::sync::{Mutex, Semaphore};
 use tokio::time::Instant;
 
-use super::budget::{Begun, BudgetKey, CallBudget, Reservation};
+use super::budget::{Begun, BudgetKey, CallBudget, Reservation, app_policy};
 use super::memory_budget::MemoryBudget;
 use crate::{Error, ErrorKind, RateLimitPolicy};
 
@@ -26,13 +28,19 @@ use crate::{Error, ErrorKind, RateLimitPolicy};
 /// rate limited and the run resumes later from its checkpoint.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
-/// One tenant's limits: its call budget (window, in flight, day), this
-/// process's own calls in flight, and a pause set by a 429.
+/// One budget a call must find room in before it starts.
+struct Gate {
+    key: BudgetKey,
+    policy: RateLimitPolicy,
+}
+
+/// One tenant's limits: its call budget (window, in flight, day) and its
+/// app's, this process's own calls in flight, and a pause set by a 429.
 pub struct TenantLimiter {
     in_flight: Semaphore,
     budget: Arc<dyn CallBudget>,
-    key: BudgetKey,
-    policy: RateLimitPolicy,
+    /// The tenant's budget, then its app's when the provider limits apps.
+    gates: Vec<Gate>,
     /// How long a reservation of a call that never ended holds its place.
     ttl: Duration,
     budget_header: Option<&'static str>,
@@ -51,24 +59,29 @@ impl TenantLimiter {
             budget_header,
             Arc::new(MemoryBudget::default()),
             BudgetKey::tenant("local", ""),
+            None,
             Duration::from_secs(90),
         )
     }
 
-    /// A limiter keeping to `policy` within `key`'s share of `budget`,
-    /// where a reservation never ended expires after `ttl`.
+    /// A limiter keeping to `policy` within `key`'s share of `budget` and,
+    /// when the policy has an app limit and `app` names the app, within the
+    /// app's share too; a reservation never ended expires after `ttl`.
     pub fn shared(
         policy: RateLimitPolicy,
         budget_header: Option<&'static str>,
         budget: Arc<dyn CallBudget>,
         key: BudgetKey,
+        app: Option<BudgetKey>,
         ttl: Duration,
     ) -> Self {
+        let app = app
+            .zip(app_policy(&policy))
+            .map(|(key, policy)| Gate { key, policy });
         TenantLimiter {
             in_flight: Semaphore::new(policy.concurrency.max(1) as usize),
             budget,
-            key,
-            policy,
+            gates: std::iter::once(Gate { key, policy }).chain(app).collect(),
             ttl,
             budget_header,
             paused_until: Mutex::new(None),
@@ -91,16 +104,26 @@ impl TenantLimiter {
         }
     }
 
-    /// Waits until the budget lets a call start; fails at once when the
-    /// tenant's day is spent.
-    async fn reserve(&self) -> crate::Result<Reservation> {
-        loop {
-            self.wait_for_pause().await;
-            match self.budget.begin(&self.key, &self.policy, self.ttl).await? {
-                Begun::Go(reservation) => return Ok(reservation),
-                Begun::Wait(wait) => tokio::time::sleep(wait).await,
+    /// Waits until every budget lets a call start; fails at once when the
+    /// tenant's day is spent (what was reserved is given back).
+    async fn reserve(&self) -> crate::Result<Ending> {
+        let mut ending = Ending {
+            budget: self.budget.clone(),
+            reservations: Vec::with_capacity(self.gates.len()),
+        };
+        for gate in &self.gates {
+            loop {
+                self.wait_for_pause().await;
+                match self.budget.begin(&gate.key, &gate.policy, self.ttl).await? {
+                    Begun::Go(reservation) => {
+                        ending.reservations.push(reservation);
+                        break;
+                    }
+                    Begun::Wait(wait) => tokio::time::sleep(wait).await,
+                }
             }
         }
+        Ok(ending)
     }
 
     fn day_remaining(&self, response: &Response) -> Option<u64> {
@@ -112,32 +135,38 @@ impl TenantLimiter {
     }
 }
 
-/// Ends a reservation: explicitly once the answer came, or, when the call
-/// was dropped half-way (a timeout above, Ctrl-C), from a task of its own.
+/// Ends a call's reservations: explicitly once the answer came, or, when
+/// the call was dropped half-way (a timeout above, Ctrl-C), from a task of
+/// its own.
 struct Ending {
     budget: Arc<dyn CallBudget>,
-    reservation: Option<Reservation>,
+    /// The tenant's first: the provider's remaining day is the tenant's.
+    reservations: Vec<Reservation>,
 }
 
 impl Ending {
     async fn end(mut self, day_remaining: Option<u64>) {
-        if let Some(r) = self.reservation.take()
-            && let Err(e) = self.budget.end(&r, day_remaining).await
-        {
-            // The reservation expires on its own; the call itself went well.
-            tracing::warn!(key = %r.key, error = %e, "could not end a call's reservation");
+        let reported = std::iter::once(day_remaining).chain(std::iter::repeat(None));
+        for (r, remaining) in std::mem::take(&mut self.reservations).iter().zip(reported) {
+            if let Err(e) = self.budget.end(r, remaining).await {
+                // The reservation expires on its own; the call itself went well.
+                tracing::warn!(key = %r.key, error = %e, "could not end a call's reservation");
+            }
         }
     }
 }
 
 impl Drop for Ending {
     fn drop(&mut self) {
-        if let Some(r) = self.reservation.take()
+        let reservations = std::mem::take(&mut self.reservations);
+        if !reservations.is_empty()
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
         {
             let budget = self.budget.clone();
             runtime.spawn(async move {
-                let _ = budget.end(&r, None).await;
+                for r in &reservations {
+                    let _ = budget.end(r, None).await;
+                }
             });
         }
     }
@@ -185,10 +214,7 @@ impl Middleware for RateLimitLayer {
             .acquire()
             .await
             .map_err(|e| Error::new(ErrorKind::Permanent, e.to_string()))?;
-        let ending = Ending {
-            budget: limiter.budget.clone(),
-            reservation: Some(limiter.reserve().await?),
-        };
+        let ending = limiter.reserve().await?;
         let response = next.run(req, extensions).await;
         let remaining = response
             .as_ref()
@@ -236,6 +262,7 @@ mod tests {
                 per_window: 60,
                 window: Duration::from_secs(60),
                 per_day: None,
+                app_per_window: None,
             },
             None,
         );

@@ -144,6 +144,7 @@ mod tests {
             per_window: 3,
             window: Duration::from_secs(2),
             per_day: Some(5),
+            app_per_window: None,
         }
     }
 

@@ -28,8 +28,8 @@ use crate::auth::TokenSource;
 
 pub use auth::BearerAuthLayer;
 pub use budget::{
-    Begun, BudgetKey, CallBudget, DAY_MS, POLL, Reservation, Verdict, WINDOW_MARGIN, day_limit,
-    day_spent, until_leaves, verdict, window_ms,
+    Begun, BudgetKey, CallBudget, DAY_MS, POLL, Reservation, Verdict, WINDOW_MARGIN, app_policy,
+    day_limit, day_spent, until_leaves, verdict, window_ms,
 };
 pub use calls::{ApiStats, CallLog};
 pub use date::provider_time;
@@ -98,6 +98,7 @@ pub struct ApiBuilder {
     timeout: Duration,
     http: Option<reqwest::Client>,
     budget: Option<(Arc<dyn CallBudget>, BudgetKey)>,
+    app: Option<BudgetKey>,
 }
 
 /// How long past the request timeout a call's reservation outlives a
@@ -117,6 +118,7 @@ impl ApiBuilder {
             timeout: Duration::from_secs(60),
             http: None,
             budget: None,
+            app: None,
         }
     }
 
@@ -165,6 +167,13 @@ impl ApiBuilder {
         self
     }
 
+    /// Also spends `key`'s share of the budget, the app's across its
+    /// tenants, when the limits have an app limit and a budget is shared.
+    pub fn app(mut self, key: BudgetKey) -> Self {
+        self.app = Some(key);
+        self
+    }
+
     /// Builds the stack.
     pub fn build(self) -> crate::Result<Api> {
         let http = match self.http {
@@ -178,6 +187,7 @@ impl ApiBuilder {
                 self.budget_header,
                 budget,
                 key,
+                self.app,
                 self.timeout + RESERVATION_MARGIN,
             ),
             None => TenantLimiter::new(self.limits, self.budget_header),

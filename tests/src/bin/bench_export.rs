@@ -63,10 +63,11 @@ async fn bench(n: usize) -> Result<()> {
             per_window: 1_000_000,
             window: Duration::from_secs(1),
             per_day: None,
+            app_per_window: None,
         }),
     )
     .await?;
-    let session = tether_tests::open_session(&store, &vault, connection)?;
+    let session = tether_tests::open_session(&store, &vault, connection).await?;
     let contacts = connector.kind("contacts").context("contacts")?;
     Syncer::new(&store, &session)
         .sync_kinds(&[contacts])

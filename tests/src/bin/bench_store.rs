@@ -186,7 +186,7 @@ async fn template_page() -> Result<Vec<ParsedObject>> {
         None,
     )
     .await?;
-    let session = tether_tests::open_session(&store, &vault, connection)?;
+    let session = tether_tests::open_session(&store, &vault, connection).await?;
     let kind = session
         .connector
         .kind("invoices")

@@ -73,10 +73,11 @@ async fn sync(base_url: &str, client_id: &str, client_secret: &str, db_path: &st
             per_window: 1_000_000,
             window: Duration::from_secs(1),
             per_day: None,
+            app_per_window: None,
         }),
     )
     .await?;
-    let session = tether_tests::open_session(&store, &vault, connection)?;
+    let session = tether_tests::open_session(&store, &vault, connection).await?;
     let kind = session
         .connector
         .kind("invoices")

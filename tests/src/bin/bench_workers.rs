@@ -266,6 +266,7 @@ async fn measure(
                 per_window: PER_WINDOW,
                 window: WINDOW,
                 per_day: None,
+                app_per_window: Some(APP_PER_WINDOW),
             }),
             replace: false,
         },

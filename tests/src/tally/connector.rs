@@ -101,6 +101,7 @@ impl Connector for TallyConnector {
             per_window: 500,
             window: Duration::from_secs(60),
             per_day: None,
+            app_per_window: None,
         }
     }
 

@@ -77,7 +77,7 @@ impl Sessions {
     /// Opens and authenticates a session for `connection` and keeps it.
     pub async fn open(&self, connection: Connection) -> tether_core::Result<Arc<Session>> {
         let name = connection.name.clone();
-        let session = Session::open(connection, &self.vault, Arc::new(self.store.clone()))?;
+        let session = Session::open(connection, &self.vault, Arc::new(self.store.clone())).await?;
         session.authenticate().await?;
         let session = Arc::new(session);
         self.map().insert(name, session.clone());
