@@ -24,32 +24,17 @@ const SQLITE_WAL_AUTOCHECKPOINT: u32 = 65_536;
 /// What a WAL file is cut back to once a checkpoint has emptied it, so the
 /// file a large sync grew does not stay on disk.
 const SQLITE_WAL_KEPT_BYTES: u64 = 64 * 1024 * 1024;
+/// The page cache of the connection SQLite writes go through, in KiB: a
+/// page commit's upsert walks the external-id index at random places, and
+/// the pages it finds in this cache are not read again from the file.
+const SQLITE_WRITER_CACHE_KIB: u32 = 64 * 1024;
 /// How long the first PostgreSQL connection may take.
 const POSTGRES_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens a SQLite pool; the file and its directory are created when missing.
 pub(crate) async fn sqlite(url: &str) -> Result<DatabaseConnection, StoreError> {
-    let memory = url.contains(":memory:") || url.contains("mode=memory");
-    let target = if memory {
-        "an in-memory SQLite database".to_owned()
-    } else {
-        let path = sqlite_path(url)?;
-        create_parent_dir(&path)?;
-        format!("the SQLite database {}", path.display())
-    };
-    let mut options = ConnectOptions::new(url);
-    options.sqlx_logging(false).map_sqlx_sqlite_opts(|o| {
-        o.create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(SQLITE_BUSY_TIMEOUT)
-            .foreign_keys(true)
-            // Statement journals (an upsert's undo within the page's
-            // transaction) stay in memory instead of spilling to a temp file.
-            .pragma("temp_store", "memory")
-            .pragma("wal_autocheckpoint", SQLITE_WAL_AUTOCHECKPOINT.to_string())
-            .pragma("journal_size_limit", SQLITE_WAL_KEPT_BYTES.to_string())
-    });
+    let (memory, target) = sqlite_target(url)?;
+    let mut options = sqlite_options(url, None);
     if memory {
         // An in-memory database lives as long as its last connection: keep one.
         options
@@ -63,6 +48,69 @@ pub(crate) async fn sqlite(url: &str) -> Result<DatabaseConnection, StoreError> 
     Database::connect(options)
         .await
         .map_err(|e| cannot_open(target, &e))
+}
+
+/// Opens the one connection a SQLite file's write transactions share;
+/// `None` for an in-memory database, whose only connection does everything.
+///
+/// SQLite has one writer at a time. Writers on several connections each
+/// wait for its lock in SQLite's busy handler, which sleeps and polls: the
+/// lock sits idle while they sleep, and a writer can lose every race and
+/// wait for seconds. Queued on one connection instead, they are served in
+/// turn (the pool's wait is first come, first served) and the lock is
+/// passed on at once. The connection also keeps its page cache from one
+/// commit to the next, where a connection that saw another one write
+/// discards its cache: the index pages a page commit touches stay in memory.
+pub(crate) async fn sqlite_writer(url: &str) -> Result<Option<DatabaseConnection>, StoreError> {
+    let (memory, target) = sqlite_target(url)?;
+    if memory {
+        return Ok(None);
+    }
+    let mut options = sqlite_options(url, Some(SQLITE_WRITER_CACHE_KIB));
+    options
+        .max_connections(1)
+        .acquire_timeout(SQLITE_BUSY_TIMEOUT);
+    Database::connect(options)
+        .await
+        .map(Some)
+        .map_err(|e| cannot_open(target, &e))
+}
+
+/// Whether a SQLite URL is in memory, and how an error names it; creates
+/// the directory of a file.
+fn sqlite_target(url: &str) -> Result<(bool, String), StoreError> {
+    let memory = url.contains(":memory:") || url.contains("mode=memory");
+    if memory {
+        return Ok((true, "an in-memory SQLite database".to_owned()));
+    }
+    let path = sqlite_path(url)?;
+    create_parent_dir(&path)?;
+    Ok((false, format!("the SQLite database {}", path.display())))
+}
+
+/// The settings of every SQLite connection; `cache_kib` replaces SQLite's
+/// default page cache (2 MiB).
+fn sqlite_options(url: &str, cache_kib: Option<u32>) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url);
+    options.sqlx_logging(false).map_sqlx_sqlite_opts(move |o| {
+        let o = o
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            .foreign_keys(true)
+            // Statement journals (an upsert's undo within the page's
+            // transaction) stay in memory instead of spilling to a temp file.
+            .pragma("temp_store", "memory")
+            .pragma("wal_autocheckpoint", SQLITE_WAL_AUTOCHECKPOINT.to_string())
+            .pragma("journal_size_limit", SQLITE_WAL_KEPT_BYTES.to_string());
+        match cache_kib {
+            // A negative size is in KiB rather than pages.
+            Some(kib) => o.pragma("cache_size", format!("-{kib}")),
+            None => o,
+        }
+    });
+    options
 }
 
 /// Opens a PostgreSQL pool, once one connection has shown the server answers.

@@ -64,51 +64,50 @@ const CHANGED_BY_RUN_ON_CONFLICT: &str = r#"CASE WHEN "records"."data" = "exclud
 const CHANGED_HOW_ON_CONFLICT: &str = r#"CASE WHEN "records"."data" = "excluded"."data" AND ("records"."deleted_at" IS NULL) = ("excluded"."deleted_at" IS NULL) THEN "records"."changed_how" ELSE "excluded"."changed_how" END"#;
 
 impl SeaStore {
-    /// Under the run's lease, in one transaction: upserts the page's records
-    /// (batched by external id), stamps the records of its quarantined
-    /// objects as seen, replaces their quarantine entries (and clears those
-    /// of objects that read again), marks the page's tombstones deleted,
-    /// saves the checkpoint and the run's counts. Returns how many records
-    /// the tombstones marked deleted.
-    pub(crate) async fn commit_page_impl(&self, page: PageCommit<'_>) -> Result<u64, StoreError> {
-        let lease = page.lease;
+    /// Under the run's lease, in one transaction, for each page in turn:
+    /// upserts its records (batched by external id), stamps the records of
+    /// its quarantined objects as seen, replaces their quarantine entries
+    /// (and clears those of objects that read again), marks its tombstones
+    /// deleted; then saves the last page's checkpoint and the run's counts.
+    /// Returns how many records the tombstones marked deleted.
+    pub(crate) async fn commit_pages_impl(
+        &self,
+        pages: &[PageCommit<'_>],
+    ) -> Result<u64, StoreError> {
+        let Some(last) = pages.last() else {
+            return Ok(0);
+        };
+        let lease = last.lease;
         let doing = || {
+            let first = pages[0].checkpoint.pages;
+            let records: usize = pages.iter().map(|p| p.records.len()).sum();
+            let quarantined: usize = pages.iter().map(|p| p.quarantined.len()).sum();
             format!(
-                "committing page {} of {} for connection {} (run {}, {} records, {} quarantined)",
-                page.checkpoint.pages,
+                "committing page{} {} of {} for connection {} (run {}, {} records, {} quarantined)",
+                if pages.len() > 1 { "s" } else { "" },
+                if pages.len() > 1 {
+                    format!("{first} to {}", last.checkpoint.pages)
+                } else {
+                    first.to_string()
+                },
                 lease.kind,
                 lease.connection.0,
-                page.run,
-                page.records.len(),
-                page.quarantined.len()
+                last.run,
+                records,
+                quarantined
             )
         };
         let backend = self.backend();
         let txn = self.begin_write().await.doing(doing)?;
         fence(&txn, backend, lease).await?;
-        upsert_records(&txn, backend, &page).await.doing(doing)?;
-        let tombstoned = mark_deleted(
-            &txn,
-            lease,
-            &Deletion {
-                run: page.run,
-                at: page.synced_at,
-                ids: page.tombstones,
-                source: DeletionStrategy::Tombstone.as_str(),
-                how: Provenance::Tombstone,
-                unseen_by: None,
-            },
-        )
-        .await
-        .doing(doing)?;
-        stamp_quarantined_seen(&txn, &page).await.doing(doing)?;
-        replace_quarantine(&txn, lease, page.records, page.quarantined)
+        let mut tombstoned = 0;
+        for page in pages {
+            tombstoned += commit_one(&txn, backend, page).await.doing(doing)?;
+        }
+        save_checkpoint(&txn, lease.connection, &lease.kind, last.checkpoint)
             .await
             .doing(doing)?;
-        save_checkpoint(&txn, lease.connection, &lease.kind, page.checkpoint)
-            .await
-            .doing(doing)?;
-        save_counts(&txn, page.run, page.counts)
+        save_counts(&txn, last.run, last.counts)
             .await
             .doing(doing)?;
         txn.commit().await.doing(doing)?;
@@ -205,6 +204,32 @@ impl SeaStore {
             })
             .collect())
     }
+}
+
+/// One page's writes but its checkpoint and counts; returns how many
+/// records its tombstones marked deleted.
+async fn commit_one<C: ConnectionTrait>(
+    txn: &C,
+    backend: DbBackend,
+    page: &PageCommit<'_>,
+) -> Result<u64, DbErr> {
+    upsert_records(txn, backend, page).await?;
+    let tombstoned = mark_deleted(
+        txn,
+        page.lease,
+        &Deletion {
+            run: page.run,
+            at: page.synced_at,
+            ids: page.tombstones,
+            source: DeletionStrategy::Tombstone.as_str(),
+            how: Provenance::Tombstone,
+            unseen_by: None,
+        },
+    )
+    .await?;
+    stamp_quarantined_seen(txn, page).await?;
+    replace_quarantine(txn, page.lease, page.records, page.quarantined).await?;
+    Ok(tombstoned)
 }
 
 /// The batched upsert: on PostgreSQL one `INSERT ... SELECT ... FROM

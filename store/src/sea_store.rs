@@ -31,6 +31,9 @@ use crate::open;
 #[derive(Debug, Clone)]
 pub struct SeaStore {
     db: DatabaseConnection,
+    /// A SQLite file's write connection (see [`open::sqlite_writer`]);
+    /// `None` where `db` takes the writes too.
+    writer: Option<DatabaseConnection>,
 }
 
 /// The PostgreSQL advisory lock key migrations hold ("tether" in ASCII).
@@ -43,14 +46,14 @@ impl SeaStore {
     /// WAL journal, `synchronous=NORMAL`, a busy timeout and foreign keys are
     /// set on every connection), `sqlite::memory:`, or `postgres://...`.
     pub async fn connect(url: &str) -> Result<SeaStore> {
-        let db = if url.starts_with("sqlite:") {
-            open::sqlite(url).await?
+        let (db, writer) = if url.starts_with("sqlite:") {
+            (open::sqlite(url).await?, open::sqlite_writer(url).await?)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            open::postgres(url).await?
+            (open::postgres(url).await?, None)
         } else {
             return Err(StoreError::UnsupportedUrl(open::redact(url)).into());
         };
-        let store = SeaStore { db };
+        let store = SeaStore { db, writer };
         store.migrate().await?;
         Ok(store)
     }
@@ -135,6 +138,12 @@ impl SeaStore {
     /// SQLite the write-ahead log is first folded into the database file, so
     /// the file is complete on its own (to copy, mail or open elsewhere).
     pub async fn close(self) -> Result<()> {
+        if let Some(writer) = &self.writer {
+            writer
+                .close_by_ref()
+                .await
+                .doing(|| "closing the database's write connection".to_owned())?;
+        }
         if self.backend() == DbBackend::Sqlite {
             self.db
                 .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -153,11 +162,15 @@ impl SeaStore {
         self.db.get_database_backend()
     }
 
-    /// Starts a transaction that will write. On SQLite it takes the write
-    /// lock at `BEGIN` (IMMEDIATE), so a second writer waits out the busy
-    /// timeout instead of failing when its read lock cannot be upgraded.
+    /// Starts a transaction that will write. On a SQLite file it waits for
+    /// the one write connection, in turn with this process's other writers;
+    /// it takes the write lock at `BEGIN` (IMMEDIATE), so a writer of
+    /// another process makes it wait out the busy timeout instead of failing
+    /// when its read lock cannot be upgraded.
     pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
-        self.db
+        self.writer
+            .as_ref()
+            .unwrap_or(&self.db)
             .begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..Default::default()
@@ -294,7 +307,11 @@ impl Store for SeaStore {
     }
 
     async fn commit_page(&self, page: PageCommit<'_>) -> Result<u64> {
-        Ok(self.commit_page_impl(page).await?)
+        Ok(self.commit_pages_impl(&[page]).await?)
+    }
+
+    async fn commit_pages(&self, pages: &[PageCommit<'_>]) -> Result<u64> {
+        Ok(self.commit_pages_impl(pages).await?)
     }
 
     async fn unseen(

@@ -97,6 +97,21 @@ pub trait Store: GrantStore {
     /// Returns how many records the tombstones marked deleted.
     async fn commit_page(&self, page: PageCommit<'_>) -> Result<u64>;
 
+    /// Commits consecutive pages of one pull as [`Store::commit_page`]
+    /// does, in one transaction when the store can: a transaction's fixed
+    /// costs (the lease check, the checkpoint, the commit) are paid once,
+    /// and an index page that several of the pages' records land on is
+    /// written once. Each page keeps its own `synced_at` and provenance; the
+    /// last page's checkpoint and counts are the ones that stay. Returns how
+    /// many records the tombstones marked deleted.
+    async fn commit_pages(&self, pages: &[PageCommit<'_>]) -> Result<u64> {
+        let mut tombstoned = 0;
+        for page in pages {
+            tombstoned += self.commit_page(*page).await?;
+        }
+        Ok(tombstoned)
+    }
+
     /// External ids of the live records of a kind that the full pull `sweep`
     /// has not stamped as seen: the candidates for deletion.
     async fn unseen(

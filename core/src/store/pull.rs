@@ -66,7 +66,7 @@ pub struct QuarantineEntry {
 
 /// One page of a pull, written atomically with its checkpoint and the run's
 /// counts so far, under the run's lease.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct PageCommit<'a> {
     /// The (connection, kind) and its holder; the commit fails, writing
     /// nothing, when the lease is no longer held by this holder.

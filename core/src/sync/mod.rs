@@ -35,6 +35,9 @@ use feed::FeedShare;
 use fetch::PreparedPage;
 pub use observer::{NoProgress, SyncObserver};
 
+/// The default of [`SyncOptions::pages_per_commit`].
+pub const PAGES_PER_COMMIT: usize = 8;
+
 /// Knobs of the sync loop.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
@@ -47,6 +50,12 @@ pub struct SyncOptions {
     pub page_retry: RetryPolicy,
     /// Pages fetched ahead of the one being committed.
     pub prefetch: usize,
+    /// The most pages committed in one store transaction. Pages that were
+    /// fetched while the previous commit ran are committed together, so a
+    /// store that falls behind the provider pays a transaction's fixed costs
+    /// once for several pages and catches up; a store that keeps up still
+    /// commits each page as it comes. This many pages may wait in memory.
+    pub pages_per_commit: usize,
     /// How long a lease outlives its last renewal: the work of a process
     /// that died is taken over this long after it stopped renewing.
     pub lease_ttl: Duration,
@@ -68,6 +77,7 @@ impl Default for SyncOptions {
                 ..RetryPolicy::default()
             },
             prefetch: 2,
+            pages_per_commit: PAGES_PER_COMMIT,
             lease_ttl: DEFAULT_LEASE_TTL,
             hold: DeletionHold::default(),
             full: false,
@@ -448,9 +458,10 @@ impl<'a> Syncer<'a> {
                 provider_time: share.provider_time,
                 total_hint: None,
             };
-            seen_at = Some(self.commit(work, &mut checkpoint, page).await?);
+            seen_at = Some(self.commit(work, &mut checkpoint, vec![page]).await?);
         } else if !listing_done {
-            let (tx, mut rx) = mpsc::channel(self.options.prefetch.max(1));
+            let most = self.options.pages_per_commit.max(1);
+            let (tx, mut rx) = mpsc::channel(self.options.prefetch.max(most));
             let fetcher = fetch::Fetcher {
                 api: self.api.clone(),
                 kind,
@@ -467,7 +478,23 @@ impl<'a> Syncer<'a> {
                     page = rx.recv() => page,
                 };
                 let Some(page) = page else { break };
-                seen_at = Some(self.commit(work, &mut checkpoint, page?).await?);
+                let mut pages = vec![page?];
+                // A failure behind fetched pages ends the run once they are in.
+                let mut failed = None;
+                while pages.len() < most {
+                    match rx.try_recv() {
+                        Ok(Ok(page)) => pages.push(page),
+                        Ok(Err(e)) => {
+                            failed = Some(e);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                seen_at = Some(self.commit(work, &mut checkpoint, pages).await?);
+                if let Some(e) = failed {
+                    return Err(e);
+                }
             }
             // The channel closes when the fetcher finishes or fails; a failure
             // was sent down the channel first and returned above.
@@ -505,46 +532,57 @@ impl<'a> Syncer<'a> {
         Ok(())
     }
 
-    /// Commits one page with the checkpoint after it; returns its provider time.
+    /// Commits consecutive pages, each with the checkpoint after it, in one
+    /// store transaction; returns the last one's provider time.
     async fn commit(
         &self,
         work: &mut KindRun<'_>,
         checkpoint: &mut Checkpoint,
-        page: PreparedPage,
+        pages: Vec<PreparedPage>,
     ) -> crate::Result<Timestamp> {
-        let provider_time = page.provider_time.unwrap_or_else(chrono::Utc::now);
-        if checkpoint.pending_cursor.is_none() {
-            checkpoint.pending_cursor = page.provider_time.and_then(|t| {
-                t.checked_sub_signed(chrono::Duration::from_std(self.options.overlap).ok()?)
-            });
-        }
-        checkpoint.next = page.next;
-        checkpoint.pages += 1;
+        let api_calls = work.api_calls(self.api);
         let mut counts = work.counts;
-        counts.pages += 1;
-        counts.fetched += page.fetched as i64;
-        counts.stored += page.objects.records.len() as i64;
-        counts.quarantined += page.objects.quarantined.len() as i64;
-        counts.api_calls = work.api_calls(self.api);
-        let tombstoned = self
-            .store
-            .commit_page(PageCommit {
+        let mut states = Vec::with_capacity(pages.len());
+        for page in &pages {
+            if checkpoint.pending_cursor.is_none() {
+                checkpoint.pending_cursor = page.provider_time.and_then(|t| {
+                    t.checked_sub_signed(chrono::Duration::from_std(self.options.overlap).ok()?)
+                });
+            }
+            checkpoint.next = page.next.clone();
+            checkpoint.pages += 1;
+            counts.pages += 1;
+            counts.fetched += page.fetched as i64;
+            counts.stored += page.objects.records.len() as i64;
+            counts.quarantined += page.objects.quarantined.len() as i64;
+            counts.api_calls = api_calls;
+            let provider_time = page.provider_time.unwrap_or_else(chrono::Utc::now);
+            states.push((provider_time, checkpoint.clone(), counts));
+        }
+        let commits: Vec<PageCommit<'_>> = pages
+            .iter()
+            .zip(&states)
+            .map(|(page, (provider_time, checkpoint, counts))| PageCommit {
                 lease: work.lease,
                 run: work.run,
-                synced_at: provider_time,
+                synced_at: *provider_time,
                 records: &page.objects.records,
                 quarantined: &page.objects.quarantined,
                 tombstones: &page.tombstones,
                 how: page.how,
                 checkpoint,
-                counts: &counts,
+                counts,
             })
-            .await?;
+            .collect();
+        let tombstoned = self.store.commit_pages(&commits).await?;
         counts.deleted += tombstoned as i64;
         work.counts = counts;
+        let total_hint = pages.last().and_then(|p| p.total_hint);
         self.observer
-            .page(work.kind.name(), counts.fetched as u64, page.total_hint);
-        Ok(provider_time)
+            .page(work.kind.name(), counts.fetched as u64, total_hint);
+        Ok(states
+            .last()
+            .map_or_else(chrono::Utc::now, |(provider_time, _, _)| *provider_time))
     }
 
     /// The records a full pull did not see that the provider confirms gone,

@@ -1,9 +1,10 @@
 //! Store ingest benchmark: page commits alone, no HTTP.
 //!
 //! `cargo run --release -p tether-tests --bin bench_store -- [--url URL]
-//! [--tenants T] [--pages P] [--runs R] [--setup SQL] [--raw]` (defaults: the PostgreSQL server of
-//! `TETHER_TEST_POSTGRES_URL` or `postgres://postgres@127.0.0.1:5432/test`,
-//! 4 tenants, 250 pages each: 1M invoices, 3 runs). `--url sqlite` uses a
+//! [--tenants T] [--pages P] [--runs R] [--setup SQL] [--raw] [--group G]`
+//! (defaults: the PostgreSQL server of `TETHER_TEST_POSTGRES_URL` or
+//! `postgres://postgres@127.0.0.1:5432/test`, 4 tenants, 250 pages each: 1M
+//! invoices, 3 runs, G = the sync loop's `pages_per_commit`). `--url sqlite` uses a
 //! SQLite file in a temporary directory instead. `--setup SQL` (repeatable)
 //! runs a statement on each fresh database before its pages, to measure a
 //! schema or setting change (`--setup "DROP INDEX ix_records_pending"`).
@@ -13,9 +14,12 @@
 //! random UUID per invoice (in its id and its JSON), as Xero's ids are. Each
 //! run creates a database of its own (dropped afterwards), a connection,
 //! lease and run per tenant, then commits every tenant's pages at once, one
-//! task per tenant, through `Store::commit_page` as a full sync does. It
-//! prints, per run, records/s over the wall clock and the commits' p50/p99
-//! latency, then the median records/s.
+//! task per tenant, G pages per `Store::commit_pages` as a full sync does
+//! when the store is slower than the provider (the sync loop commits
+//! together the pages fetched while the previous commit ran, at most its
+//! `pages_per_commit`). It prints, per run, records/s over the wall clock
+//! and the commits' p50/p99 latency (one commit = G pages), then the median
+//! records/s, and at the end the process's peak RSS.
 //!
 //! `--raw` adds, after each run, a run of the same shape that inserts the
 //! same rows (fresh ids, same columns and values) with a plain multi-row
@@ -51,6 +55,7 @@ struct Options {
     runs: usize,
     setup: Vec<String>,
     raw: bool,
+    group: usize,
 }
 
 fn main() -> Result<()> {
@@ -70,6 +75,7 @@ fn options() -> Result<Options> {
         runs: 3,
         setup: Vec::new(),
         raw: false,
+        group: tether_core::sync::SyncOptions::default().pages_per_commit,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -81,17 +87,18 @@ fn options() -> Result<Options> {
             "--runs" => options.runs = value()?.parse()?,
             "--setup" => options.setup.push(value()?),
             "--raw" => options.raw = true,
+            "--group" => options.group = value()?.parse()?,
             "--help" | "-h" => {
                 println!(
-                    "bench_store [--url postgres://...|sqlite] [--tenants T] [--pages P] [--runs R] [--setup SQL]... [--raw]"
+                    "bench_store [--url postgres://...|sqlite] [--tenants T] [--pages P] [--runs R] [--setup SQL]... [--raw] [--group G]"
                 );
                 std::process::exit(0);
             }
             other => bail!("unknown argument {other} (try --help)"),
         }
     }
-    if options.tenants == 0 || options.pages == 0 || options.runs == 0 {
-        bail!("--tenants, --pages and --runs must be at least 1");
+    if options.tenants == 0 || options.pages == 0 || options.runs == 0 || options.group == 0 {
+        bail!("--tenants, --pages, --runs and --group must be at least 1");
     }
     Ok(options)
 }
@@ -118,7 +125,14 @@ async fn bench(options: Options) -> Result<()> {
         for sql in &options.setup {
             db.store.db().execute_unprepared(sql).await?;
         }
-        let outcome = one_run(&db.store, &template, options.tenants, options.pages).await;
+        let outcome = one_run(
+            &db.store,
+            &template,
+            options.tenants,
+            options.pages,
+            options.group,
+        )
+        .await;
         db.drop_database().await?;
         let (records, seconds, mut latencies) = outcome?;
         latencies.sort_unstable();
@@ -157,6 +171,9 @@ async fn bench(options: Options) -> Result<()> {
             "median raw records/s: {raw:.0}; commits / raw = {:.2}",
             commits / raw
         );
+    }
+    if let Some(peak) = peak_rss() {
+        println!("peak RSS: {} MB", peak / 1024);
     }
     Ok(())
 }
@@ -218,6 +235,7 @@ async fn one_run(
     template: &[ParsedObject],
     tenants: usize,
     pages: usize,
+    group: usize,
 ) -> Result<(usize, f64, Vec<Duration>)> {
     let mut work = Vec::with_capacity(tenants);
     for t in 0..tenants {
@@ -271,33 +289,41 @@ async fn one_run(
         tasks.spawn(async move {
             let mut latencies = Vec::with_capacity(pages);
             let mut counts = RunCounts::default();
-            for p in 0..pages {
-                let records = fresh_ids(&template);
-                counts.pages += 1;
-                counts.api_calls += 1;
-                counts.fetched += PAGE as i64;
-                counts.stored += PAGE as i64;
-                let checkpoint = Checkpoint {
-                    pull: Pull::Full,
-                    sweep: run,
-                    next: (p + 1 < pages).then(|| PageToken((p + 2).to_string())),
-                    pending_cursor: Some(Utc::now()),
-                    pages: counts.pages,
-                };
-                let at = Instant::now();
-                store
-                    .commit_page(PageCommit {
+            let mut p = 0;
+            while p < pages {
+                let n = group.min(pages - p);
+                let mut batch = Vec::with_capacity(n);
+                for _ in 0..n {
+                    p += 1;
+                    counts.pages += 1;
+                    counts.api_calls += 1;
+                    counts.fetched += PAGE as i64;
+                    counts.stored += PAGE as i64;
+                    let checkpoint = Checkpoint {
+                        pull: Pull::Full,
+                        sweep: run,
+                        next: (p < pages).then(|| PageToken((p + 1).to_string())),
+                        pending_cursor: Some(Utc::now()),
+                        pages: counts.pages,
+                    };
+                    batch.push((fresh_ids(&template), checkpoint, counts, Utc::now()));
+                }
+                let commits: Vec<PageCommit<'_>> = batch
+                    .iter()
+                    .map(|(records, checkpoint, counts, synced_at)| PageCommit {
                         lease: &lease,
                         run,
-                        synced_at: Utc::now(),
-                        records: &records,
+                        synced_at: *synced_at,
+                        records,
                         quarantined: &[],
                         tombstones: &[],
                         how: Provenance::FullPage,
-                        checkpoint: &checkpoint,
-                        counts: &counts,
+                        checkpoint,
+                        counts,
                     })
-                    .await?;
+                    .collect();
+                let at = Instant::now();
+                store.commit_pages(&commits).await?;
                 latencies.push(at.elapsed());
             }
             anyhow::Ok(latencies)
@@ -432,6 +458,13 @@ fn fresh_ids(template: &[ParsedObject]) -> Vec<ParsedObject> {
             }
         })
         .collect()
+}
+
+/// The process's peak resident set (`VmHWM`), in KiB; `None` off Linux.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn percentile(sorted: &[Duration], p: usize) -> Duration {
