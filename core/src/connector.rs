@@ -60,6 +60,11 @@ pub struct RateLimitPolicy {
     /// many tenants reaches it long before any tenant reaches its own.
     #[serde(default)]
     pub app_per_window: Option<u32>,
+    /// Batch requests (several operations in one call, marked with
+    /// [`crate::http::Batch`]) per window per tenant, when the provider
+    /// limits them apart from other calls.
+    #[serde(default)]
+    pub batch_per_window: Option<u32>,
 }
 
 mod secs {

@@ -357,6 +357,7 @@ mod tests {
             window: Duration::from_millis(400),
             per_day,
             app_per_window: None,
+            batch_per_window: None,
         }
     }
 

@@ -120,6 +120,7 @@ async fn connections_round_trip_and_replace_by_name(db: &TestDb) {
         window: Duration::from_secs(60),
         per_day: Some(5000),
         app_per_window: Some(10_000),
+        batch_per_window: None,
     };
     let first = grant(store, "v1:ciphertext").await;
     let new = NewConnection {

@@ -59,6 +59,7 @@ pub async fn check(connector: &'static dyn Connector) {
                 window: Duration::from_secs(1),
                 per_day: None,
                 app_per_window: None,
+                batch_per_window: None,
             }),
             replace: false,
         },

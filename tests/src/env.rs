@@ -196,6 +196,7 @@ fn client_limits(limits: &SimLimits) -> Option<RateLimitPolicy> {
             window: Duration::from_secs(1),
             per_day: None,
             app_per_window: None,
+            batch_per_window: None,
         });
     }
     Some(RateLimitPolicy {
@@ -204,5 +205,6 @@ fn client_limits(limits: &SimLimits) -> Option<RateLimitPolicy> {
         window: limits.window,
         per_day: Some(limits.per_day),
         app_per_window: Some(limits.app_per_window),
+        batch_per_window: None,
     })
 }

@@ -57,6 +57,7 @@ impl ScaledLimits {
             window: self.window,
             per_day: None,
             app_per_window: None,
+            batch_per_window: None,
         }
     }
 }

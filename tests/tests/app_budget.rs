@@ -50,6 +50,7 @@ fn client_limits(app: bool) -> RateLimitPolicy {
         window: WINDOW,
         per_day: None,
         app_per_window: app.then_some(APP_PER_WINDOW),
+        batch_per_window: None,
     }
 }
 

@@ -186,6 +186,7 @@ async fn a_spent_day_outlives_a_restart<S: Simulator>(backend: Backend) {
         window: Duration::from_secs(1),
         per_day: Some(4),
         app_per_window: None,
+        batch_per_window: None,
     };
     let Some(world) = World::<S>::new(backend, &Scenario::sized(50), limits).await else {
         return;
@@ -245,6 +246,7 @@ async fn a_dead_processs_reservation_expires(backend: Backend) {
         window: Duration::from_secs(1),
         per_day: None,
         app_per_window: None,
+        batch_per_window: None,
     };
     let key = BudgetKey::tenant("xero", "tenant");
     let ttl = Duration::from_millis(500);

@@ -261,5 +261,6 @@ fn limits(args: &Args, published: RateLimitPolicy) -> anyhow::Result<Option<Rate
         window,
         per_day: published.per_day,
         app_per_window: args.app_limit.or(published.app_per_window),
+        batch_per_window: published.batch_per_window,
     }))
 }

@@ -53,14 +53,16 @@ pub(crate) fn endpoints(base_url: Option<&str>) -> Endpoints {
 pub(crate) const CONSENT_SCOPES: &[&str] = &["com.intuit.quickbooks.accounting"];
 
 /// Intuit documents 500 requests a minute and 10 in flight per realm, and
-/// reports differ on the in-flight figure: Tether keeps to 8. No day
-/// budget, and no limit of an app across realms.
+/// reports differ on the in-flight figure: Tether keeps to 8; of the 500,
+/// at most 40 a minute may be batch requests. No day budget, and no limit
+/// of an app across realms.
 pub(crate) const RATE_LIMITS: RateLimitPolicy = RateLimitPolicy {
     concurrency: 8,
     per_window: 500,
     window: Duration::from_secs(60),
     per_day: None,
     app_per_window: None,
+    batch_per_window: Some(40),
 };
 
 /// Every call names the minor version it is written against; Intuit answers

@@ -121,3 +121,5 @@ async fn company_name(api: &Api, realm: &str) -> Result<Option<String>> {
 
 #[cfg(all(test, feature = "sim"))]
 mod against_the_simulator;
+#[cfg(all(test, feature = "sim"))]
+mod batch_window;

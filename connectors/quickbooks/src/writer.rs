@@ -83,7 +83,15 @@ impl<T: QbObject> ObjectWriter for QbKind<T> {
         if !items.is_empty() {
             let query = [("requestid", request_id(idempotency_key))];
             let body = json!({ "BatchItemRequest": items });
-            match client::send(api, Method::POST, "batch", &query, Some(Body::Json(&body))).await {
+            match client::send(
+                api,
+                Method::POST,
+                client::BATCH,
+                &query,
+                Some(Body::Json(&body)),
+            )
+            .await
+            {
                 Ok(answer) => answers = batch_answers(&answer.body)?,
                 // Refused as a whole (a body QuickBooks cannot read): every item is.
                 Err(e) if e.kind() == ErrorKind::Invalid => {

@@ -51,6 +51,7 @@ pub(crate) const RATE_LIMITS: RateLimitPolicy = RateLimitPolicy {
     window: Duration::from_secs(60),
     per_day: Some(5000),
     app_per_window: Some(10_000),
+    batch_per_window: None,
 };
 
 /// Xero reports the tenant's remaining daily calls on every response.

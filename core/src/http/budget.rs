@@ -47,6 +47,12 @@ impl BudgetKey {
         BudgetKey(format!("{provider}:app:{client_id}"))
     }
 
+    /// The key of this tenant's batch requests, where the provider limits
+    /// them apart from its other calls.
+    pub fn batches(&self) -> BudgetKey {
+        BudgetKey(format!("{}:batch", self.0))
+    }
+
     /// The key as stored.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -158,13 +164,25 @@ pub fn day_limit(policy: &RateLimitPolicy, cap: Option<i64>) -> Option<i64> {
 /// limit: its calls per window, over the same window, with no limit of its
 /// own on calls in flight or per day (those are the tenants').
 pub fn app_policy(policy: &RateLimitPolicy) -> Option<RateLimitPolicy> {
-    policy.app_per_window.map(|per_window| RateLimitPolicy {
+    policy.app_per_window.map(|n| window_only(policy, n))
+}
+
+/// The policy of a tenant's batch requests under `policy`, when it limits
+/// them apart: as [`app_policy`], a window of their own.
+pub fn batch_policy(policy: &RateLimitPolicy) -> Option<RateLimitPolicy> {
+    policy.batch_per_window.map(|n| window_only(policy, n))
+}
+
+/// `per_window` calls over `policy`'s window, and no other limit.
+fn window_only(policy: &RateLimitPolicy, per_window: u32) -> RateLimitPolicy {
+    RateLimitPolicy {
         concurrency: u32::MAX,
         per_window,
         window: policy.window,
         per_day: None,
         app_per_window: None,
-    })
+        batch_per_window: None,
+    }
 }
 
 /// The refusal of a call whose key spent its day; it may go again at the
@@ -193,6 +211,7 @@ mod tests {
             window: Duration::from_secs(2),
             per_day: Some(100),
             app_per_window: None,
+            batch_per_window: None,
         }
     }
 
@@ -229,6 +248,7 @@ mod tests {
     fn an_app_budget_limits_only_its_window() {
         let p = RateLimitPolicy {
             app_per_window: Some(1000),
+            batch_per_window: None,
             ..policy(3, 10)
         };
         let app = app_policy(&p).unwrap();

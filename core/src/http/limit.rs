@@ -6,8 +6,9 @@
 //! The window, the calls in flight and the day are the tenant's
 //! [`CallBudget`]'s, shared by every process working for the tenant when it
 //! lives in the store; where the provider also limits an app across its
-//! tenants, a call then finds room in the app's window too (always in that
-//! order, so no two calls each hold a place the other waits for). A local semaphore
+//! tenants, a call then finds room in the app's window too, and a batch
+//! request in the tenant's batch window before that (always in that order,
+//! so no two calls each hold a place the other waits for). A local semaphore
 //! first keeps this process's own calls from asking the budget in vain.
 
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use reqwest_middleware::{Middleware, Next};
 use tokio::sync::{Mutex, Semaphore};
 use tokio::time::Instant;
 
-use super::budget::{Begun, BudgetKey, CallBudget, Reservation, app_policy};
+use super::budget::{Begun, BudgetKey, CallBudget, Reservation, app_policy, batch_policy};
 use super::memory_budget::MemoryBudget;
 use crate::{Error, ErrorKind, RateLimitPolicy};
 
@@ -28,10 +29,23 @@ use crate::{Error, ErrorKind, RateLimitPolicy};
 /// rate limited and the run resumes later from its checkpoint.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
+/// Marks a request carrying several operations (a provider's batch
+/// endpoint), which the provider may limit apart from its other calls
+/// (`RateLimitPolicy::batch_per_window`): a connector sets it with
+/// `RequestBuilder::with_extension(Batch)`.
+#[derive(Debug, Clone, Copy)]
+pub struct Batch;
+
 /// One budget a call must find room in before it starts.
 struct Gate {
     key: BudgetKey,
     policy: RateLimitPolicy,
+}
+
+impl Gate {
+    fn of(key: BudgetKey, policy: Option<RateLimitPolicy>) -> Option<Gate> {
+        policy.map(|policy| Gate { key, policy })
+    }
 }
 
 /// One tenant's limits: its call budget (window, in flight, day) and its
@@ -39,8 +53,12 @@ struct Gate {
 pub struct TenantLimiter {
     in_flight: Semaphore,
     budget: Arc<dyn CallBudget>,
-    /// The tenant's budget, then its app's when the provider limits apps.
-    gates: Vec<Gate>,
+    /// The tenant's budget.
+    tenant: Gate,
+    /// Its batch requests' window, when the provider limits them apart.
+    batches: Option<Gate>,
+    /// Its app's window across tenants, when the provider limits apps.
+    app: Option<Gate>,
     /// How long a reservation of a call that never ended holds its place.
     ttl: Duration,
     budget_header: Option<&'static str>,
@@ -75,13 +93,12 @@ impl TenantLimiter {
         app: Option<BudgetKey>,
         ttl: Duration,
     ) -> Self {
-        let app = app
-            .zip(app_policy(&policy))
-            .map(|(key, policy)| Gate { key, policy });
         TenantLimiter {
             in_flight: Semaphore::new(policy.concurrency.max(1) as usize),
             budget,
-            gates: std::iter::once(Gate { key, policy }).chain(app).collect(),
+            batches: Gate::of(key.batches(), batch_policy(&policy)),
+            app: app.and_then(|key| Gate::of(key, app_policy(&policy))),
+            tenant: Gate { key, policy },
             ttl,
             budget_header,
             paused_until: Mutex::new(None),
@@ -104,14 +121,19 @@ impl TenantLimiter {
         }
     }
 
-    /// Waits until every budget lets a call start; fails at once when the
-    /// tenant's day is spent (what was reserved is given back).
-    async fn reserve(&self) -> crate::Result<Ending> {
+    /// Waits until every budget of the call (`batch`: a batch request) lets
+    /// it start; fails at once when the tenant's day is spent (what was
+    /// reserved is given back).
+    async fn reserve(&self, batch: bool) -> crate::Result<Ending> {
         let mut ending = Ending {
             budget: self.budget.clone(),
-            reservations: Vec::with_capacity(self.gates.len()),
+            reservations: Vec::with_capacity(3),
         };
-        for gate in &self.gates {
+        let batches = self.batches.as_ref().filter(|_| batch);
+        let gates = std::iter::once(&self.tenant)
+            .chain(batches)
+            .chain(&self.app);
+        for gate in gates {
             loop {
                 self.wait_for_pause().await;
                 match self.budget.begin(&gate.key, &gate.policy, self.ttl).await? {
@@ -214,7 +236,7 @@ impl Middleware for RateLimitLayer {
             .acquire()
             .await
             .map_err(|e| Error::new(ErrorKind::Permanent, e.to_string()))?;
-        let ending = limiter.reserve().await?;
+        let ending = limiter.reserve(extensions.get::<Batch>().is_some()).await?;
         let response = next.run(req, extensions).await;
         let remaining = response
             .as_ref()
@@ -263,6 +285,7 @@ mod tests {
                 window: Duration::from_secs(60),
                 per_day: None,
                 app_per_window: None,
+                batch_per_window: None,
             },
             None,
         );

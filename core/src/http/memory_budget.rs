@@ -145,6 +145,7 @@ mod tests {
             window: Duration::from_secs(2),
             per_day: Some(5),
             app_per_window: None,
+            batch_per_window: None,
         }
     }
 

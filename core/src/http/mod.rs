@@ -29,11 +29,11 @@ use crate::auth::TokenSource;
 pub use auth::BearerAuthLayer;
 pub use budget::{
     Begun, BudgetKey, CallBudget, DAY_MS, POLL, Reservation, Verdict, WINDOW_MARGIN, app_policy,
-    day_limit, day_spent, until_leaves, verdict, window_ms,
+    batch_policy, day_limit, day_spent, until_leaves, verdict, window_ms,
 };
 pub use calls::{ApiStats, CallLog};
 pub use date::provider_time;
-pub use limit::{RateLimitLayer, TenantLimiter};
+pub use limit::{Batch, RateLimitLayer, TenantLimiter};
 pub use memory_budget::MemoryBudget;
 pub use retry::{RetryLayer, RetryPolicy};
 

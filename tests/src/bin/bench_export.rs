@@ -64,6 +64,7 @@ async fn bench(n: usize) -> Result<()> {
             window: Duration::from_secs(1),
             per_day: None,
             app_per_window: None,
+            batch_per_window: None,
         }),
     )
     .await?;

@@ -74,6 +74,7 @@ async fn sync(base_url: &str, client_id: &str, client_secret: &str, db_path: &st
             window: Duration::from_secs(1),
             per_day: None,
             app_per_window: None,
+            batch_per_window: None,
         }),
     )
     .await?;

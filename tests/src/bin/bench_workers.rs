@@ -267,6 +267,7 @@ async fn measure(
                 window: WINDOW,
                 per_day: None,
                 app_per_window: Some(APP_PER_WINDOW),
+                batch_per_window: None,
             }),
             replace: false,
         },

@@ -102,6 +102,7 @@ impl Connector for TallyConnector {
             window: Duration::from_secs(60),
             per_day: None,
             app_per_window: None,
+            batch_per_window: None,
         }
     }
 

@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 use tether_core::auth::TokenSource;
 use tether_core::auth::authorize::Redirect;
 use tether_core::http::{Api, ApiBuilder};
-use tether_core::{Connector, ObjectKind, PageRequest, Result, Secret, WriteOutcome, WriteRequest};
+use tether_core::{
+    Connector, ObjectKind, PageRequest, RateLimitPolicy, Result, Secret, WriteOutcome, WriteRequest,
+};
 
 use crate::QuickBooksConnector;
 use crate::sim::{QuickBooksSim, SimConfig, SimHandle, SimLimits, SimSizes};
@@ -29,19 +31,22 @@ impl TokenSource for Playground {
 }
 
 async fn start(invoices: usize) -> (SimHandle, Api) {
-    let sim = QuickBooksSim::start(
-        SimConfig {
-            sizes: SimSizes::scaled(invoices),
-            limits: SimLimits::off(),
-            ..SimConfig::default()
-        },
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .expect("the simulator starts");
+    let config = SimConfig {
+        sizes: SimSizes::scaled(invoices),
+        limits: SimLimits::off(),
+        ..SimConfig::default()
+    };
+    start_with(config, QuickBooksConnector.rate_limits()).await
+}
+
+/// A simulator of `config`, and an `Api` to it keeping to `limits`.
+pub(super) async fn start_with(config: SimConfig, limits: RateLimitPolicy) -> (SimHandle, Api) {
+    let sim = QuickBooksSim::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("the simulator starts");
     let realm = sim.tenant_id();
     let endpoints = QuickBooksConnector.endpoints(Some(&sim.base_url()));
-    let api = ApiBuilder::new(endpoints.api, QuickBooksConnector.rate_limits())
+    let api = ApiBuilder::new(endpoints.api, limits)
         .tenant(realm.clone())
         .tokens(Arc::new(Playground(sim.playground_token(&realm))))
         .build()
