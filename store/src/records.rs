@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
 };
 use tether_core::pending::{ChangeOp, Pending, PendingState};
 use tether_core::store::{
@@ -19,15 +19,16 @@ use crate::error::{Doing, StoreError};
 use crate::leases::fence;
 use crate::quarantine::replace_quarantine;
 use crate::runs::save_counts;
-use crate::sea_store::{SeaStore, micros, now};
+use crate::sea_store::{SeaStore, now};
 use crate::sync_state::save_checkpoint;
 
 mod postgres;
+mod sqlite;
 
 /// External ids bound by one `IN (...)` list: far below both engines' limits.
 pub(crate) const ID_CHUNK: usize = 1000;
 
-/// Values bound per record by the page upsert (the columns of [`upsert_row`]).
+/// Values bound per record by SQLite's page upsert (see [`sqlite`]).
 const BINDS_PER_RECORD: usize = 13;
 
 /// `deleted_at` on conflict: cleared when the object is live again, kept when
@@ -235,7 +236,8 @@ async fn commit_one<C: ConnectionTrait>(
 /// The batched upsert: on PostgreSQL one `INSERT ... SELECT ... FROM
 /// UNNEST(...)` per page (see [`postgres`]); on SQLite one multi-row
 /// `INSERT ... ON CONFLICT DO UPDATE` per chunk, a chunk being as many
-/// records as the bind-parameter limit allows (a page of 1000 is one).
+/// records as the bind-parameter limit allows (a page of 1000 is one, see
+/// [`sqlite`]).
 async fn upsert_records<C: ConnectionTrait>(
     db: &C,
     backend: DbBackend,
@@ -249,14 +251,7 @@ async fn upsert_records<C: ConnectionTrait>(
     if backend == DbBackend::Postgres {
         return postgres::upsert(db, page, &records, created_at).await;
     }
-    let chunk = max_binds(backend) / BINDS_PER_RECORD;
-    for rows in records.chunks(chunk) {
-        records::Entity::insert_many(rows.iter().map(|r| upsert_row(page, r, created_at)))
-            .on_conflict(on_conflict())
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
+    sqlite::upsert(db, page, &records, created_at).await
 }
 
 /// Stamps the records of the page's quarantined objects as seen: the object
@@ -283,60 +278,6 @@ async fn stamp_quarantined_seen<C: ConnectionTrait>(
     Ok(())
 }
 
-/// One record's inserted values; on conflict [`on_conflict`] decides which win.
-fn upsert_row(
-    page: &PageCommit<'_>,
-    r: &ParsedObject,
-    created_at: tether_core::Timestamp,
-) -> records::ActiveModel {
-    let synced_at = micros(page.synced_at);
-    records::ActiveModel {
-        connection_id: Set(page.lease.connection.0),
-        kind: Set(page.lease.kind.clone()),
-        external_id: Set(Some(r.external_id.clone())),
-        data: Set(r.data.clone()),
-        remote_updated_at: Set(r.remote_updated_at.map(micros)),
-        remote_version: Set(r.version.clone()),
-        synced_at: Set(Some(synced_at)),
-        deleted_at: Set(r.deleted.then_some(synced_at)),
-        deletion_source: Set(r.deleted.then(|| "status".to_owned())),
-        seen_in_sweep: Set(Some(page.checkpoint.sweep.0)),
-        changed_by_run: Set(Some(page.run.0)),
-        changed_how: Set(Some(page.how.as_str().to_owned())),
-        created_at: Set(created_at),
-        ..Default::default()
-    }
-}
-
-/// What an existing record takes from the page; a pending local edit is
-/// kept (see the `*_ON_CONFLICT` expressions).
-fn on_conflict() -> OnConflict {
-    OnConflict::columns([Column::ConnectionId, Column::Kind, Column::ExternalId])
-        .update_columns([
-            Column::RemoteUpdatedAt,
-            Column::RemoteVersion,
-            Column::SyncedAt,
-            Column::SeenInSweep,
-        ])
-        // Seen again: whatever deletion was held for it is moot.
-        .value(
-            Column::DeletionHeldAt,
-            Expr::value(Option::<tether_core::Timestamp>::None),
-        )
-        .value(Column::Data, Expr::cust(DATA_ON_CONFLICT))
-        .value(Column::RemoteData, Expr::cust(REMOTE_DATA_ON_CONFLICT))
-        .value(Column::PendingState, Expr::cust(PENDING_STATE_ON_CONFLICT))
-        .value(Column::Revision, Expr::cust(REVISION_ON_CONFLICT))
-        .value(Column::DeletedAt, Expr::cust(DELETED_AT_ON_CONFLICT))
-        .value(
-            Column::DeletionSource,
-            Expr::cust(DELETION_SOURCE_ON_CONFLICT),
-        )
-        .value(Column::ChangedByRun, Expr::cust(CHANGED_BY_RUN_ON_CONFLICT))
-        .value(Column::ChangedHow, Expr::cust(CHANGED_HOW_ON_CONFLICT))
-        .to_owned()
-}
-
 /// The page without earlier duplicates of an external id (a listing that
 /// shifted under us can repeat one): PostgreSQL refuses an upsert that
 /// touches a row twice, and the last copy is the newest.
@@ -354,15 +295,6 @@ fn last_of_each(records: &[ParsedObject]) -> Vec<&ParsedObject> {
         .filter(|(i, r)| last[r.external_id.as_str()] == *i)
         .map(|(_, r)| r)
         .collect()
-}
-
-/// The most values one statement may bind.
-fn max_binds(backend: DbBackend) -> usize {
-    match backend {
-        DbBackend::Postgres => 65_535,
-        // SQLITE_MAX_VARIABLE_NUMBER of the bundled SQLite (>= 3.32).
-        _ => 32_766,
-    }
 }
 
 /// Turns `?` placeholders into PostgreSQL's `$1, $2, ...`.
@@ -471,11 +403,5 @@ mod tests {
             "a = $1 AND b = $2"
         );
         assert_eq!(placeholders(DbBackend::Sqlite, "a = ?"), "a = ?");
-    }
-
-    #[test]
-    fn a_page_of_a_thousand_is_one_statement_on_both_engines() {
-        assert!(max_binds(DbBackend::Sqlite) / BINDS_PER_RECORD >= 1000);
-        assert!(max_binds(DbBackend::Postgres) / BINDS_PER_RECORD >= 1000);
     }
 }
