@@ -2,7 +2,8 @@
 //! stores: two syncs started together leave the store equal to the provider
 //! with one of them held off entirely; a holder on another machine that
 //! stops renewing is taken over once its lease expires, and the next run
-//! resumes its pull; a holder on this machine that died is taken over at once.
+//! resumes its pull; a holder on this machine that died is taken over at
+//! once; runs of one session at once each count their own API calls.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -178,4 +179,38 @@ on_every_store!(
     two_syncs_at_once_one_does_the_work,
     a_silent_holder_elsewhere_is_taken_over_when_its_lease_expires,
     a_holder_that_died_here_is_taken_over_at_once,
+    runs_sharing_a_session_count_their_own_calls,
 );
+
+/// Two kinds of one session pulled at once (as `tether run` does on
+/// SQLite): each run records only its own API calls, which add up to what
+/// the session made.
+async fn runs_sharing_a_session_count_their_own_calls(backend: Backend) {
+    let mut config = sim_config(2500);
+    config.faults.latency_ms = 20;
+    let Some(env) = Env::start(backend, config).await else {
+        return;
+    };
+    let before = env.session.api.stats().calls();
+    let invoices = kinds_named(&env.session, &["invoices"]);
+    let contacts = kinds_named(&env.session, &["contacts", "accounts", "items"]);
+    let (a, b) = (
+        Syncer::new(&env.store, &env.session),
+        Syncer::new(&env.store, &env.session),
+    );
+    let (a, b) = tokio::join!(a.sync_kinds(&invoices), b.sync_kinds(&contacts));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let mut recorded = 0;
+    for r in a.reports.iter().chain(&b.reports) {
+        assert_eq!(r.status, RunStatus::Succeeded, "{}: {:?}", r.kind, r.error);
+        assert!(r.counts.api_calls > 0, "{}: its calls were counted", r.kind);
+        recorded += r.counts.api_calls;
+    }
+    let made = env.session.api.stats().calls() - before;
+    assert_eq!(
+        u64::try_from(recorded).unwrap(),
+        made,
+        "the runs' API calls add up to the session's"
+    );
+    env.finish().await;
+}

@@ -122,7 +122,9 @@ impl ExportObserver for Silent {}
 /// Pushes a connection's pending local edits to its provider.
 pub struct Exporter<'a> {
     store: &'a dyn Store,
-    api: &'a Api,
+    /// `api` with counters of its own: a run's API calls are its own even
+    /// while other runs of the connection share the door.
+    api: Api,
     connection: ConnectionId,
     options: ExportOptions,
     observer: &'a dyn ExportObserver,
@@ -138,7 +140,7 @@ impl<'a> Exporter<'a> {
     pub fn new(store: &'a dyn Store, api: &'a Api, connection: ConnectionId) -> Self {
         Exporter {
             store,
-            api,
+            api: api.scoped(),
             connection,
             options: ExportOptions::default(),
             observer: &Silent,

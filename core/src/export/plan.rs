@@ -329,7 +329,7 @@ impl Exporter<'_> {
         let per_call = kind.capabilities().read_by_ids.unwrap_or(1).max(1);
         let mut current = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(per_call) {
-            let page = kind.read_by_ids(self.api, chunk).await?;
+            let page = kind.read_by_ids(&self.api, chunk).await?;
             for raw in &page.objects {
                 match kind.parse(raw) {
                     Ok(object) => {
@@ -356,7 +356,7 @@ impl Exporter<'_> {
         let Some(writer) = kind.writer() else {
             return Ok(None);
         };
-        for raw in writer.find_created(self.api, body).await? {
+        for raw in writer.find_created(&self.api, body).await? {
             let Ok(object) = kind.parse(&raw) else {
                 continue;
             };

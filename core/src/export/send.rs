@@ -147,7 +147,7 @@ impl Exporter<'_> {
             return Ok(());
         }
         let requests: Vec<_> = batch.iter().map(|s| s.request.clone()).collect();
-        let outcomes = match writer.write_batch(self.api, &requests, &key).await {
+        let outcomes = match writer.write_batch(&self.api, &requests, &key).await {
             Ok(outcomes) if outcomes.len() == batch.len() => outcomes,
             Ok(outcomes) => {
                 return Err(Error::new(
@@ -195,8 +195,8 @@ impl Exporter<'_> {
             return Ok(());
         }
         let sent = match send.action {
-            Action::Void => writer.void(self.api, &send.request).await,
-            _ => writer.delete(self.api, &send.request).await,
+            Action::Void => writer.void(&self.api, &send.request).await,
+            _ => writer.delete(&self.api, &send.request).await,
         };
         let outcome = match sent {
             Ok(outcome) => outcome,

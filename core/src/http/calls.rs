@@ -50,6 +50,11 @@ impl ApiStats {
     }
 }
 
+/// A request's second set of counters: those of the scoped [`super::Api`]
+/// it was made through (one run's), beside the whole door's.
+#[derive(Clone)]
+pub(crate) struct CountAlso(pub(crate) std::sync::Arc<ApiStats>);
+
 /// See the module docs.
 pub struct CallLog {
     stats: std::sync::Arc<ApiStats>,
@@ -73,7 +78,10 @@ impl Middleware for CallLog {
         let method = req.method().clone();
         let path = req.url().path().to_owned();
         let started = Instant::now();
-        self.stats.calls.fetch_add(1, Ordering::Relaxed);
+        let also = extensions.get::<CountAlso>().map(|c| c.0.clone());
+        for stats in std::iter::once(&self.stats).chain(&also) {
+            stats.calls.fetch_add(1, Ordering::Relaxed);
+        }
         let response = next.run(req, extensions).await;
         let response = match response {
             Ok(r) => r,
@@ -84,7 +92,9 @@ impl Middleware for CallLog {
         };
         let status = response.status();
         if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-            self.stats.throttled.fetch_add(1, Ordering::Relaxed);
+            for stats in std::iter::once(&self.stats).chain(&also) {
+                stats.throttled.fetch_add(1, Ordering::Relaxed);
+            }
         }
         let version = response.version();
         let headers = response.headers().clone();

@@ -31,6 +31,7 @@ pub use budget::{
     Begun, BudgetKey, CallBudget, DAY_MS, POLL, Reservation, Verdict, WINDOW_MARGIN, app_policy,
     batch_policy, day_limit, day_spent, until_leaves, verdict, window_ms,
 };
+use calls::CountAlso;
 pub use calls::{ApiStats, CallLog};
 pub use date::provider_time;
 pub use limit::{Batch, RateLimitLayer, TenantLimiter};
@@ -45,12 +46,30 @@ pub struct Api {
     base: Arc<str>,
     tenant: Option<Arc<str>>,
     stats: Arc<ApiStats>,
+    /// Whether `stats` are this clone's own (see [`Api::scoped`]).
+    scoped: bool,
 }
 
 impl Api {
     /// Starts a request; `path` is joined to the API root unless it is an absolute URL.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        self.client.request(method, self.url(path))
+        let request = self.client.request(method, self.url(path));
+        if self.scoped {
+            request.with_extension(CountAlso(self.stats.clone()))
+        } else {
+            request
+        }
+    }
+
+    /// The same door, limits and all, with counters of its own: what one
+    /// run made through it, when several runs of a connection share it at
+    /// once. The door's own counters still count every call.
+    pub fn scoped(&self) -> Api {
+        Api {
+            stats: Arc::new(ApiStats::default()),
+            scoped: true,
+            ..self.clone()
+        }
     }
 
     /// A `GET` request (see [`Api::request`]).
@@ -204,6 +223,7 @@ impl ApiBuilder {
             base: self.base.into(),
             tenant: self.tenant.map(Into::into),
             stats,
+            scoped: false,
         })
     }
 }

@@ -13,6 +13,7 @@ use reqwest::{Request, Response, StatusCode};
 use reqwest_middleware::{Middleware, Next};
 
 use super::ApiStats;
+use super::calls::CountAlso;
 
 /// How hard to try before giving up on a call.
 #[derive(Debug, Clone, Copy)]
@@ -126,6 +127,9 @@ impl Middleware for RetryLayer {
                 Err(e) => e.to_string(),
             };
             tracing::debug!(%reason, ?delay, "retrying");
+            if let Some(CountAlso(also)) = extensions.get::<CountAlso>() {
+                also.count_retry(reason.clone());
+            }
             self.stats.count_retry(reason);
             tokio::time::sleep(delay).await;
         }

@@ -43,7 +43,7 @@ impl Syncer<'_> {
             return Ok(HashMap::new());
         };
         let calls_before = self.api.stats().calls();
-        let answer = feed.changes(self.api, &asked, since).await?;
+        let answer = feed.changes(&self.api, &asked, since).await?;
         let mut calls = self.api.stats().calls() - calls_before;
         let mut shares = HashMap::new();
         for changes in answer.kinds {

@@ -160,7 +160,9 @@ impl SyncOutcome {
 pub struct Syncer<'a> {
     store: &'a dyn Store,
     session: &'a Session,
-    api: &'a Api,
+    /// The session's door with counters of its own: a run's API calls are
+    /// its own even while other kinds of the connection pull at once.
+    api: Api,
     connection: ConnectionId,
     feed: Option<&'a dyn ChangeFeed>,
     options: SyncOptions,
@@ -192,7 +194,7 @@ impl<'a> Syncer<'a> {
         Syncer {
             store,
             session,
-            api: &session.api,
+            api: session.api.scoped(),
             connection: session.connection.id,
             feed: session.connector.change_feed(),
             options: SyncOptions::default(),
@@ -393,7 +395,7 @@ impl<'a> Syncer<'a> {
         let mut resumed = false;
         let outcome = self.pull(&mut work, state, pull, share, &mut resumed).await;
         let mut counts = work.counts;
-        counts.api_calls = work.api_calls(self.api);
+        counts.api_calls = work.api_calls(&self.api);
         let status = match &outcome {
             Ok(()) => RunStatus::Succeeded,
             Err(e) if e.kind() == ErrorKind::Cancelled => RunStatus::Interrupted,
@@ -540,7 +542,7 @@ impl<'a> Syncer<'a> {
         checkpoint: &mut Checkpoint,
         pages: Vec<PreparedPage>,
     ) -> crate::Result<Timestamp> {
-        let api_calls = work.api_calls(self.api);
+        let api_calls = work.api_calls(&self.api);
         let mut counts = work.counts;
         let mut states = Vec::with_capacity(pages.len());
         for page in &pages {

@@ -43,7 +43,7 @@ impl Syncer<'_> {
                 ));
             }
             let page = retry_malformed(self.options.page_retry, kind, || {
-                kind.read_by_ids(self.api, ids)
+                kind.read_by_ids(&self.api, ids)
             })
             .await?;
             let prepared = prepare(kind, work.run, &page.objects);
@@ -82,7 +82,7 @@ impl Syncer<'_> {
             let mut counts = work.counts;
             counts.stored += prepared.records.len() as i64;
             counts.quarantined += prepared.quarantined.len() as i64;
-            counts.api_calls = work.api_calls(self.api);
+            counts.api_calls = work.api_calls(&self.api);
             self.store
                 .commit_page(PageCommit {
                     lease: work.lease,
