@@ -178,13 +178,28 @@ async fn three_workers_share_two_hundred_connections_and_outlive_a_sigkill() {
     })
     .await;
 
+    // The engine's jobs show per connection in `tether status`.
+    let status = json_lines(&home.run(&["status", "--json"]));
+    assert_eq!(status.len(), TENANTS);
+    assert!(
+        status.iter().all(|c| c["jobs"]["queued"].is_i64()),
+        "{:?}",
+        status[0]
+    );
+
     let mut survivors = workers;
     let dead = survivors.remove(victim);
     drop(dead);
     for worker in survivors {
+        let log = worker.log.clone();
         let (took, status) = worker.terminate().await;
         assert!(status.success(), "{status:?}");
         assert!(took < Duration::from_secs(5), "stopped in {took:?}");
+        // A job whose kind the dead worker's lease still held, or that the
+        // stop interrupted, was put off, not failed.
+        let text = std::fs::read_to_string(&log).unwrap();
+        let failed: Vec<&str> = text.lines().filter(|l| l.contains("Failed task")).collect();
+        assert!(failed.is_empty(), "{failed:#?}");
     }
 
     // No (connection, kind) ran in two processes at once.

@@ -57,12 +57,19 @@ impl Worker {
     }
 }
 
-/// A test that fails does not leave its worker running.
+/// A test that fails does not leave its worker running, and shows the end
+/// of its log.
 impl Drop for Worker {
     fn drop(&mut self) {
         if self.child.try_wait().ok().flatten().is_none() {
             self.child.kill().ok();
             self.child.wait().ok();
+        }
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = lines[lines.len().saturating_sub(40)..].join("\n");
+            eprintln!("--- the end of {}:\n{tail}", self.log.display());
         }
     }
 }

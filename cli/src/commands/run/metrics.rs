@@ -18,7 +18,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
-use super::sessions::Sessions;
+use tether_core::Session;
 
 type Labels = Vec<(&'static str, String)>;
 
@@ -48,25 +48,32 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Adds each session's API calls and 429s since the last look.
-    pub fn count_api_calls(&self, sessions: &Sessions) {
-        let mut api_seen = self
-            .api_seen
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for (name, session) in sessions.all() {
+    /// Adds `session`'s API calls and 429s since the last look (after each
+    /// job: only its own connection's session, not every open one).
+    pub fn count_api_calls(&self, session: &Session) {
+        let (calls, throttled, seen) = {
+            let mut api_seen = self
+                .api_seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Read under the lock: two jobs of one connection ending
+            // together count each call once.
             let stats = session.api.stats();
             let (calls, throttled) = (stats.calls(), stats.throttled());
-            let seen = api_seen.entry(name).or_default();
-            let label = vec![("provider", session.connection.provider.clone())];
-            self.api_calls
-                .get_or_create(&label)
-                .inc_by(calls.saturating_sub(seen.0));
-            self.api_throttled
-                .get_or_create(&label)
-                .inc_by(throttled.saturating_sub(seen.1));
-            *seen = (calls, throttled);
-        }
+            let seen = api_seen.entry(session.connection.name.clone()).or_default();
+            (
+                calls,
+                throttled,
+                std::mem::replace(seen, (calls, throttled)),
+            )
+        };
+        let label = vec![("provider", session.connection.provider.clone())];
+        self.api_calls
+            .get_or_create(&label)
+            .inc_by(calls.saturating_sub(seen.0));
+        self.api_throttled
+            .get_or_create(&label)
+            .inc_by(throttled.saturating_sub(seen.1));
     }
 
     fn registry(&self) -> Registry {

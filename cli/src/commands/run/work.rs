@@ -1,6 +1,7 @@
 //! One job the scheduler handed out, run with the existing Syncer and
 //! Exporter over the connection's shared session, and what it ended as.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -15,6 +16,44 @@ use tether_store::SeaStore;
 use tokio_util::sync::CancellationToken;
 
 use super::metrics::Metrics;
+use super::sessions::{Sessions, Unavailable};
+
+/// What every job of this process runs with, whichever way it was handed
+/// out (a local task or the job engine).
+#[derive(Clone)]
+pub struct JobEnv {
+    pub store: SeaStore,
+    pub sessions: Sessions,
+    pub metrics: Metrics,
+    /// Fired by the first signal: runs stop at their next page.
+    pub cancel: CancellationToken,
+}
+
+impl std::fmt::Debug for JobEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobEnv").finish_non_exhaustive()
+    }
+}
+
+impl JobEnv {
+    /// Runs `due` over its connection's session (opened on its first job in
+    /// this process), counts it in the metrics and logs how it ended.
+    pub async fn run(&self, due: Due) -> Result<(Finished, Arc<Session>), Unavailable> {
+        let session = self.sessions.get_or_open(&due.key.connection).await?;
+        self.metrics.in_progress.inc();
+        let finished = execute(
+            self.store.clone(),
+            session.clone(),
+            due,
+            self.cancel.clone(),
+        )
+        .await;
+        self.metrics.in_progress.dec();
+        report(&self.metrics, &session.connection.provider, &finished);
+        self.metrics.count_api_calls(&session);
+        Ok((finished, session))
+    }
+}
 
 /// A run as the run history recorded it.
 pub struct Ended {
@@ -35,6 +74,20 @@ pub struct Finished {
     pub error: Option<String>,
     pub started_at: Timestamp,
     pub seconds: f64,
+}
+
+impl Finished {
+    /// `due` could not start: `why`.
+    pub fn not_run(due: Due, why: String) -> Finished {
+        Finished {
+            due,
+            runs: Vec::new(),
+            held: false,
+            error: Some(why),
+            started_at: chrono::Utc::now(),
+            seconds: 0.0,
+        }
+    }
 }
 
 /// Runs `due`; never fails as a whole (a failure is recorded and retried at
@@ -208,39 +261,31 @@ pub fn report(metrics: &Metrics, provider: &str, finished: &Finished) {
     }
 }
 
-/// Reads `session`'s conflicts and held deletions into the gauges.
-pub async fn read_totals(store: &SeaStore, metrics: &Metrics, session: &Session) {
-    let label = vec![("connection", session.connection.name.clone())];
-    if let Ok(totals) = store.totals(session.connection.id).await {
-        let sum = |f: fn(&tether_core::store::KindTotals) -> i64| totals.iter().map(f).sum();
-        metrics
-            .conflicts
-            .get_or_create(&label)
-            .set(sum(|t| t.conflicts));
-        metrics.held.get_or_create(&label).set(sum(|t| t.held));
+/// Reads a connection's conflicts and held deletions into the gauges.
+pub async fn read_totals(store: &SeaStore, metrics: &Metrics, id: ConnectionId, name: &str) {
+    let label = vec![("connection", name.to_owned())];
+    match store.totals(id).await {
+        Ok(totals) => {
+            let sum = |f: fn(&tether_core::store::KindTotals) -> i64| totals.iter().map(f).sum();
+            metrics
+                .conflicts
+                .get_or_create(&label)
+                .set(sum(|t| t.conflicts));
+            metrics.held.get_or_create(&label).set(sum(|t| t.held));
+        }
+        Err(e) => tracing::warn!(connection = %name, error = %e, "cannot count the conflicts"),
     }
 }
 
-/// Reads `session`'s cursors (one query) and sets its lag gauge; the
-/// cursors by kind, for the scheduler's priority.
-pub async fn read_lag(
-    store: &SeaStore,
-    metrics: &Metrics,
-    session: &Session,
-) -> Vec<(String, Timestamp)> {
-    let cursors: Vec<(String, Timestamp)> = match store.cursors(Some(session.connection.id)).await {
+/// A connection's cursors by kind (one query); empty when they cannot be read.
+pub async fn cursors_of(store: &SeaStore, id: ConnectionId) -> HashMap<String, Timestamp> {
+    match store.cursors(Some(id)).await {
         Ok(cursors) => cursors.into_iter().map(|(_, k, c)| (k, c)).collect(),
         Err(e) => {
             tracing::warn!(error = %e, "cannot read the cursors");
-            return Vec::new();
+            HashMap::new()
         }
-    };
-    set_lag(
-        metrics,
-        &session.connection.name,
-        cursors.iter().map(|(_, c)| *c).min(),
-    );
-    cursors
+    }
 }
 
 /// `tether_lag_seconds{connection}`: now − the oldest cursor of its kinds
@@ -250,5 +295,37 @@ pub fn set_lag(metrics: &Metrics, connection: &str, oldest: Option<Timestamp>) {
         let lag = (chrono::Utc::now() - oldest).num_milliseconds() as f64 / 1000.0;
         let label = vec![("connection", connection.to_owned())];
         metrics.lag.get_or_create(&label).set(lag.max(0.0));
+    }
+}
+
+/// Runs `task` for each of `items`, `at_most` at once, and hands each
+/// answer to `each` as it comes: the loop's reads over thousands of
+/// connections do not wait on one another.
+pub async fn each_at_once<I, F, Fut>(
+    items: impl IntoIterator<Item = I>,
+    at_most: usize,
+    task: F,
+    mut each: impl FnMut(Fut::Output),
+) where
+    F: Fn(I) -> Fut,
+    Fut: std::future::Future + Send + 'static,
+    Fut::Output: Send + 'static,
+{
+    let mut items = items.into_iter();
+    let mut tasks = tokio::task::JoinSet::new();
+    loop {
+        while tasks.len() < at_most.max(1) {
+            match items.next() {
+                Some(item) => {
+                    tasks.spawn(task(item));
+                }
+                None => break,
+            }
+        }
+        match tasks.join_next().await {
+            None => break,
+            Some(Ok(answer)) => each(answer),
+            Some(Err(e)) => tracing::error!(error = %e, "a read panicked"),
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! `tether status`: every connection on one line each, those that need a
 //! person (re-auth, held deletions, conflicts, failing runs) first, then the
-//! furthest behind.
+//! furthest behind; on PostgreSQL, with the workers' jobs queued and
+//! running for it.
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -8,6 +9,7 @@ use std::process::ExitCode;
 use tether_core::schedule::{Schedules, next_fire};
 use tether_core::store::{Connection, ConnectionStatus, RunStatus, Store};
 
+use crate::commands::run::{Jobs, jobs_by_connection};
 use crate::context::Context;
 use crate::output::{Table, json_line, time};
 
@@ -23,6 +25,7 @@ struct Line {
     attention: Vec<String>,
     lag_secs: Option<i64>,
     next_run: Option<tether_core::Timestamp>,
+    jobs: Jobs,
 }
 
 pub async fn run(ctx: &Context, schedules: &Schedules) -> anyhow::Result<ExitCode> {
@@ -35,6 +38,12 @@ pub async fn run(ctx: &Context, schedules: &Schedules) -> anyhow::Result<ExitCod
         .into_iter()
         .map(|(connection, kind, cursor)| ((connection, kind), cursor))
         .collect();
+    // The job engine is PostgreSQL's (several workers); none on SQLite.
+    let engine = ctx.store.postgres_pool();
+    let mut jobs = match &engine {
+        Some(pool) => jobs_by_connection(pool).await?,
+        None => HashMap::new(),
+    };
     for connection in ctx.store.connections().await? {
         let kinds: Vec<String> = match tether_core::connector(&connection.provider) {
             Some(c) => c.kinds().iter().map(|k| k.name().to_owned()).collect(),
@@ -56,11 +65,13 @@ pub async fn run(ctx: &Context, schedules: &Schedules) -> anyhow::Result<ExitCod
         let next_run = (connection.status == ConnectionStatus::Active)
             .then_some(next_run)
             .flatten();
+        let jobs = jobs.remove(&connection.name).unwrap_or_default();
         lines.push(Line {
             connection,
             attention,
             lag_secs,
             next_run,
+            jobs,
         });
     }
     // Those a person must look at first, then the furthest behind (never
@@ -77,7 +88,7 @@ pub async fn run(ctx: &Context, schedules: &Schedules) -> anyhow::Result<ExitCod
     });
     if ctx.json {
         for line in &lines {
-            json_line(&serde_json::json!({
+            let mut object = serde_json::json!({
                 "name": line.connection.name,
                 "provider": line.connection.provider,
                 "tenant_name": line.connection.tenant_name,
@@ -85,7 +96,11 @@ pub async fn run(ctx: &Context, schedules: &Schedules) -> anyhow::Result<ExitCod
                 "attention": line.attention,
                 "lag_secs": line.lag_secs,
                 "next_run_at": line.next_run,
-            }))?;
+            });
+            if engine.is_some() {
+                object["jobs"] = serde_json::json!(line.jobs);
+            }
+            json_line(&object)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -93,30 +108,50 @@ pub async fn run(ctx: &Context, schedules: &Schedules) -> anyhow::Result<ExitCod
         eprintln!("no connections yet: `tether connect PROVIDER NAME` makes one");
         return Ok(ExitCode::SUCCESS);
     }
-    let mut table = Table::new(&[
-        "NAME",
-        "PROVIDER",
-        "STATUS",
-        "LAG",
-        "NEXT RUN",
-        "NEEDS ATTENTION",
-    ]);
+    let mut header = vec!["NAME", "PROVIDER", "STATUS", "LAG", "NEXT RUN"];
+    if engine.is_some() {
+        header.push("JOBS");
+    }
+    header.push("NEEDS ATTENTION");
+    let mut table = Table::new(&header);
     for line in &lines {
-        table.row(vec![
+        let mut row = vec![
             line.connection.name.clone(),
             line.connection.provider.clone(),
             line.connection.status.as_str().to_owned(),
             super::lag(line.lag_secs),
             time(line.next_run),
-            if line.attention.is_empty() {
-                "-".to_owned()
-            } else {
-                line.attention.join("; ")
-            },
-        ]);
+        ];
+        if engine.is_some() {
+            row.push(jobs_said(line.jobs));
+        }
+        row.push(if line.attention.is_empty() {
+            "-".to_owned()
+        } else {
+            line.attention.join("; ")
+        });
+        table.row(row);
     }
     table.print();
     Ok(ExitCode::SUCCESS)
+}
+
+/// `2 queued, 1 running`; `-` when the engine holds nothing for it.
+fn jobs_said(jobs: Jobs) -> String {
+    let said: Vec<String> = [
+        (jobs.queued, "queued"),
+        (jobs.running, "running"),
+        (jobs.failed, "failed"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if said.is_empty() {
+        "-".to_owned()
+    } else {
+        said.join(", ")
+    }
 }
 
 /// What a person must do for `connection`, if anything.
