@@ -3,11 +3,13 @@
 //!
 //! `cargo build --release -p tether-cli -p tether-tests && cargo run --release
 //! -p tether-tests --bin bench_workers -- [--url URL] [--workers 1,2,4]
-//! [--connections 1000] [--secs 90] [--concurrency 4] [--size 5] [--logs DIR]`
+//! [--connections 1000] [--secs 90] [--concurrency 4] [--size 5]
+//! [--resync-secs 30] [--logs DIR] [--tether BINARY]`
 //! (defaults: the PostgreSQL server of `TETHER_TEST_POSTGRES_URL` or
 //! `postgres://postgres@127.0.0.1:5432/test`, 1, 2 then 4 workers, 1,000
 //! connections, a 90 s window, 4 jobs at once per worker, 5 invoices per
-//! tenant). The `tether` binary is the one next to this one: build it first.
+//! tenant). The `tether` binary is the one next to this one (build it
+//! first), or `--tether`'s.
 //!
 //! Each configuration starts a Xero simulator in this process serving one
 //! organisation per connection (`SimSizes::scaled(size)`: about 60 objects
@@ -18,8 +20,8 @@
 //! rate policy that matches. The workers start together, each `tether
 //! --database URL run --config FILE --concurrency C --log-format json` with
 //! its own home (the master key in `TETHER_MASTER_KEY`) and its log in a file,
-//! and a resync of every kind every 30 s (moved by up to 10 s per
-//! (connection, kind)); no full reconciliation.
+//! and a resync of every kind every `--resync-secs` (moved by up to a third
+//! of that per (connection, kind)); no full reconciliation.
 //!
 //! After `--secs` from the start (the first pulls, and the workers' own
 //! start-up, count) it reads the figures, then stops the workers with SIGTERM:
@@ -58,14 +60,21 @@ use tether_core::{ConnectRequest, MasterKey, RateLimitPolicy, Secret, Vault};
 use tether_store::SeaStore;
 use tether_xero::sim::{SimConfig, SimLimits, SimSizes, XeroSim};
 
-/// A resync every 30 s, moved by up to 10 s per (connection, kind); the full
-/// reconciliation once a year, so never during a run of the bench.
-const WORKER_CONFIG: &str = r#"
-[defaults]
-resync = "*/30 * * * * *"
-full = "0 0 3 1 1 *"
-jitter_secs = 10
-"#;
+/// The workers' schedule: a resync of every kind every `resync_secs`
+/// (a divisor of 60 below a minute, whole minutes above), each (connection,
+/// kind) moved by up to a third of that; the full reconciliation once a
+/// year, so never during a run of the bench.
+fn worker_config(resync_secs: u64) -> Result<String> {
+    let cron = match resync_secs {
+        s if s < 60 && 60 % s == 0 => format!("*/{s} * * * * *"),
+        s if s % 60 == 0 && s < 3600 => format!("0 */{} * * * *", s / 60),
+        s => bail!("--resync-secs {s}: a divisor of 60, or whole minutes under an hour"),
+    };
+    Ok(format!(
+        "[defaults]\nresync = \"{cron}\"\nfull = \"0 0 3 1 1 *\"\njitter_secs = {}\n",
+        resync_secs / 3
+    ))
+}
 
 /// Xero's limits over a 10 s window instead of a minute.
 const WINDOW: Duration = Duration::from_secs(10);
@@ -83,7 +92,11 @@ struct Options {
     secs: u64,
     concurrency: usize,
     size: usize,
+    resync_secs: u64,
     logs: Option<PathBuf>,
+    /// Another `tether` binary than the one next to this one (an older
+    /// build, to compare).
+    tether: Option<PathBuf>,
 }
 
 fn main() -> Result<()> {
@@ -103,7 +116,9 @@ fn options() -> Result<Options> {
         secs: 90,
         concurrency: 4,
         size: 5,
+        resync_secs: 30,
         logs: None,
+        tether: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -120,10 +135,12 @@ fn options() -> Result<Options> {
             "--secs" => options.secs = value()?.parse()?,
             "--concurrency" => options.concurrency = value()?.parse()?,
             "--size" => options.size = value()?.parse()?,
+            "--resync-secs" => options.resync_secs = value()?.parse()?,
             "--logs" => options.logs = Some(value()?.into()),
+            "--tether" => options.tether = Some(value()?.into()),
             "--help" | "-h" => {
                 println!(
-                    "bench_workers [--url postgres://...] [--workers 1,2,4] [--connections N] [--secs S] [--concurrency C] [--size INVOICES] [--logs DIR]"
+                    "bench_workers [--url postgres://...] [--workers 1,2,4] [--connections N] [--secs S] [--concurrency C] [--size INVOICES] [--resync-secs S] [--logs DIR] [--tether BINARY]"
                 );
                 std::process::exit(0);
             }
@@ -136,6 +153,10 @@ fn options() -> Result<Options> {
     if options.connections == 0 || options.secs == 0 || options.concurrency == 0 {
         bail!("--connections, --secs and --concurrency must be at least 1");
     }
+    if options.resync_secs == 0 {
+        bail!("--resync-secs must be at least 1");
+    }
+    worker_config(options.resync_secs)?;
     if !options.url.starts_with("postgres") {
         bail!("several workers share the work on PostgreSQL only: --url postgres://...");
     }
@@ -154,10 +175,17 @@ struct Figures {
     pulled: usize,
     warnings: usize,
     errors: usize,
+    /// From the start to the first run started: the workers' own start-up.
+    first_run: Option<f64>,
+    /// From the start until every connection had every kind pulled once.
+    all_pulled: Option<f64>,
 }
 
 async fn bench(options: Options) -> Result<()> {
-    let tether = std::env::current_exe()?.with_file_name("tether");
+    let tether = match &options.tether {
+        Some(path) => path.clone(),
+        None => std::env::current_exe()?.with_file_name("tether"),
+    };
     if !tether.exists() {
         bail!(
             "no tether binary at {}: run `cargo build --release -p tether-cli -p tether-tests` first",
@@ -168,18 +196,20 @@ async fn bench(options: Options) -> Result<()> {
         std::fs::create_dir_all(dir)?;
     }
     println!(
-        "{} connections (one tenant each, {} invoices), a {} s window, --concurrency {}, on PostgreSQL",
-        options.connections, options.size, options.secs, options.concurrency
+        "{} connections (one tenant each, {} invoices), a {} s window, --concurrency {}, a resync every {} s, on PostgreSQL",
+        options.connections, options.size, options.secs, options.concurrency, options.resync_secs
     );
     let mut all = Vec::new();
     for &workers in &options.workers {
         let figures = configuration(&options, &tether, workers).await?;
         println!(
-            "{workers} worker(s): {:.0} runs/min, {:.0} records/s, peak RSS {} MiB per worker (max), p99 lag {:.1} s; {}/{} connections pulled, {} failed runs, {} 429s, log: {} warnings, {} errors",
+            "{workers} worker(s): {:.0} runs/min, {:.0} records/s, peak RSS {} MiB per worker (max), p99 lag {:.1} s; first run after {}, all pulled after {}; {}/{} connections pulled, {} failed runs, {} 429s, log: {} warnings, {} errors",
             figures.runs_per_min,
             figures.records_per_sec,
             mib(figures.peak_rss_kib.iter().copied().max().unwrap_or(0)),
             figures.p99_lag,
+            secs_or_dash(figures.first_run),
+            secs_or_dash(figures.all_pulled),
             figures.pulled,
             options.connections,
             figures.failed,
@@ -191,26 +221,30 @@ async fn bench(options: Options) -> Result<()> {
     }
     println!();
     println!(
-        "{:>7}  {:>8}  {:>9}  {:>12}  {:>13}  {:>9}  {:>6}  {:>5}",
+        "{:>7}  {:>8}  {:>9}  {:>12}  {:>13}  {:>9}  {:>11}  {:>12}  {:>6}  {:>5}",
         "workers",
         "runs/min",
         "records/s",
         "peak RSS MiB",
         "mean RSS MiB",
         "p99 lag s",
+        "first run s",
+        "all pulled s",
         "failed",
         "429s"
     );
     for f in &all {
         let mean = f.peak_rss_kib.iter().sum::<u64>() / f.peak_rss_kib.len().max(1) as u64;
         println!(
-            "{:>7}  {:>8.0}  {:>9.0}  {:>12}  {:>13}  {:>9.1}  {:>6}  {:>5}",
+            "{:>7}  {:>8.0}  {:>9.0}  {:>12}  {:>13}  {:>9.1}  {:>11}  {:>12}  {:>6}  {:>5}",
             f.workers,
             f.runs_per_min,
             f.records_per_sec,
             mib(f.peak_rss_kib.iter().copied().max().unwrap_or(0)),
             mib(mean),
             f.p99_lag,
+            secs_or_dash(f.first_run),
+            secs_or_dash(f.all_pulled),
             f.failed,
             f.throttled,
         );
@@ -298,7 +332,7 @@ async fn measure(
 
     let home = tempfile::tempdir()?;
     let config = home.path().join("worker.toml");
-    std::fs::write(&config, WORKER_CONFIG)?;
+    std::fs::write(&config, worker_config(options.resync_secs)?)?;
     let logs = options
         .logs
         .clone()
@@ -394,6 +428,19 @@ async fn measure(
     lags.sort_by(f64::total_cmp);
     let p99_lag = lags[(lags.len() * 99 / 100).min(lags.len() - 1)];
 
+    let since_start = |at: DateTime<Utc>| (at - start).num_milliseconds() as f64 / 1000.0;
+    let first_run = runs.iter().map(|r| r.started_at).min().map(since_start);
+    let mut first_pulls: HashMap<(i64, &str), DateTime<Utc>> = HashMap::new();
+    for r in runs.iter().filter(|r| r.status == "succeeded") {
+        if let Some(at) = r.finished_at {
+            let first = first_pulls.entry((r.connection, &r.kind)).or_insert(at);
+            *first = (*first).min(at);
+        }
+    }
+    let all_pulled = (first_pulls.len() == connections.len() * kinds.len())
+        .then(|| first_pulls.values().max().copied().map(since_start))
+        .flatten();
+
     let (mut warnings, mut errors) = (0, 0);
     for (_, log) in &running.0 {
         let text = std::fs::read_to_string(log).unwrap_or_default();
@@ -415,7 +462,13 @@ async fn measure(
         pulled: pulled(&runs, &kinds),
         warnings,
         errors,
+        first_run,
+        all_pulled,
     })
+}
+
+fn secs_or_dash(secs: Option<f64>) -> String {
+    secs.map_or_else(|| "-".to_owned(), |s| format!("{s:.1} s"))
 }
 
 /// A run as the run history holds it.
