@@ -91,6 +91,7 @@ pub async fn connect(
         vault,
         request.base_url.as_deref(),
         limits,
+        None,
     )?;
     let tenants = connector
         .tenants(&api.build()?, &endpoints, &redirect)
@@ -296,6 +297,7 @@ pub async fn disconnect(
             vault,
             connection.base_url.as_deref(),
             limits,
+            None,
         )?;
         let tenant = Tenant {
             id: connection.tenant_id.clone(),

@@ -31,6 +31,19 @@ impl Session {
         vault: &Vault,
         grants: Arc<dyn GrantStore>,
     ) -> Result<Session> {
+        Session::open_sharing(connection, vault, grants, None).await
+    }
+
+    /// [`Session::open`] over `http`, a client (connection pool, root
+    /// certificates) the caller shares between its sessions: a process
+    /// holding thousands of sessions would otherwise hold thousands of
+    /// clients (about 100 KiB each). Made by [`Session::http_client`].
+    pub async fn open_sharing(
+        connection: Connection,
+        vault: &Vault,
+        grants: Arc<dyn GrantStore>,
+        http: Option<reqwest::Client>,
+    ) -> Result<Session> {
         let connector = crate::connector(&connection.provider).ok_or_else(|| {
             Error::config(format!(
                 "connection `{}` uses provider `{}`, which this build does not include",
@@ -84,6 +97,7 @@ impl Session {
             vault,
             connection.base_url.as_deref(),
             limits,
+            http,
         )?;
         let mut api = api.tenant(connection.tenant_id.clone());
         if let Some(budget) = budget {
@@ -102,6 +116,11 @@ impl Session {
             api,
             tokens,
         })
+    }
+
+    /// A client for [`Session::open_sharing`], with the timeouts sessions use.
+    pub fn http_client() -> Result<reqwest::Client> {
+        default_http_client(REQUEST_TIMEOUT)
     }
 
     /// Gets an access token now, once for the whole command, so a provider
@@ -152,9 +171,13 @@ pub(crate) fn stack(
     vault: &Vault,
     base_url: Option<&str>,
     limits: RateLimitPolicy,
+    http: Option<reqwest::Client>,
 ) -> Result<(ApiBuilder, Arc<dyn TokenSource>)> {
     let endpoints = connector.endpoints(base_url);
-    let http = default_http_client(REQUEST_TIMEOUT)?;
+    let http = match http {
+        Some(http) => http,
+        None => default_http_client(REQUEST_TIMEOUT)?,
+    };
     let tokens: Arc<dyn TokenSource> = Arc::new(StoredTokens::new(
         grant,
         grants,

@@ -43,7 +43,9 @@ pub struct StoredTokens {
     vault: Vault,
     endpoints: Endpoints,
     scopes: &'static [&'static str],
-    http: OAuthHttp,
+    /// Built by the first refresh: most sessions never refresh (another
+    /// session of the grant does), and a client costs its root certificates.
+    http: std::sync::OnceLock<OAuthHttp>,
     /// This source's name in claims: its process, so a claim left by a
     /// process that died on this machine is recognised.
     holder: Holder,
@@ -76,7 +78,7 @@ impl StoredTokens {
             vault,
             endpoints,
             scopes,
-            http: OAuthHttp::new()?,
+            http: std::sync::OnceLock::new(),
             claim: claim_name(&holder),
             holder,
             cached: Mutex::new(Cache::default()),
@@ -128,10 +130,17 @@ impl StoredTokens {
             return Ok(None);
         }
         let grant: Grant = self.vault.open(&row.sealed)?;
+        let http = match self.http.get() {
+            Some(http) => http,
+            None => {
+                let built = OAuthHttp::new()?;
+                self.http.get_or_init(|| built)
+            }
+        };
         let client = TokenClient {
             endpoints: &self.endpoints,
             scopes: self.scopes,
-            http: &self.http,
+            http,
         };
         let fresh = match with_retries(|| client.tokens(&grant)).await {
             Ok(fresh) => fresh,

@@ -36,6 +36,9 @@ pub use calls::{ApiStats, CallLog};
 pub use date::provider_time;
 pub use limit::{Batch, RateLimitLayer, TenantLimiter};
 pub use memory_budget::MemoryBudget;
+/// The client the seam is built on, for callers sharing one between
+/// sessions ([`crate::Session::open_sharing`]).
+pub use reqwest::Client as HttpClient;
 pub use retry::{RetryLayer, RetryPolicy};
 
 /// A connection's door to its provider: the middleware stack, the API root

@@ -110,7 +110,7 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         "tether run started"
     );
     let cancel = interrupt::on_signal(true);
-    let sessions = Sessions::new(ctx.store.clone(), ctx.vault.clone());
+    let sessions = Sessions::new(ctx.store.clone(), ctx.vault.clone())?;
     let env = JobEnv {
         store: ctx.store.clone(),
         sessions: sessions.clone(),

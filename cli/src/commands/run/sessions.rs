@@ -42,6 +42,8 @@ type Slot = Arc<OnceCell<Arc<Session>>>;
 pub struct Sessions {
     store: SeaStore,
     vault: Vault,
+    /// One HTTP client for every session of the process.
+    http: tether_core::http::HttpClient,
     open: Arc<Mutex<HashMap<String, Slot>>>,
 }
 
@@ -52,12 +54,13 @@ impl std::fmt::Debug for Sessions {
 }
 
 impl Sessions {
-    pub fn new(store: SeaStore, vault: Vault) -> Sessions {
-        Sessions {
+    pub fn new(store: SeaStore, vault: Vault) -> tether_core::Result<Sessions> {
+        Ok(Sessions {
             store,
             vault,
+            http: Session::http_client()?,
             open: Arc::default(),
-        }
+        })
     }
 
     fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Slot>> {
@@ -102,9 +105,11 @@ impl Sessions {
         if connection.status != ConnectionStatus::Active {
             return Err(Unavailable::Inactive(connection.status.as_str().to_owned()));
         }
-        let session = Session::open(connection, &self.vault, Arc::new(self.store.clone()))
-            .await
-            .map_err(|e| Unavailable::Failed(e.to_string()))?;
+        let grants = Arc::new(self.store.clone());
+        let session =
+            Session::open_sharing(connection, &self.vault, grants, Some(self.http.clone()))
+                .await
+                .map_err(|e| Unavailable::Failed(e.to_string()))?;
         session
             .authenticate()
             .await
