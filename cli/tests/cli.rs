@@ -5,14 +5,14 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::Value;
 use tether_store::SeaStore;
-use tether_xero::sim::{SimConfig, SimLimits, XeroSim};
+use tether_xero::sim::{SimConfig, SimHandle, SimLimits, XeroSim};
 
 #[test]
 fn providers_lists_every_linked_connector() {
@@ -122,6 +122,50 @@ fn sandbox_prints_its_credentials_as_json_first() {
     );
 }
 
+/// Starts `tether sync acme --kind invoices` and returns once it has
+/// committed `pages` pages (or after a minute).
+async fn sync_invoices_past(home: &Home, pages: i64) -> Child {
+    let child = home
+        .command(&["sync", "acme", "--kind", "invoices"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn sync");
+    let started = Instant::now();
+    while checkpoint_pages(&home.db()).await < pages && started.elapsed() < Duration::from_secs(60)
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child
+}
+
+/// Sends `child` SIGINT, as Ctrl-C does.
+fn interrupt(child: &Child) {
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("send SIGINT");
+    assert!(sent.success());
+}
+
+/// The stored invoices are the simulator's, each once; returns them as
+/// `records --json` lists them.
+fn assert_invoices_match(home: &Home, sim: &SimHandle) -> Vec<Value> {
+    let records = json_lines(&home.run(&["records", "acme", "invoices", "--json"]));
+    let ours: BTreeSet<String> = records
+        .iter()
+        .map(|r| r["external_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ours.len(), records.len(), "no duplicates");
+    let theirs: BTreeSet<String> = sim
+        .snapshot("invoices")
+        .iter()
+        .map(|o| o["InvoiceID"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ours, theirs, "nothing lost");
+    records
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_killed_with_sigkill_resumes_without_loss() {
     let sim = start_sim(12_000, 60).await;
@@ -130,18 +174,7 @@ async fn sync_killed_with_sigkill_resumes_without_loss() {
 
     // Kill after a page, mid-way, and at once: each run leaves its committed pages.
     for wait_for_pages in [1, 4, 0] {
-        let mut child = home
-            .command(&["sync", "acme", "--kind", "invoices"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn sync");
-        let started = Instant::now();
-        while checkpoint_pages(&home.db()).await < wait_for_pages
-            && started.elapsed() < Duration::from_secs(60)
-        {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let mut child = sync_invoices_past(&home, wait_for_pages).await;
         child.kill().expect("SIGKILL");
         child.wait().expect("reap");
     }
@@ -156,18 +189,7 @@ async fn sync_killed_with_sigkill_resumes_without_loss() {
     assert_eq!(report["status"], "succeeded");
     assert_eq!(report["resumed"], true);
 
-    let records = json_lines(&home.run(&["records", "acme", "invoices", "--json"]));
-    let ours: BTreeSet<String> = records
-        .iter()
-        .map(|r| r["external_id"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(ours.len(), records.len(), "no duplicates");
-    let theirs: BTreeSet<String> = sim
-        .snapshot("invoices")
-        .iter()
-        .map(|o| o["InvoiceID"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(ours, theirs, "nothing lost");
+    let records = assert_invoices_match(&home, &sim);
     for key in ["external_id", "remote_updated_at", "deleted_at", "data"] {
         assert!(records[0].get(key).is_some(), "records --json has {key}");
     }
@@ -354,21 +376,8 @@ async fn ctrl_c_stops_at_a_page_and_says_how_to_resume() {
     let sim = start_sim(8000, 80).await;
     let home = Home::new();
     connect(&home, &sim);
-    let child = home
-        .command(&["sync", "acme", "--kind", "invoices"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn sync");
-    let started = Instant::now();
-    while checkpoint_pages(&home.db()).await < 2 && started.elapsed() < Duration::from_secs(60) {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("send SIGINT");
-    assert!(sent.success());
+    let child = sync_invoices_past(&home, 2).await;
+    interrupt(&child);
     let output = child.wait_with_output().expect("sync ends");
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
     let said = stderr(&output);
@@ -395,16 +404,7 @@ async fn a_second_ctrl_c_quits_at_once_and_the_next_run_resumes() {
     let sim = start_sim(8000, 80).await;
     let home = Home::new();
     connect(&home, &sim);
-    let child = home
-        .command(&["sync", "acme", "--kind", "invoices"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn sync");
-    let started = Instant::now();
-    while checkpoint_pages(&home.db()).await < 2 && started.elapsed() < Duration::from_secs(60) {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let child = sync_invoices_past(&home, 2).await;
     // Another process holds SQLite's write lock: the sync can neither commit
     // its next page nor record that it was interrupted (it would wait 30 s).
     let other = SeaStore::connect(&SeaStore::url_for_sqlite_path(home.db()))
@@ -415,11 +415,7 @@ async fn a_second_ctrl_c_quits_at_once_and_the_next_run_resumes() {
         .await
         .expect("take the write lock");
     for _ in 0..2 {
-        let sent = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .expect("send SIGINT");
-        assert!(sent.success());
+        interrupt(&child);
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     let output = tokio::time::timeout(
@@ -441,13 +437,7 @@ async fn a_second_ctrl_c_quits_at_once_and_the_next_run_resumes() {
     let resumed = home.run(&["sync", "acme", "--kind", "invoices", "--json"]);
     assert!(resumed.status.success(), "{}", stderr(&resumed));
     assert_eq!(json_lines(&resumed)[0]["resumed"], true);
-    let records = json_lines(&home.run(&["records", "acme", "invoices", "--json"]));
-    let ours: BTreeSet<&str> = records
-        .iter()
-        .map(|r| r["external_id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ours.len(), records.len(), "no duplicates");
-    assert_eq!(ours.len(), sim.snapshot("invoices").len(), "nothing lost");
+    assert_invoices_match(&home, &sim);
     sim.shutdown().await;
 }
 

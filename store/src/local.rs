@@ -8,7 +8,7 @@ use sea_orm::{
     QuerySelect,
 };
 use serde_json::Value;
-use tether_core::pending::{RecordKey, StagedChange};
+use tether_core::pending::{PendingState, RecordKey, StagedChange};
 use tether_core::store::{ChangeEntry, ConnectionId, StoredRecord};
 
 use crate::entity::changes;
@@ -176,6 +176,27 @@ impl SeaStore {
             .into_iter()
             .map(to_stored)
             .collect()
+    }
+
+    pub(crate) async fn exportable_impl(&self) -> Result<Vec<(ConnectionId, String)>, StoreError> {
+        let rows: Vec<(i64, String)> = records::Entity::find()
+            .select_only()
+            .column(Column::ConnectionId)
+            .column(Column::Kind)
+            .distinct()
+            .filter(Column::PendingChange.is_not_null())
+            .filter(Column::PendingState.is_in([
+                PendingState::Ready.as_str(),
+                PendingState::Uncertain.as_str(),
+            ]))
+            .into_tuple()
+            .all(self.db())
+            .await
+            .doing(|| "listing the kinds with edits to export".to_owned())?;
+        Ok(rows
+            .into_iter()
+            .map(|(connection, kind)| (ConnectionId(connection), kind))
+            .collect())
     }
 
     pub(crate) async fn history_impl(&self, record: i64) -> Result<Vec<ChangeEntry>, StoreError> {

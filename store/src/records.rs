@@ -1,6 +1,7 @@
 //! Records: the page upsert, reading, and totals.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -63,6 +64,30 @@ const CHANGED_BY_RUN_ON_CONFLICT: &str = r#"CASE WHEN "records"."data" = "exclud
 
 /// `changed_how` on conflict: moves with `changed_by_run`.
 const CHANGED_HOW_ON_CONFLICT: &str = r#"CASE WHEN "records"."data" = "excluded"."data" AND ("records"."deleted_at" IS NULL) = ("excluded"."deleted_at" IS NULL) THEN "records"."changed_how" ELSE "excluded"."changed_how" END"#;
+
+/// The columns a page upsert inserts, in the order of its values.
+const UPSERT_INTO: &str = r#"INSERT INTO "records" ("connection_id", "kind", "external_id", "data", "remote_updated_at", "remote_version", "synced_at", "deleted_at", "deletion_source", "seen_in_sweep", "changed_by_run", "changed_how", "created_at")"#;
+
+/// What a page upsert does to a record already stored: one text for both
+/// engines' statements, so their conflict rules cannot drift apart.
+static ON_CONFLICT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        r#"ON CONFLICT ("connection_id", "kind", "external_id") DO UPDATE SET
+    "remote_updated_at" = "excluded"."remote_updated_at",
+    "remote_version" = "excluded"."remote_version",
+    "synced_at" = "excluded"."synced_at",
+    "seen_in_sweep" = "excluded"."seen_in_sweep",
+    "deletion_held_at" = NULL,
+    "data" = {DATA_ON_CONFLICT},
+    "remote_data" = {REMOTE_DATA_ON_CONFLICT},
+    "pending_state" = {PENDING_STATE_ON_CONFLICT},
+    "revision" = {REVISION_ON_CONFLICT},
+    "deleted_at" = {DELETED_AT_ON_CONFLICT},
+    "deletion_source" = {DELETION_SOURCE_ON_CONFLICT},
+    "changed_by_run" = {CHANGED_BY_RUN_ON_CONFLICT},
+    "changed_how" = {CHANGED_HOW_ON_CONFLICT}"#
+    )
+});
 
 impl SeaStore {
     /// Under the run's lease, in one transaction, for each page in turn:

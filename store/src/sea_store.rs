@@ -378,6 +378,10 @@ impl Store for SeaStore {
         Ok(self.pending_impl(connection, kind, after_id, limit).await?)
     }
 
+    async fn exportable(&self) -> Result<Vec<(ConnectionId, String)>> {
+        Ok(self.exportable_impl().await?)
+    }
+
     async fn settle(
         &self,
         lease: &Lease,

@@ -1,6 +1,6 @@
 //! A fresh database per test.
 
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::{ConnectionTrait, Database, DbErr};
 use tether_store::SeaStore;
 
 /// Which engine a test runs on.
@@ -40,20 +40,9 @@ impl TestDb {
                     );
                     return None;
                 };
-                let name = format!("tether_e2e_{}", uuid::Uuid::new_v4().simple());
-                let conn = Database::connect(&admin)
+                let (url, name) = create_postgres(&admin, "tether_e2e")
                     .await
-                    .expect("connect to PostgreSQL");
-                conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .expect("create test database");
-                conn.close().await.ok();
-                let url = match admin.rfind('/') {
-                    Some(slash) if slash > "postgres://".len() => {
-                        format!("{}/{name}", &admin[..slash])
-                    }
-                    _ => format!("{admin}/{name}"),
-                };
+                    .expect("create a test database on PostgreSQL");
                 Some(TestDb {
                     url,
                     _dir: None,
@@ -65,12 +54,36 @@ impl TestDb {
 
     /// Drops a PostgreSQL test database (call at the end of a passing test).
     pub async fn drop_database(self) {
-        if let Some((admin, name)) = &self.postgres
-            && let Ok(conn) = Database::connect(admin).await
-        {
-            let _ = conn
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .await;
+        if let Some((admin, name)) = &self.postgres {
+            let _ = drop_postgres(admin, name).await;
         }
     }
+}
+
+/// Creates a database named `prefix` and a random suffix on the PostgreSQL
+/// server of `server` (a URL naming any database on it); returns its URL and
+/// its name. Each test or bench run gets its own, dropped by
+/// [`drop_postgres`].
+pub async fn create_postgres(server: &str, prefix: &str) -> Result<(String, String), DbErr> {
+    let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
+    let admin = Database::connect(server).await?;
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await?;
+    admin.close().await?;
+    let (base, query) = match server.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (server, String::new()),
+    };
+    let base = base.rsplit_once('/').map_or(base, |(base, _)| base);
+    Ok((format!("{base}/{name}{query}"), name))
+}
+
+/// Drops a database [`create_postgres`] made, whoever is still connected.
+pub async fn drop_postgres(server: &str, name: &str) -> Result<(), DbErr> {
+    let admin = Database::connect(server).await?;
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await?;
+    admin.close().await
 }

@@ -25,7 +25,7 @@ pub use compare::{
 };
 pub use connecting::{browse, connect_app, connect_by_consent, open_session, refresh_token_of};
 pub use cut::{Cut, cut_resync, cut_sync};
-pub use db::{Backend, TestDb};
+pub use db::{Backend, TestDb, create_postgres, drop_postgres};
 pub use env::{Env, kinds_named, sim_config};
 pub use quickbooks_app::QuickBooksApp;
 pub use simulator::{ScaledLimits, Scenario, Simulator};

@@ -302,10 +302,16 @@ async fn a_provider_edit_after_our_read_is_a_conflict(backend: Backend) {
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
+    let contacts = vec![(env.connection_id(), "contacts".to_owned())];
+    assert_eq!(env.store.exportable().await.unwrap(), contacts);
     env.sim.reset_stats();
     let outcome = env.export(&["contacts"], false).await;
     let report = &outcome.reports[0];
     assert_eq!(report.counts.conflicts, 2, "{:?}", report.items);
+    assert!(
+        env.store.exportable().await.unwrap().is_empty(),
+        "a conflict waits for a person, not for an export"
+    );
     assert_eq!(report.counts.written, 0);
     assert_eq!(
         api_writes(&env.sim),
@@ -336,9 +342,11 @@ async fn a_provider_edit_after_our_read_is_a_conflict(backend: Backend) {
     tether_core::local::resolve(&env.store, env.connection_id(), ours.id, Keep::Local)
         .await
         .unwrap();
+    assert_eq!(env.store.exportable().await.unwrap(), contacts);
     let outcome = env.export(&["contacts"], false).await;
     assert_complete(&outcome);
     assert_eq!(outcome.reports[0].counts.written, 1);
+    assert!(env.store.exportable().await.unwrap().is_empty());
     assert_eq!(
         at_provider(&env.sim, "contacts", "ContactID", &active[0]).unwrap()["FirstName"],
         "Ours"

@@ -16,6 +16,7 @@
 //!   here or there.
 
 mod plan;
+mod references;
 mod send;
 
 use std::time::{Duration, Instant};

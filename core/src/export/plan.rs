@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::local::{LOCAL_REF, apply_patch, diff_objects, find_refs, rewrite_refs};
+use crate::local::{apply_patch, diff_objects};
 use crate::pending::{ChangeOp, Pending, PendingState};
 use crate::store::StoredRecord;
 use crate::{ObjectKind, ParsedObject, RemoteDelete, Result, WriteRequest};
@@ -121,7 +121,8 @@ fn planned(record: &StoredRecord, action: Action, message: Option<String>) -> Pl
     }
 }
 
-fn pending_error(record: &StoredRecord) -> Option<String> {
+/// Why a pending record was not exported, as its last export said.
+pub(super) fn pending_error(record: &StoredRecord) -> Option<String> {
     record.pending.as_ref().and_then(|p| p.error.clone())
 }
 
@@ -135,14 +136,8 @@ impl Exporter<'_> {
         let mut plan = Plan::default();
         let mut references = self.references(&records).await?;
         if self.options.dry_run {
-            // A record an earlier kind would create has its id by now.
             let would_create = self.would_create.lock().unwrap_or_else(|e| e.into_inner());
-            for (id, reference) in references.iter_mut() {
-                if reference.external_id.is_none() && would_create.contains(id) {
-                    reference.external_id =
-                        Some(format!("(created by this export from {LOCAL_REF}{id})"));
-                }
-            }
+            references.assume_created(&would_create);
         }
         let mut to_compare = Vec::new();
         for record in records {
@@ -153,7 +148,7 @@ impl Exporter<'_> {
                 plan.unresolved.push(record);
                 continue;
             }
-            let body = match resolve(&pending.patch, &references) {
+            let body = match references.resolve(&pending.patch) {
                 Ok(body) => body,
                 Err(message) => {
                     plan.known.push((record, Known::Refused(message)));
@@ -203,31 +198,6 @@ impl Exporter<'_> {
             }));
         }
         Ok(plan)
-    }
-
-    /// The provider ids of the local records `records` reference.
-    async fn references(&self, records: &[StoredRecord]) -> Result<HashMap<i64, Reference>> {
-        let ids: Vec<i64> = records
-            .iter()
-            .filter_map(|r| r.pending.as_ref())
-            .flat_map(|p| find_refs(&p.patch))
-            .map(|(_, id)| id)
-            .collect();
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let found = self.store.records_by_id(self.connection, &ids).await?;
-        Ok(found
-            .into_iter()
-            .map(|r| {
-                let reference = Reference {
-                    kind: r.kind.clone(),
-                    external_id: r.external_id.clone(),
-                    why: pending_error(&r),
-                };
-                (r.id, reference)
-            })
-            .collect())
     }
 
     /// Updates and deletes of objects the provider has: compared with its
@@ -376,44 +346,6 @@ impl Exporter<'_> {
         }
         Ok(None)
     }
-}
-
-/// A referenced local record, as export needs it.
-struct Reference {
-    kind: String,
-    external_id: Option<String>,
-    why: Option<String>,
-}
-
-/// `patch` with its `local:<id>` references replaced by provider ids, or
-/// why one cannot be yet.
-fn resolve(
-    patch: &Value,
-    references: &HashMap<i64, Reference>,
-) -> std::result::Result<Value, String> {
-    let mut ids = HashMap::new();
-    for (path, id) in find_refs(patch) {
-        match references.get(&id) {
-            Some(Reference {
-                external_id: Some(external),
-                ..
-            }) => {
-                ids.insert(id, external.clone());
-            }
-            Some(Reference { kind, why, .. }) => {
-                return Err(format!(
-                    "field `{path}` waits for {LOCAL_REF}{id} ({kind}) to be exported{}",
-                    why.as_ref().map(|w| format!(": {w}")).unwrap_or_default()
-                ));
-            }
-            None => {
-                return Err(format!(
-                    "field `{path}` references {LOCAL_REF}{id}, which no longer exists"
-                ));
-            }
-        }
-    }
-    Ok(rewrite_refs(patch, &ids))
 }
 
 fn create(record: StoredRecord, body: Value) -> Send {

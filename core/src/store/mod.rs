@@ -172,6 +172,11 @@ pub trait Store: GrantStore {
         limit: u64,
     ) -> Result<Vec<StoredRecord>>;
 
+    /// Every (connection, kind) with an edit an export would send (ready,
+    /// or sent without a known answer): one question for a scheduler
+    /// looking after every connection, instead of one per writable kind.
+    async fn exportable(&self) -> Result<Vec<(ConnectionId, String)>>;
+
     /// Records what export learnt of each record, under the run's lease,
     /// each swapped on the revision it was read at (one whose revision moved
     /// on, because the application edited it meanwhile, is left for the

@@ -11,6 +11,7 @@
 //! of the same work does the kinds it can and reports the ones held.
 
 mod choose;
+mod commit;
 mod feed;
 mod fetch;
 mod observer;
@@ -26,8 +27,8 @@ use crate::feed::ChangeFeed;
 use crate::http::{Api, RetryPolicy};
 use crate::lease::{DEFAULT_LEASE_TTL, HeldLeases, Holder, Lease, LeaseInfo};
 use crate::store::{
-    Checkpoint, ConnectionId, PageCommit, Provenance, Pull, PullEnd, Reconcile, RunCounts, RunId,
-    RunStatus, RunType, Store, SyncState,
+    Checkpoint, ConnectionId, Provenance, Pull, PullEnd, Reconcile, RunCounts, RunId, RunStatus,
+    RunType, Store, SyncState,
 };
 use crate::{Error, ErrorKind, ObjectKind, Session, Timestamp};
 
@@ -532,99 +533,6 @@ impl<'a> Syncer<'a> {
             .await?;
         work.counts.deleted += deleted as i64;
         Ok(())
-    }
-
-    /// Commits consecutive pages, each with the checkpoint after it, in one
-    /// store transaction; returns the last one's provider time.
-    async fn commit(
-        &self,
-        work: &mut KindRun<'_>,
-        checkpoint: &mut Checkpoint,
-        pages: Vec<PreparedPage>,
-    ) -> crate::Result<Timestamp> {
-        let api_calls = work.api_calls(&self.api);
-        let mut counts = work.counts;
-        let mut states = Vec::with_capacity(pages.len());
-        for page in &pages {
-            if checkpoint.pending_cursor.is_none() {
-                checkpoint.pending_cursor = page.provider_time.and_then(|t| {
-                    t.checked_sub_signed(chrono::Duration::from_std(self.options.overlap).ok()?)
-                });
-            }
-            checkpoint.next = page.next.clone();
-            checkpoint.pages += 1;
-            counts.pages += 1;
-            counts.fetched += page.fetched as i64;
-            counts.stored += page.objects.records.len() as i64;
-            counts.quarantined += page.objects.quarantined.len() as i64;
-            counts.api_calls = api_calls;
-            let provider_time = page.provider_time.unwrap_or_else(chrono::Utc::now);
-            states.push((provider_time, checkpoint.clone(), counts));
-        }
-        let commits: Vec<PageCommit<'_>> = pages
-            .iter()
-            .zip(&states)
-            .map(|(page, (provider_time, checkpoint, counts))| PageCommit {
-                lease: work.lease,
-                run: work.run,
-                synced_at: *provider_time,
-                records: &page.objects.records,
-                quarantined: &page.objects.quarantined,
-                tombstones: &page.tombstones,
-                how: page.how,
-                checkpoint,
-                counts,
-            })
-            .collect();
-        let tombstoned = self.store.commit_pages(&commits).await?;
-        counts.deleted += tombstoned as i64;
-        work.counts = counts;
-        let total_hint = pages.last().and_then(|p| p.total_hint);
-        self.observer
-            .page(work.kind.name(), counts.fetched as u64, total_hint);
-        Ok(states
-            .last()
-            .map_or_else(chrono::Utc::now, |(provider_time, _, _)| *provider_time))
-    }
-
-    /// The records a full pull did not see that the provider confirms gone,
-    /// unless they are suspiciously many: then they are held for a person.
-    async fn deletions(
-        &self,
-        work: &mut KindRun<'_>,
-        checkpoint: &Checkpoint,
-    ) -> crate::Result<Vec<String>> {
-        let kind = work.kind;
-        let unseen = self
-            .store
-            .unseen(self.connection, kind.name(), checkpoint.sweep)
-            .await?;
-        let absent = self.confirm_absent(work, checkpoint, unseen).await?;
-        if absent.is_empty() || self.options.confirm_deletes {
-            return Ok(absent);
-        }
-        let live = self
-            .store
-            .totals(self.connection)
-            .await?
-            .into_iter()
-            .find(|t| t.kind == kind.name())
-            .map_or(0, |t| t.live.max(0) as u64);
-        if !self.options.hold.holds(absent.len() as u64, live) {
-            return Ok(absent);
-        }
-        let held = self
-            .store
-            .hold_deletions(work.lease, work.run, &absent)
-            .await?;
-        tracing::warn!(
-            kind = kind.name(),
-            held,
-            live,
-            "deletions held for a person to confirm: more than the threshold of the kind's live records"
-        );
-        work.counts.held = held as i64;
-        Ok(Vec::new())
     }
 }
 

@@ -3,7 +3,8 @@
 //! batches at list cost; what it still has is committed as seen (and
 //! refreshed), and only what it confirms gone is marked deleted. A listing
 //! that shifted while it was read therefore costs a few calls, never a false
-//! delete.
+//! delete; and confirmed deletions that are suspiciously many of the kind's
+//! live records are held for a person instead.
 
 use std::collections::HashSet;
 
@@ -14,6 +15,46 @@ use super::fetch::{prepare, retry_malformed};
 use super::{KindRun, Syncer};
 
 impl Syncer<'_> {
+    /// The records a full pull did not see that the provider confirms gone,
+    /// unless they are suspiciously many: then they are held for a person.
+    pub(super) async fn deletions(
+        &self,
+        work: &mut KindRun<'_>,
+        checkpoint: &Checkpoint,
+    ) -> crate::Result<Vec<String>> {
+        let kind = work.kind;
+        let unseen = self
+            .store
+            .unseen(self.connection, kind.name(), checkpoint.sweep)
+            .await?;
+        let absent = self.confirm_absent(work, checkpoint, unseen).await?;
+        if absent.is_empty() || self.options.confirm_deletes {
+            return Ok(absent);
+        }
+        let live = self
+            .store
+            .totals(self.connection)
+            .await?
+            .into_iter()
+            .find(|t| t.kind == kind.name())
+            .map_or(0, |t| t.live.max(0) as u64);
+        if !self.options.hold.holds(absent.len() as u64, live) {
+            return Ok(absent);
+        }
+        let held = self
+            .store
+            .hold_deletions(work.lease, work.run, &absent)
+            .await?;
+        tracing::warn!(
+            kind = kind.name(),
+            held,
+            live,
+            "deletions held for a person to confirm: more than the threshold of the kind's live records"
+        );
+        work.counts.held = held as i64;
+        Ok(Vec::new())
+    }
+
     /// Returns those of `unseen` that the provider confirms it no longer
     /// has; commits the ones it still has as seen.
     pub(super) async fn confirm_absent(

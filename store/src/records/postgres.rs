@@ -2,8 +2,8 @@
 //! per page. Each per-record column is bound as one array and the page's own
 //! values once, so a page of 1,000 binds 14 values instead of 13,000, and the
 //! statement's text (hence its prepared plan) is the same for every page.
-//! The conflict rules are the SQLite path's: the same `*_ON_CONFLICT`
-//! expressions of the parent module, on the same columns.
+//! The columns and the conflict rules are the parent module's, shared with
+//! the SQLite path.
 //!
 //! sea-query binds arrays without NULL elements, so each nullable column
 //! comes with a `bool[]` saying which elements are present.
@@ -14,11 +14,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 use tether_core::store::PageCommit;
 use tether_core::{ParsedObject, Timestamp};
 
-use super::{
-    CHANGED_BY_RUN_ON_CONFLICT, CHANGED_HOW_ON_CONFLICT, DATA_ON_CONFLICT, DELETED_AT_ON_CONFLICT,
-    DELETION_SOURCE_ON_CONFLICT, PENDING_STATE_ON_CONFLICT, REMOTE_DATA_ON_CONFLICT,
-    REVISION_ON_CONFLICT,
-};
+use super::{ON_CONFLICT, UPSERT_INTO};
 use crate::sea_store::micros;
 
 /// The statement: the page's values are `$1`–`$7`, the records' arrays
@@ -27,7 +23,7 @@ use crate::sea_store::micros;
 fn sql() -> &'static str {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!(
-            r#"INSERT INTO "records" ("connection_id", "kind", "external_id", "data", "remote_updated_at", "remote_version", "synced_at", "deleted_at", "deletion_source", "seen_in_sweep", "changed_by_run", "changed_how", "created_at")
+            r#"{UPSERT_INTO}
 SELECT $1::bigint, $2::text, u.external_id, u.data,
        CASE WHEN u.has_updated_at THEN u.remote_updated_at END,
        CASE WHEN u.has_version THEN u.remote_version END,
@@ -37,20 +33,8 @@ SELECT $1::bigint, $2::text, u.external_id, u.data,
        $4::bigint, $5::bigint, $6::text, $7::timestamptz
 FROM UNNEST($8::text[], $9::text[], $10::timestamptz[], $11::bool[], $12::text[], $13::bool[], $14::bool[])
     AS u(external_id, data, remote_updated_at, has_updated_at, remote_version, has_version, deleted)
-ON CONFLICT ("connection_id", "kind", "external_id") DO UPDATE SET
-    "remote_updated_at" = "excluded"."remote_updated_at",
-    "remote_version" = "excluded"."remote_version",
-    "synced_at" = "excluded"."synced_at",
-    "seen_in_sweep" = "excluded"."seen_in_sweep",
-    "deletion_held_at" = NULL,
-    "data" = {DATA_ON_CONFLICT},
-    "remote_data" = {REMOTE_DATA_ON_CONFLICT},
-    "pending_state" = {PENDING_STATE_ON_CONFLICT},
-    "revision" = {REVISION_ON_CONFLICT},
-    "deleted_at" = {DELETED_AT_ON_CONFLICT},
-    "deletion_source" = {DELETION_SOURCE_ON_CONFLICT},
-    "changed_by_run" = {CHANGED_BY_RUN_ON_CONFLICT},
-    "changed_how" = {CHANGED_HOW_ON_CONFLICT}"#
+{on_conflict}"#,
+            on_conflict = *ON_CONFLICT
         )
     });
     &SQL

@@ -3,8 +3,8 @@
 //! bound straight from the records. Built through sea-query's `insert_many`
 //! instead, a page of 1,000 made 13,000 expression values and rendered the
 //! statement's text again for every page: a fifth of a page commit's time.
-//! The conflict rules are the PostgreSQL path's (see [`super::postgres`]),
-//! on the same columns.
+//! The columns and the conflict rules are the parent module's, shared with
+//! the PostgreSQL path.
 
 use std::sync::LazyLock;
 
@@ -12,11 +12,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 use tether_core::store::PageCommit;
 use tether_core::{ParsedObject, Timestamp};
 
-use super::{
-    BINDS_PER_RECORD, CHANGED_BY_RUN_ON_CONFLICT, CHANGED_HOW_ON_CONFLICT, DATA_ON_CONFLICT,
-    DELETED_AT_ON_CONFLICT, DELETION_SOURCE_ON_CONFLICT, PENDING_STATE_ON_CONFLICT,
-    REMOTE_DATA_ON_CONFLICT, REVISION_ON_CONFLICT,
-};
+use super::{BINDS_PER_RECORD, ON_CONFLICT, UPSERT_INTO};
 use crate::sea_store::micros;
 
 /// Records per statement: as many as SQLite's bind limit allows.
@@ -26,22 +22,9 @@ pub(super) const CHUNK: usize = 32_766 / BINDS_PER_RECORD;
 fn sql(rows: usize) -> String {
     let row = format!("({})", vec!["?"; BINDS_PER_RECORD].join(", "));
     format!(
-        r#"INSERT INTO "records" ("connection_id", "kind", "external_id", "data", "remote_updated_at", "remote_version", "synced_at", "deleted_at", "deletion_source", "seen_in_sweep", "changed_by_run", "changed_how", "created_at") VALUES {}
-ON CONFLICT ("connection_id", "kind", "external_id") DO UPDATE SET
-    "remote_updated_at" = "excluded"."remote_updated_at",
-    "remote_version" = "excluded"."remote_version",
-    "synced_at" = "excluded"."synced_at",
-    "seen_in_sweep" = "excluded"."seen_in_sweep",
-    "deletion_held_at" = NULL,
-    "data" = {DATA_ON_CONFLICT},
-    "remote_data" = {REMOTE_DATA_ON_CONFLICT},
-    "pending_state" = {PENDING_STATE_ON_CONFLICT},
-    "revision" = {REVISION_ON_CONFLICT},
-    "deleted_at" = {DELETED_AT_ON_CONFLICT},
-    "deletion_source" = {DELETION_SOURCE_ON_CONFLICT},
-    "changed_by_run" = {CHANGED_BY_RUN_ON_CONFLICT},
-    "changed_how" = {CHANGED_HOW_ON_CONFLICT}"#,
-        vec![row; rows].join(", ")
+        "{UPSERT_INTO} VALUES {}\n{}",
+        vec![row; rows].join(", "),
+        *ON_CONFLICT
     )
 }
 

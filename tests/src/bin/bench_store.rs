@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use sea_orm::{
-    ConnectionTrait, Database, DbBackend, SqliteTransactionMode, Statement, TransactionOptions,
+    ConnectionTrait, DbBackend, SqliteTransactionMode, Statement, TransactionOptions,
     TransactionTrait, Value,
 };
 use tether_core::auth::{GrantStore, NewTokens};
@@ -507,18 +507,8 @@ impl BenchDb {
                 _dir: Some(dir),
             });
         }
-        let name = format!("tether_bench_{}", uuid::Uuid::new_v4().simple());
-        let admin = Database::connect(url).await?;
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-            .await?;
-        admin.close().await?;
-        let (base, query) = match url.split_once('?') {
-            Some((b, q)) => (b, format!("?{q}")),
-            None => (url, String::new()),
-        };
-        let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
-        let store = SeaStore::connect(&format!("{base}/{name}{query}")).await?;
+        let (db_url, name) = tether_tests::create_postgres(url, "tether_bench").await?;
+        let store = SeaStore::connect(&db_url).await?;
         Ok(BenchDb {
             store,
             postgres: Some((url.to_owned(), name)),
@@ -528,12 +518,8 @@ impl BenchDb {
 
     async fn drop_database(self) -> Result<()> {
         self.store.close().await?;
-        if let Some((admin, name)) = self.postgres {
-            let admin = Database::connect(admin.as_str()).await?;
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .await?;
-            admin.close().await?;
+        if let Some((server, name)) = self.postgres {
+            tether_tests::drop_postgres(&server, &name).await?;
         }
         Ok(())
     }

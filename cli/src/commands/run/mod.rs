@@ -26,7 +26,7 @@ mod work;
 
 pub use queue::{Jobs, jobs_by_connection};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -35,7 +35,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use tether_core::schedule::{Due, Key, Scheduler};
-use tether_core::store::ConnectionId;
+use tether_core::store::{ConnectionId, Store};
 
 use tether_store::SeaStore;
 use tokio_util::sync::CancellationToken;
@@ -146,10 +146,16 @@ pub async fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         cancel: cancel.clone(),
     };
     worker.work(&cancel).await;
+    let stopping = tokio::time::Instant::now();
     running.store(false, Ordering::Relaxed);
     worker.drain().await;
     if let Some(engine) = engine {
-        match tokio::time::timeout(GRACE + Duration::from_secs(1), engine).await {
+        // The engine's jobs have GRACE to stop; it then hands back the jobs
+        // it took and did not start. Past that, the process exits anyway
+        // (within 5 s of the signal) and the jobs it still holds go back to
+        // the queue when its heartbeat is missed.
+        let deadline = stopping + GRACE + Duration::from_millis(500);
+        match tokio::time::timeout_at(deadline, engine).await {
             Ok(Ok(Err(e))) => tracing::warn!(error = %e, "the job engine stopped badly"),
             Err(_) => tracing::warn!("the job engine still stopping; its jobs resume elsewhere"),
             _ => {}
@@ -279,17 +285,36 @@ impl Worker {
         self.keep_cursors(&name, |kind| cursors.get(kind).copied());
     }
 
-    /// Looks for the pending edits of `keys`, a few at once.
+    /// Looks for the pending edits of `keys`: which (connection, kind)s
+    /// have any in one question, then what is pending of each of those, a
+    /// few at once.
     async fn check_pending(&mut self, keys: Vec<Key>) {
+        if keys.is_empty() {
+            return;
+        }
+        let exportable: HashSet<(ConnectionId, String)> = match self.store.exportable().await {
+            Ok(exportable) => exportable.into_iter().collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot look for pending edits");
+                return;
+            }
+        };
         let kept = &self.kept;
-        let keys: Vec<(ConnectionId, Key)> = keys
-            .into_iter()
-            .filter_map(|key| kept.get(&key.connection).map(|k| (k.id, key)))
-            .collect();
-        let store = self.store.clone();
         let scheduler = &mut self.scheduler;
+        let mut with_edits = Vec::new();
+        for key in keys {
+            let Some(id) = kept.get(&key.connection).map(|k| k.id) else {
+                continue;
+            };
+            if exportable.contains(&(id, key.kind.clone())) {
+                with_edits.push((id, key));
+            } else {
+                scheduler.set_pending(&key, None);
+            }
+        }
+        let store = self.store.clone();
         work::each_at_once(
-            keys,
+            with_edits,
             connections::READS_AT_ONCE,
             |(id, key): (ConnectionId, Key)| {
                 let store = store.clone();

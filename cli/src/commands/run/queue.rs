@@ -4,7 +4,8 @@
 //!
 //! - One named queue per connection: the engine runs one job of a
 //!   connection at a time across all workers, so a tenant's work and limits
-//!   stay with one process at a time.
+//!   stay with one process at a time. A worker takes a few jobs at once
+//!   (the engine's local queue, one job per named queue in a batch).
 //! - A job key per (connection, kind, job): a job already waiting is not
 //!   queued twice. What falls due at once is queued a few hundred jobs per
 //!   statement.
@@ -21,8 +22,8 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use graphile_worker::{
-    IntoTaskHandlerResult, JobKeyMode, JobSpec, TaskHandler, Worker, WorkerContext,
-    WorkerContextExt, WorkerOptions, WorkerRecoveryConfig, WorkerUtils,
+    IntoTaskHandlerResult, JobKeyMode, JobSpec, LocalQueueConfig, TaskHandler, Worker,
+    WorkerContext, WorkerContextExt, WorkerOptions, WorkerRecoveryConfig, WorkerUtils,
 };
 use serde::{Deserialize, Serialize};
 use tether_core::Timestamp;
@@ -165,13 +166,21 @@ pub struct Engine {
     utils: WorkerUtils,
 }
 
-/// How often an idle job slot asks the queue for work. The engine wakes
-/// its slots when jobs are queued (one notice per batch of up to 500) and
-/// otherwise only by this poll, one job per slot per wake-up: at the
-/// engine's default of a second, a worker with a backlog ran at most
-/// `--concurrency` jobs a second between batches (bench_workers: 2,363 ->
-/// ~500 runs/min once queueing was batched). One indexed query per slot.
+/// How often an idle worker asks the queue for work when no notice of new
+/// jobs came. The engine wakes a worker when jobs are queued (one notice
+/// per batch of up to 500) and otherwise by this poll.
 const POLL: Duration = Duration::from_millis(100);
+
+/// Jobs a worker takes from the queue at once, per job slot. Without a
+/// local queue, the engine's slots run one job per wake-up (a notice or the
+/// poll), so a worker with a backlog ran about `--concurrency` jobs per
+/// poll between batches (bench_workers, one worker: 2,363 runs/min before
+/// queueing was batched, ~500 after, ~1,300 a minute with a 100 ms poll in
+/// the stretches without notices); with one, a slot drains the jobs taken
+/// before it waits again. The engine's batch takes one job per named queue,
+/// so a connection's jobs still run one at a time across all workers; a job
+/// taken and not yet started holds its connection's queue, hence few.
+const TAKEN_PER_SLOT: usize = 2;
 
 impl Engine {
     /// Prepares the engine on the store's PostgreSQL (its migrations, in
@@ -198,6 +207,11 @@ impl Engine {
             .schema(SCHEMA)
             .concurrency(concurrency.max(1))
             .poll_interval(POLL)
+            .local_queue(
+                LocalQueueConfig::default()
+                    .with_size(concurrency.max(1) * TAKEN_PER_SLOT)
+                    .with_ttl(takeover_after),
+            )
             .define_job::<KeepInStep>()
             .add_extension(env)
             .worker_recovery(recovery)

@@ -40,25 +40,34 @@
 //! and errors in the workers' logs (kept in `--logs DIR` when given; the
 //! jobs the SIGTERM stopped, said as warnings, are not counted).
 //!
-//! Defaults on a 2-core machine busy with builds, 5.6 min in all: 1 worker
-//! 4,469 runs/min, 534 records/s, 384 MiB; 2 workers 4,339, 458, 377 MiB;
-//! 4 workers 5,539, 584, 383 MiB; the first pull of the 1,000 connections
-//! unfinished at 90 s in each (479, 647, 828 done), so p99 lag 90 s (the
-//! whole window); 13 429s (the app's limit) with 4 workers.
+//! Measured on a quiet 2-core machine (PostgreSQL, the simulator and the
+//! workers all on it), `--secs 240 --resync-secs 60`: more runs due than
+//! one machine can do, so runs/min is what it can do. 1, 2, 4 workers:
+//! 8,133 / 8,400 / 5,177 runs/min, 721 / 739 / 478 records/s, 160 MiB peak
+//! RSS per worker, p99 lag 110 / 113 / 154 s, every connection first pulled
+//! after 70 / 69 / 100 s, no failed run, no 429. Two processes already use
+//! both cores; four contend for them. With a resync every 300 s over 600 s
+//! (the work fits), before workers took jobs from a local queue: 2,752 /
+//! 2,778 / 2,871 runs/min (what was due), p99 lag 262 / 264 / 267 s (the
+//! time since the last slot's runs: every slot's work was done within it),
+//! all pulled after 112 / 105 / 91 s.
 
-use std::collections::HashMap;
+mod history;
+mod processes;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use tether_core::auth::authorize::App;
 use tether_core::{ConnectRequest, MasterKey, RateLimitPolicy, Secret, Vault};
-use tether_store::SeaStore;
 use tether_xero::sim::{SimConfig, SimLimits, SimSizes, XeroSim};
+
+use history::{Run, pulled, runs};
+use processes::{BenchDb, Workers, mib, vm_hwm_kib};
 
 /// The workers' schedule: a resync of every kind every `resync_secs`
 /// (a divisor of 60 below a minute, whole minutes above), each (connection,
@@ -81,9 +90,6 @@ const WINDOW: Duration = Duration::from_secs(10);
 const CONCURRENT: u32 = 5;
 const PER_WINDOW: u32 = 10;
 const APP_PER_WINDOW: u32 = 10_000 / 6;
-
-/// How long a worker gets to stop after SIGTERM before it is killed.
-const STOP_WITHIN: Duration = Duration::from_secs(20);
 
 struct Options {
     url: String,
@@ -407,39 +413,11 @@ async fn measure(
     let records: i64 = finished.iter().map(|r| r.changed).sum();
     let failed = finished.iter().filter(|r| r.status == "failed").count();
 
-    // Per connection, the oldest of its kinds' last successful starts.
-    let mut last: HashMap<(i64, &str), DateTime<Utc>> = HashMap::new();
-    for r in runs.iter().filter(|r| r.status == "succeeded") {
-        let at = last.entry((r.connection, &r.kind)).or_insert(r.started_at);
-        *at = (*at).max(r.started_at);
-    }
-    let mut lags: Vec<f64> = connections
-        .iter()
-        .map(|c| {
-            kinds
-                .iter()
-                .map(|k| match last.get(&(c.id.0, k.as_str())) {
-                    Some(at) => (end - *at).num_milliseconds() as f64 / 1000.0,
-                    None => secs,
-                })
-                .fold(0.0, f64::max)
-        })
-        .collect();
-    lags.sort_by(f64::total_cmp);
-    let p99_lag = lags[(lags.len() * 99 / 100).min(lags.len() - 1)];
-
+    let ids: Vec<i64> = connections.iter().map(|c| c.id.0).collect();
+    let p99_lag = history::p99_lag(&runs, &ids, &kinds, end, secs);
     let since_start = |at: DateTime<Utc>| (at - start).num_milliseconds() as f64 / 1000.0;
     let first_run = runs.iter().map(|r| r.started_at).min().map(since_start);
-    let mut first_pulls: HashMap<(i64, &str), DateTime<Utc>> = HashMap::new();
-    for r in runs.iter().filter(|r| r.status == "succeeded") {
-        if let Some(at) = r.finished_at {
-            let first = first_pulls.entry((r.connection, &r.kind)).or_insert(at);
-            *first = (*first).min(at);
-        }
-    }
-    let all_pulled = (first_pulls.len() == connections.len() * kinds.len())
-        .then(|| first_pulls.values().max().copied().map(since_start))
-        .flatten();
+    let all_pulled = history::all_pulled_at(&runs, ids.len() * kinds.len()).map(since_start);
 
     let (mut warnings, mut errors) = (0, 0);
     for (_, log) in &running.0 {
@@ -469,153 +447,4 @@ async fn measure(
 
 fn secs_or_dash(secs: Option<f64>) -> String {
     secs.map_or_else(|| "-".to_owned(), |s| format!("{s:.1} s"))
-}
-
-/// A run as the run history holds it.
-struct Run {
-    connection: i64,
-    kind: String,
-    status: String,
-    started_at: DateTime<Utc>,
-    finished_at: Option<DateTime<Utc>>,
-    /// Records stored or marked deleted.
-    changed: i64,
-}
-
-async fn runs(store: &SeaStore) -> Result<Vec<Run>> {
-    let rows = store
-        .db()
-        .query_all_raw(Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT connection_id, kind, status, started_at, finished_at, stored + deleted AS changed FROM runs",
-        ))
-        .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Run {
-                connection: row.try_get("", "connection_id")?,
-                kind: row.try_get("", "kind")?,
-                status: row.try_get("", "status")?,
-                started_at: row.try_get("", "started_at")?,
-                finished_at: row.try_get("", "finished_at")?,
-                changed: row.try_get("", "changed")?,
-            })
-        })
-        .collect()
-}
-
-/// How many connections had every kind pulled once.
-fn pulled(runs: &[Run], kinds: &[String]) -> usize {
-    let mut done: HashMap<i64, Vec<&str>> = HashMap::new();
-    for r in runs.iter().filter(|r| r.status == "succeeded") {
-        let kinds = done.entry(r.connection).or_default();
-        if !kinds.contains(&r.kind.as_str()) {
-            kinds.push(&r.kind);
-        }
-    }
-    done.values().filter(|k| k.len() >= kinds.len()).count()
-}
-
-/// A process's peak resident set (`VmHWM`), in KiB.
-fn vm_hwm_kib(pid: u32) -> Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .context("VmHWM in /proc/PID/status")
-}
-
-fn mib(kib: u64) -> u64 {
-    kib / 1024
-}
-
-/// The workers of one configuration and their logs; killed if left running.
-struct Workers(Vec<(Child, PathBuf)>);
-
-impl Workers {
-    /// SIGTERM to all, then waits for each (killed after [`STOP_WITHIN`]).
-    async fn stop(&mut self) -> Result<()> {
-        for (child, _) in &self.0 {
-            Command::new("kill")
-                .args(["-TERM", &child.id().to_string()])
-                .status()?;
-        }
-        let asked = Instant::now();
-        for (child, log) in &mut self.0 {
-            loop {
-                if let Some(status) = child.try_wait()? {
-                    if !status.success() {
-                        eprintln!("  a worker exited with {status}; see {}", log.display());
-                    }
-                    break;
-                }
-                if asked.elapsed() > STOP_WITHIN {
-                    eprintln!("  a worker still running {STOP_WITHIN:?} after SIGTERM: killed");
-                    child.kill().ok();
-                    child.wait().ok();
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
-        eprintln!("  stopped in {:.1?}", asked.elapsed());
-        Ok(())
-    }
-}
-
-impl Drop for Workers {
-    fn drop(&mut self) {
-        for (child, _) in &mut self.0 {
-            if child.try_wait().ok().flatten().is_none() {
-                child.kill().ok();
-                child.wait().ok();
-            }
-        }
-    }
-}
-
-/// A fresh PostgreSQL database for one configuration, dropped afterwards.
-struct BenchDb {
-    url: String,
-    store: SeaStore,
-    admin: String,
-    name: String,
-}
-
-impl BenchDb {
-    async fn create(url: &str) -> Result<BenchDb> {
-        let name = format!("tether_bench_workers_{}", uuid::Uuid::new_v4().simple());
-        let admin = Database::connect(url).await?;
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-            .await?;
-        admin.close().await?;
-        let (base, query) = match url.split_once('?') {
-            Some((b, q)) => (b, format!("?{q}")),
-            None => (url, String::new()),
-        };
-        let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
-        let db_url = format!("{base}/{name}{query}");
-        let store = SeaStore::connect(&db_url).await?;
-        Ok(BenchDb {
-            url: db_url,
-            store,
-            admin: url.to_owned(),
-            name,
-        })
-    }
-
-    async fn drop_database(self) -> Result<()> {
-        self.store.close().await?;
-        let admin = Database::connect(self.admin.as_str()).await?;
-        admin
-            .execute_unprepared(&format!(
-                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                self.name
-            ))
-            .await?;
-        admin.close().await?;
-        Ok(())
-    }
 }
